@@ -1,0 +1,1 @@
+"""Partnering meeting scheduler: domain, solver, formats."""

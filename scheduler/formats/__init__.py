@@ -1,0 +1,1 @@
+"""Readers and writers of the exchange format (shared/spec/FORMAT.md)."""

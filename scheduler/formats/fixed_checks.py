@@ -1,0 +1,138 @@
+"""Fixed meetings must themselves keep the rules, or no schedule can keep them.
+
+Run after the instance is built and its ids are known to be good. Each problem is placed at
+`fixed[i]` and says which rule the fixed meeting breaks and what to change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from scheduler.domain import FixedMeeting, Instance, Interval
+from scheduler.formats.problems import Problem
+from scheduler.timegrid import TimeGrid
+from scheduler.times import describe_time
+
+
+def check_fixed_meetings(instance: Instance) -> list[Problem]:
+    grid = TimeGrid(instance.event)
+    zone = ZoneInfo(instance.event.timezone)
+    index_of = {f.request: i for i, f in enumerate(instance.fixed)}
+    problems: list[Problem] = []
+    spans: dict[str, Interval] = {}
+    for fixed in instance.fixed:
+        place = f"fixed[{index_of[fixed.request]}]"
+        found = _check_one(instance, grid, zone, fixed, place)
+        problems += found
+        if not found:
+            request = instance.request_by_id[fixed.request]
+            first = grid.slot_starting_at(fixed.start)
+            spans[fixed.request] = grid.span(first, request.slots)
+    problems += _check_collisions(instance, spans, index_of, zone)
+    return problems
+
+
+def _check_one(
+    instance: Instance, grid: TimeGrid, zone: ZoneInfo, fixed: FixedMeeting, place: str
+) -> list[Problem]:
+    request = instance.request_by_id[fixed.request]
+    when = describe_time(fixed.start, zone)
+    first = grid.slot_starting_at(fixed.start)
+    if first is None:
+        return [Problem(f"{place}.start", f"{when} is not the start of a slot in any session; "
+                        f"use a session start plus a multiple of {grid.slot_minutes} minutes")]
+    if not grid.fits(first, request.slots):
+        return [Problem(f"{place}.start", f"a {request.slots}-slot meeting starting {when} runs "
+                        "past the end of its session; start it earlier")]
+    span = grid.span(first, request.slots)
+    problems = []
+    if request.within and not any(w.contains(span.start, span.end) for w in request.within):
+        problems.append(Problem(f"{place}.start", f"{when} is outside the request's `within` "
+                                "windows; move it into one of them"))
+    location = instance.location_by_id.get(fixed.location) if fixed.location else None
+    if location and location.owner and location.owner not in request.companies:
+        problems.append(Problem(f"{place}.location", f'"{location.id}" is reserved for '
+                                f'"{location.owner}"; choose a shared table or a room of '
+                                f'"{request.requester}" or "{request.requested}"'))
+    for company_id in request.companies:
+        company = instance.company_by_id[company_id]
+        if any(u.overlaps(span.start, span.end) for u in company.unavailable):
+            problems.append(Problem(f"{place}.start", f'"{company_id}" is unavailable at {when}; '
+                                    "move the meeting or remove the unavailable block"))
+        free = [a for a in company.attendees
+                if not any(u.overlaps(span.start, span.end) for u in a.unavailable)]
+        if not free:
+            problems.append(Problem(f"{place}.start", f'no attendee of "{company_id}" is '
+                                    f"available at {when}"))
+    for attendee_id in {*fixed.attendees, *request.attendees}:
+        attendee = instance.attendee_by_id[attendee_id]
+        if any(u.overlaps(span.start, span.end) for u in attendee.unavailable):
+            problems.append(Problem(f"{place}.attendees", f'"{attendee_id}" is unavailable at '
+                                    f"{when}; move the meeting or name another attendee"))
+    return problems
+
+
+def _check_collisions(
+    instance: Instance, spans: dict[str, Interval], index_of: dict[str, int], zone: ZoneInfo
+) -> list[Problem]:
+    """Two fixed meetings must not share a location, an attendee, or overload a company."""
+    problems = []
+    by_location: dict[str, list[str]] = defaultdict(list)
+    by_attendee: dict[str, list[str]] = defaultdict(list)
+    by_company: dict[str, list[str]] = defaultdict(list)
+    for fixed in instance.fixed:
+        if fixed.request not in spans:
+            continue
+        request = instance.request_by_id[fixed.request]
+        if fixed.location:
+            by_location[fixed.location].append(fixed.request)
+        for attendee_id in {*fixed.attendees, *request.attendees}:
+            by_attendee[attendee_id].append(fixed.request)
+        for company_id in request.companies:
+            by_company[company_id].append(fixed.request)
+
+    def place(request_id: str) -> str:
+        return f"fixed[{index_of[request_id]}]"
+
+    for resource, what in ((by_location, "location"), (by_attendee, "attendee")):
+        for key, request_ids in resource.items():
+            for a, b in _overlapping_pairs(request_ids, spans):
+                problems.append(Problem(place(b), f'{what} "{key}" is also in the fixed meeting '
+                                        f"{place(a)} at the same time; move one of them"))
+    for company_id, request_ids in by_company.items():
+        company = instance.company_by_id[company_id]
+        problems += _company_overload(company, request_ids, spans, place, zone)
+    return problems
+
+
+def _overlapping_pairs(request_ids: list[str], spans: dict[str, Interval]):
+    ordered = sorted(request_ids, key=lambda r: spans[r].start)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if spans[b].start >= spans[a].end:
+                break
+            yield a, b
+
+
+def _company_overload(company, request_ids, spans, place, zone) -> list[Problem]:
+    problems = []
+    capacity = len(company.attendees)
+    for request_id in request_ids:
+        span = spans[request_id]
+        at_once = sum(1 for r in request_ids if spans[r].overlaps(span.start, span.end))
+        if at_once > capacity:
+            problems.append(Problem(place(request_id), f'"{company.id}" has {capacity} '
+                                    f"attendee(s) but {at_once} fixed meetings at "
+                                    f"{describe_time(span.start, zone)}; move one"))
+            break
+    if company.max_meetings_per_day:
+        per_day: dict[object, list[str]] = defaultdict(list)
+        for request_id in request_ids:
+            per_day[spans[request_id].start.astimezone(zone).date()].append(request_id)
+        for day, on_day in per_day.items():
+            if len(on_day) > company.max_meetings_per_day:
+                problems.append(Problem(place(on_day[-1]), f'"{company.id}" has '
+                                        f"{len(on_day)} fixed meetings on {day}, more than its "
+                                        f"max_meetings_per_day of {company.max_meetings_per_day}"))
+    return problems

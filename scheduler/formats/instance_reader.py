@@ -1,0 +1,410 @@
+"""Reading an instance document into domain objects, collecting every problem on the way.
+
+Two passes: pydantic checks the shape (types, required fields), then `_Builder` checks the
+meaning (ids that refer to something, times that parse, sessions cut into whole slots) while
+it builds the domain objects. Fixed meetings are checked against the rules last
+(`fixed_checks`). Every problem names its place, e.g. `requests[12].to`, and what to do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ValidationError
+
+from scheduler.domain import (
+    Attendee,
+    Company,
+    Event,
+    EventDay,
+    FixedMeeting,
+    Instance,
+    Interval,
+    Location,
+    Request,
+    Session,
+)
+from scheduler.formats import wire
+from scheduler.formats.fixed_checks import check_fixed_meetings
+from scheduler.formats.json_file import read_json_file
+from scheduler.formats.problems import InvalidInput, Problem, did_you_mean
+from scheduler.times import local_to_utc, parse_clock, parse_date, parse_local_time
+
+INSTANCE_FORMAT = "partnering-instance/1"
+
+
+def load_instance(path: Path) -> tuple[Instance, list[Problem]]:
+    """Read an instance file; return it with its warnings, or raise InvalidInput."""
+    return instance_from_document(read_json_file(path))
+
+
+def instance_from_document(document: object) -> tuple[Instance, list[Problem]]:
+    """Turn a parsed JSON document into an Instance; raise InvalidInput listing every error."""
+    if isinstance(document, dict) and document.get("format") not in (None, INSTANCE_FORMAT):
+        found = document.get("format")
+        hint = " (this is a schedule; give the instance it was made for)" if (
+            isinstance(found, str) and found.startswith("partnering-schedule")
+        ) else ""
+        raise InvalidInput(
+            [Problem("format", f'expected "{INSTANCE_FORMAT}", got {found!r}{hint}')]
+        )
+    try:
+        parsed = wire.InstanceIn.model_validate(document)
+    except ValidationError as error:
+        raise InvalidInput(shape_problems(error)) from None
+    warnings = list(unknown_field_warnings(parsed, ""))
+    builder = _Builder(parsed)
+    instance = builder.build()
+    errors = builder.problems
+    if not errors:
+        errors = check_fixed_meetings(instance)
+    if errors:
+        raise InvalidInput(errors + warnings)
+    return instance, warnings + builder.warnings
+
+
+# --- shape: pydantic's findings in the organiser's words ------------------------------------
+
+
+def place_of(location: Iterable[str | int]) -> str:
+    """('requests', 12, 'to') -> 'requests[12].to'."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def shape_problems(error: ValidationError) -> list[Problem]:
+    return [Problem(place_of(e["loc"]), _shape_message(e)) for e in error.errors()]
+
+
+def _shape_message(error: dict) -> str:
+    kind, got = error["type"], _show(error.get("input"))
+    messages = {
+        "missing": "is missing; add it",
+        "int_type": f"expected a whole number, got {got}",
+        "greater_than": f"expected a positive whole number, got {got}",
+        "string_type": f"expected text in quotes, got {got}",
+        "list_type": f"expected a list [...], got {got}",
+        "model_type": f"expected an object {{...}}, got {got}",
+        "dict_type": f"expected an object {{...}}, got {got}",
+        "too_short": "must not be empty; give at least one entry",
+        "string_too_short": "must not be empty",
+    }
+    if kind == "literal_error":
+        return f"expected {error['ctx']['expected']}, got {got}"
+    return messages.get(kind, f"{error['msg']}, got {got}")
+
+
+def _show(value: object) -> str:
+    text = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def unknown_field_warnings(model: BaseModel, place: str) -> Iterable[Problem]:
+    """Fields the format does not define: probably typos, so say so instead of ignoring."""
+    known = [f.alias or name for name, f in type(model).model_fields.items()]
+    for name in model.model_extra or {}:
+        where = f"{place}.{name}" if place else name
+        hint = did_you_mean(name, known)
+        yield Problem(where, f"unknown field, ignored{hint}", "warning")
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        here = f"{place}.{field.alias or name}" if place else (field.alias or name)
+        if isinstance(value, BaseModel):
+            yield from unknown_field_warnings(value, here)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from unknown_field_warnings(item, f"{here}[{index}]")
+
+
+# --- meaning: ids, times and sessions --------------------------------------------------------
+
+
+class _Builder:
+    """Builds domain objects from the checked shape, noting every problem of meaning."""
+
+    def __init__(self, parsed: wire.InstanceIn) -> None:
+        self.parsed = parsed
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.zone = ZoneInfo("UTC")
+
+    def error(self, place: str, message: str) -> None:
+        self.problems.append(Problem(place, message))
+
+    def build(self) -> Instance:
+        event = self._event(self.parsed.event)
+        companies = self._companies(self.parsed.companies)
+        company_ids = [c.id for c in companies]
+        locations = self._locations(self.parsed.locations, company_ids)
+        by_id = {c.id: c for c in companies}
+        requests = self._requests(self.parsed.requests, by_id)
+        fixed = self._fixed(self.parsed.fixed, requests, locations, by_id)
+        return Instance(event, tuple(locations), tuple(companies), tuple(requests), tuple(fixed))
+
+    # event
+
+    def _event(self, event: wire.EventIn) -> Event:
+        self.zone = self._zone(event.timezone)
+        days = []
+        seen: dict[str, int] = {}
+        for index, day in enumerate(event.days):
+            place = f"event.days[{index}]"
+            if day.date in seen:
+                self.error(f"{place}.date", f"{day.date} is already event.days[{seen[day.date]}]")
+                continue
+            seen[day.date] = index
+            try:
+                when = parse_date(day.date)
+            except ValueError as error:
+                self.error(f"{place}.date", str(error))
+                continue
+            sessions = self._sessions(day, when, event.slot_minutes, place)
+            days.append(EventDay(when, tuple(sessions)))
+        days.sort(key=lambda d: d.date)
+        return Event(event.name, event.timezone, event.slot_minutes, tuple(days))
+
+    def _zone(self, name: str) -> ZoneInfo:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(name, sorted(available_timezones()))
+            self.error(
+                "event.timezone",
+                f'unknown time zone "{name}"{hint}; use an IANA name such as "Asia/Tokyo"',
+            )
+            return ZoneInfo("UTC")
+
+    def _sessions(self, day: wire.DayIn, when, slot_minutes: int, place: str) -> list[Session]:
+        sessions = []
+        for index, session in enumerate(day.sessions):
+            here = f"{place}.sessions[{index}]"
+            try:
+                start = local_to_utc(when, parse_clock(session.start), self.zone)
+                end = local_to_utc(when, parse_clock(session.end), self.zone)
+            except ValueError as error:
+                self.error(here, str(error))
+                continue
+            minutes = (end - start).total_seconds() / 60
+            if minutes <= 0:
+                self.error(here, f"ends ({session.end}) before it starts ({session.start})")
+            elif minutes % slot_minutes:
+                self.error(
+                    here,
+                    f"{session.start}-{session.end} is {minutes:g} minutes, not a whole number "
+                    f"of {slot_minutes}-minute slots; move its end to a multiple of "
+                    f"{slot_minutes} minutes after its start",
+                )
+            else:
+                sessions.append(Session(start, end))
+        ordered = sorted(sessions, key=lambda s: s.start)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if later.start < earlier.end:
+                self.error(f"{place}.sessions", "two sessions overlap; sessions of a day must not")
+        return ordered
+
+    # people and places
+
+    def _windows(self, windows: list[wire.WindowIn], place: str) -> tuple[Interval, ...]:
+        result = []
+        for index, window in enumerate(windows):
+            here = f"{place}[{index}]"
+            try:
+                start = parse_local_time(window.start, self.zone)
+                end = parse_local_time(window.end, self.zone)
+            except ValueError as error:
+                self.error(here, str(error))
+                continue
+            if end <= start:
+                self.error(here, f"ends ({window.end}) before it starts ({window.start})")
+                continue
+            result.append(Interval(start, end))
+        return tuple(result)
+
+    def _companies(self, companies: list[wire.CompanyIn]) -> list[Company]:
+        result = []
+        self._check_unique((c.id for c in companies), "companies", "company id")
+        attendee_ids = [
+            (f"companies[{ci}].attendees[{ai}].id", a.id)
+            for ci, c in enumerate(companies)
+            for ai, a in enumerate(c.attendees)
+        ]
+        first_place: dict[str, str] = {}
+        for place, attendee_id in attendee_ids:
+            if attendee_id in first_place:
+                self.error(
+                    place,
+                    f'attendee id "{attendee_id}" is already used at {first_place[attendee_id]}; '
+                    "attendee ids must be unique across the instance",
+                )
+            first_place.setdefault(attendee_id, place)
+        for ci, company in enumerate(companies):
+            place = f"companies[{ci}]"
+            attendees = tuple(
+                Attendee(
+                    a.id,
+                    a.name or a.id,
+                    company.id,
+                    a.email,
+                    self._windows(a.unavailable, f"{place}.attendees[{ai}].unavailable"),
+                )
+                for ai, a in enumerate(company.attendees)
+            )
+            result.append(
+                Company(
+                    company.id,
+                    company.name or company.id,
+                    company.role,
+                    attendees,
+                    company.delegation,
+                    self._windows(company.unavailable, f"{place}.unavailable"),
+                    company.max_meetings_per_day,
+                )
+            )
+        return result
+
+    def _locations(self, locations: list[wire.LocationIn], company_ids: list[str]) -> list[Location]:
+        self._check_unique((loc.id for loc in locations), "locations", "location id")
+        if not locations:
+            self.warnings.append(
+                Problem("locations", "no tables or rooms: no meeting can be placed", "warning")
+            )
+        known = set(company_ids)
+        for index, location in enumerate(locations):
+            if location.owner is not None and location.owner not in known:
+                self.error(
+                    f"locations[{index}].owner",
+                    f'unknown company "{location.owner}"{did_you_mean(location.owner, company_ids)}',
+                )
+        return [Location(loc.id, loc.name or loc.id, loc.kind, loc.owner) for loc in locations]
+
+    # requests and fixed meetings
+
+    def _requests(self, requests: list[wire.RequestIn], companies: dict[str, Company]) -> list[Request]:
+        self._check_unique((r.id for r in requests), "requests", "request id")
+        pairs: dict[frozenset[str], int] = {}
+        result = []
+        for index, request in enumerate(requests):
+            place = f"requests[{index}]"
+            ok = True
+            for field, company_id in (("from", request.requester), ("to", request.requested)):
+                if company_id not in companies:
+                    hint = did_you_mean(company_id, companies)
+                    self.error(f"{place}.{field}", f'unknown company "{company_id}"{hint}')
+                    ok = False
+            if ok and request.requester == request.requested:
+                self.error(f"{place}.to", "a company cannot meet itself; name the other company")
+                ok = False
+            if ok:
+                pair = frozenset((request.requester, request.requested))
+                if pair in pairs:
+                    self.warnings.append(
+                        Problem(
+                            place,
+                            f"the same two companies are already in requests[{pairs[pair]}]; "
+                            "they may meet twice",
+                            "warning",
+                        )
+                    )
+                pairs.setdefault(pair, index)
+                self._request_attendees(request, companies, place)
+            within = self._windows(request.within, f"{place}.within")
+            result.append(
+                Request(
+                    request.id,
+                    request.requester,
+                    request.requested,
+                    request.priority,
+                    tuple(dict.fromkeys(request.attendees)),
+                    request.slots,
+                    within,
+                    request.notes,
+                )
+            )
+        return result
+
+    def _request_attendees(
+        self, request: wire.RequestIn, companies: dict[str, Company], place: str
+    ) -> None:
+        members = {
+            a.id for cid in (request.requester, request.requested) for a in companies[cid].attendees
+        }
+        everyone = {a.id: c.id for c in companies.values() for a in c.attendees}
+        for index, attendee_id in enumerate(request.attendees):
+            self._check_member(attendee_id, members, everyone, request, f"{place}.attendees[{index}]")
+
+    def _check_member(self, attendee_id, members, everyone, request, place: str) -> None:
+        if attendee_id in members:
+            return
+        if attendee_id in everyone:
+            self.error(
+                place,
+                f'"{attendee_id}" works for "{everyone[attendee_id]}", not for '
+                f'"{request.requester}" or "{request.requested}"; name one of their attendees',
+            )
+        else:
+            hint = did_you_mean(attendee_id, sorted(members))
+            self.error(place, f'unknown attendee "{attendee_id}"{hint}')
+
+    def _fixed(
+        self,
+        fixed: list[wire.FixedIn],
+        requests: list[Request],
+        locations: list[Location],
+        companies: dict[str, Company],
+    ) -> list[FixedMeeting]:
+        by_id = {r.id: r for r in requests}
+        location_ids = {loc.id for loc in locations}
+        everyone = {a.id: c.id for c in companies.values() for a in c.attendees}
+        seen: dict[str, int] = {}
+        result = []
+        for index, entry in enumerate(fixed):
+            place = f"fixed[{index}]"
+            request = by_id.get(entry.request)
+            if request is None:
+                hint = did_you_mean(entry.request, by_id)
+                self.error(f"{place}.request", f'unknown request "{entry.request}"{hint}')
+                continue
+            if entry.request in seen:
+                self.error(
+                    f"{place}.request",
+                    f'request "{entry.request}" is already fixed at fixed[{seen[entry.request]}]',
+                )
+                continue
+            seen[entry.request] = index
+            try:
+                start = parse_local_time(entry.start, self.zone)
+            except ValueError as error:
+                self.error(f"{place}.start", str(error))
+                continue
+            if entry.location is not None and entry.location not in location_ids:
+                hint = did_you_mean(entry.location, sorted(location_ids))
+                self.error(f"{place}.location", f'unknown location "{entry.location}"{hint}')
+            members = {
+                a.id
+                for cid in request.companies
+                if cid in companies
+                for a in companies[cid].attendees
+            }
+            for ai, attendee_id in enumerate(entry.attendees):
+                self._check_member(attendee_id, members, everyone, request, f"{place}.attendees[{ai}]")
+            result.append(
+                FixedMeeting(entry.request, start, entry.location, tuple(dict.fromkeys(entry.attendees)))
+            )
+        return result
+
+    def _check_unique(self, ids: Iterable[str], section: str, what: str) -> None:
+        counts = Counter()
+        for index, item_id in enumerate(ids):
+            if counts[item_id]:
+                self.error(
+                    f"{section}[{index}].id",
+                    f'duplicate {what} "{item_id}"; ids must be unique within {section}',
+                )
+            counts[item_id] += 1
+

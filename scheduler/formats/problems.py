@@ -1,0 +1,44 @@
+"""Problems found in input: each names its place and says what to do."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Problem:
+    place: str  # e.g. 'requests[12].to' (prefixed with the file name by the CLI)
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.place}: {prefix}{self.message}" if self.place else prefix + self.message
+
+
+class InvalidInput(ValueError):
+    """Raised with every problem found, so a person can fix them all in one go."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean "takeda"?)' for a near miss, else ''."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if isinstance(word, str) and word.lower() in lowered:
+        return f' (did you mean "{lowered[word.lower()]}"?)'
+    close = difflib.get_close_matches(str(word), pool, n=1, cutoff=0.5)
+    if not close:  # "tkd" for "takeda": a subsequence is a likely abbreviation
+        close = [c for c in pool if _is_subsequence(str(word).lower(), c.lower())][:1]
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return bool(short) and all(ch in letters for ch in short)

@@ -1,0 +1,188 @@
+"""Why a request is not scheduled, in words an organiser can act on.
+
+Two kinds of reason. Either the two sides are never free together (blocked time, a named
+attendee's absence, the request's own window, a meeting longer than any session), or they
+are, but at each such time something else is in the way: one side's agenda is full, no table
+is free, or a company has reached its maximum for that day. The reason names who and when.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scheduler.booking import Booking
+from scheduler.prepare import Prepared, PreparedRequest, bits, span_mask
+from scheduler.times import describe_clock, describe_time
+
+
+def explain_unscheduled(booking: Booking, request: PreparedRequest) -> str:
+    if not request.starts:
+        return _never_free_together(booking.prepared, request)
+    if not request.pools:
+        return "the event has no table or room this meeting may use; add shared tables"
+    return _blocked_at_every_start(booking, request)
+
+
+# --- never free together ---------------------------------------------------------------------
+
+
+def _never_free_together(prepared: Prepared, request: PreparedRequest) -> str:
+    length = request.length
+    minutes = length * prepared.grid.slot_minutes
+    if not prepared.fits_mask(length):
+        return (
+            f"needs {minutes} minutes but no session is that long; shorten the meeting "
+            "(`slots`) or lengthen a session"
+        )
+    names = prepared.instance.company_by_id
+    mask = prepared.window_mask(request.request.within, length)
+    if request.request.within and not mask:
+        return (
+            f"needs {minutes} minutes but its `within` windows hold no {minutes}-minute stretch "
+            "of a session; widen the windows"
+        )
+    where = " within the requested windows" if request.request.within else ""
+    for company_id, named in request.named.items():
+        company = names[company_id]
+        for attendee_id in named:
+            attendee = prepared.instance.attendee_by_id[attendee_id]
+            free = mask & prepared.attendee_starts(attendee_id, length)
+            if not free:
+                return (
+                    f"needs {minutes} minutes with {attendee.name} ({attendee_id}), who is free "
+                    f"{_free_times(prepared, mask, attendee_id)}{where}; name another attendee "
+                    "or free some of their time"
+                )
+            mask = free
+        if not named:
+            free = mask & prepared.company_starts(company_id, length)
+            if not free:
+                return (
+                    f"{company.name} has no free {minutes}-minute time{where} when the other side "
+                    f"is free too ({company.name} is unavailable {_blocked_times(prepared, company_id)}); "
+                    "free some of its time or add an attendee who is available"
+                )
+            mask = free
+    return "has no common free slot; check both companies' unavailable times"
+
+
+def _free_times(prepared: Prepared, window: int, attendee_id: str) -> str:
+    free = prepared.attendee_free[attendee_id] & window
+    if not free:
+        return "at no time"
+    runs = _runs(prepared, free)
+    shown = ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+    return f"only {shown}"
+
+
+def _blocked_times(prepared: Prepared, company_id: str) -> str:
+    company = prepared.instance.company_by_id[company_id]
+    zone = prepared.zone
+    spans = [
+        f"{describe_time(u.start, zone)}-{describe_clock(u.end, zone)}" for u in company.unavailable
+    ]
+    return ", ".join(spans[:3]) or "at the times the other side is free"
+
+
+def _runs(prepared: Prepared, mask: int) -> list[str]:
+    """Contiguous free slots as 'Oct 14 13:30-14:00'."""
+    slots = prepared.grid.slots
+    runs: list[list[int]] = []
+    for slot in bits(mask):
+        if runs and runs[-1][-1] == slot - 1 and slots[slot].session == slots[slot - 1].session:
+            runs[-1].append(slot)
+        else:
+            runs.append([slot])
+    zone = prepared.zone
+    return [
+        f"{describe_time(slots[r[0]].start, zone)}-{describe_clock(slots[r[-1]].end, zone)}"
+        for r in runs
+    ]
+
+
+# --- blocked at every start ------------------------------------------------------------------
+
+
+def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
+    prepared = booking.prepared
+    names = {c: prepared.instance.company_by_id[c].name for c in request.request.companies}
+    causes: Counter[str] = Counter()
+    full_days: set[str] = set()
+    for start in request.starts:
+        cause = _cause_at(booking, request, start)
+        causes[cause] += 1
+        if cause.startswith("day:"):
+            full_days.add(cause)
+    total = len(request.starts)
+    minutes = request.length * prepared.grid.slot_minutes
+    if causes.get("free", 0):
+        return (
+            "fits at a time that is still free; the solver stopped before placing it: "
+            "run it again with a longer --time-limit"
+        )
+    if len(causes) == 1:
+        return _single_cause(next(iter(causes)), names, total, minutes, prepared)
+    parts = [_cause_phrase(c, n, names, prepared) for c, n in causes.most_common()]
+    return (
+        f"at the {total} times both are free, " + "; ".join(parts)
+        + "; raise its priority to have it placed before others"
+    )
+
+
+def _cause_at(booking: Booking, request: PreparedRequest, start: int) -> str:
+    for company_id in request.request.companies:
+        if booking.day_is_full(company_id, start):
+            return f"day:{company_id}"
+    busy = [c for c in request.request.companies if not _side_free(booking, request, c, start)]
+    if busy:
+        return "busy:" + ",".join(busy)
+    if booking.free_location(request, start) is None:
+        return "tables"
+    return "free"
+
+
+def _side_free(booking: Booking, request: PreparedRequest, company_id: str, start: int) -> bool:
+    named = request.named[company_id]
+    if named:
+        return all(booking.is_free(a, start, request.length) for a in named)
+    company = booking.prepared.instance.company_by_id[company_id]
+    return any(booking.is_free(a.id, start, request.length) for a in company.attendees)
+
+
+def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, prepared) -> str:
+    kind, _, who = cause.partition(":")
+    times = f"all {total} times" if total > 1 else "the one time"
+    if kind == "day":
+        limit = prepared.instance.company_by_id[who].max_meetings_per_day
+        return (
+            f"{names[who]} already has its maximum of {limit} meetings on every day both are free; "
+            "raise its max_meetings_per_day or its priority"
+        )
+    if kind == "busy":
+        sides = " and ".join(names[c] for c in who.split(","))
+        return (
+            f"the other side's agenda is full: {sides} is in other meetings at {times} both "
+            "companies are free; add an attendee or raise this request's priority"
+        )
+    return (
+        f"no table is free at {times} both companies are free for {minutes} minutes; "
+        "add tables or lengthen a session"
+    )
+
+
+def _cause_phrase(cause: str, count: int, names: dict[str, str], prepared) -> str:
+    kind, _, who = cause.partition(":")
+    if kind == "day":
+        return f"{names[who]} has reached its daily maximum at {count}"
+    if kind == "busy":
+        return f"{' and '.join(names[c] for c in who.split(','))} in other meetings at {count}"
+    return f"no table free at {count}"
+
+
+def free_starts_now(booking: Booking, request: PreparedRequest) -> list[int]:
+    """Candidate starts where nothing at all is in the way (for `explain`)."""
+    return [s for s in request.starts if _cause_at(booking, request, s) == "free"]
+
+
+def occupied(booking: Booking, attendee_id: str, start: int, length: int) -> bool:
+    return bool(booking.attendee_busy.get(attendee_id, 0) & span_mask(start, length))
