@@ -114,7 +114,9 @@ class Booking:
         for attendee_id in placement.attendees:
             self.attendee_busy[attendee_id] = self.attendee_busy.get(attendee_id, 0) | mask
             self.meetings_of_attendee[attendee_id] += 1
-        self.location_busy[placement.location] = self.location_busy.get(placement.location, 0) | mask
+        self.location_busy[placement.location] = (
+            self.location_busy.get(placement.location, 0) | mask
+        )
         day = self.prepared.day_of(placement.start)
         for company_id in placement.request.request.companies:
             self.meetings_per_day[(company_id, day)] += 1
@@ -138,8 +140,13 @@ class Booking:
         for placement in self.placements.values():
             span = grid.span(placement.start, placement.request.length)
             result.append(
-                Meeting(placement.request.id, span.start, span.end, placement.location,
-                        placement.attendees)
+                Meeting(
+                    placement.request.id,
+                    span.start,
+                    span.end,
+                    placement.location,
+                    placement.attendees,
+                )
             )
         result.sort(key=lambda m: (m.start, m.location, m.request))
         return result

@@ -48,7 +48,6 @@ Realism built in, each choice with why:
 from __future__ import annotations
 
 import itertools
-import math
 import random
 import zoneinfo
 from dataclasses import dataclass, field
@@ -406,7 +405,7 @@ def _within(rng: random.Random, cal: _Calendar, slots: int) -> list[Interval]:
     """One session, one whole day, or two sessions on different days; each fits the meeting."""
     eligible = [s for s in cal.sessions if s[3] >= slots]
     u = rng.random()
-    if u < 0.5 or len(cal.dates) == 1 and u < 0.8:
+    if u < 0.5 or (len(cal.dates) == 1 and u < 0.8):
         _, a, b, _ = rng.choice(eligible)
         return [(a, b)]
     if u < 0.8:
@@ -551,9 +550,7 @@ def _cap_weights(weights: list[float], draws: float, cap: float) -> list[float]:
                 changed = True
         if not changed:
             break
-    return [
-        cap if c else w / free_total * budget for w, c in zip(weights, clipped, strict=True)
-    ]
+    return [cap if c else w / free_total * budget for w, c in zip(weights, clipped, strict=True)]
 
 
 def _draw_pairs(
@@ -741,14 +738,12 @@ def _fixed_meetings(
         placed.append((r, a, shown_location, shown_people))
         return True
 
-    done: set[int] = set()
     for r in rng.sample(range(m), min(m, 50 * target + 200)):
         if len(placed) >= target:
             break
         options = starts(r)
         for g in rng.sample(options, min(len(options), 8)):
             if attempt(r, g):
-                done.add(r)
                 break
     if not placed:  # exhaustive fallback, practically never needed
         for r in range(m):
@@ -756,15 +751,3 @@ def _fixed_meetings(
                 break
     placed.sort(key=lambda p: (p[1], p[0]))
     return placed
-
-
-if __name__ == "__main__":  # pragma: no cover - manual smoke run
-    import json
-    import sys
-    import time
-
-    t0 = time.perf_counter()
-    doc = generate_instance(*(int(x) for x in sys.argv[1:5]) if len(sys.argv) > 1 else (400, 3000))
-    print(json.dumps(doc)[:200], file=sys.stderr)
-    print(f"{time.perf_counter() - t0:.2f}s", file=sys.stderr)
-    _ = math

@@ -24,9 +24,7 @@ def breaks_per_attendee(prepared: Prepared, busy: dict[str, int]) -> dict[str, i
 def quality_figures(prepared: Prepared, busy: dict[str, int], met: set[str]) -> dict[str, int]:
     breaks = breaks_per_attendee(prepared, busy)
     with_requests = {c for r in prepared.instance.requests for c in r.companies}
-    with_meetings = {
-        c for r in prepared.instance.requests if r.id in met for c in r.companies
-    }
+    with_meetings = {c for r in prepared.instance.requests if r.id in met for c in r.companies}
     return {
         "breaks": sum(breaks.values()),
         "max_breaks": max(breaks.values(), default=0),

@@ -124,7 +124,8 @@ def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
         return _single_cause(next(iter(causes)), names, total, minutes, prepared)
     parts = [_cause_phrase(c, n, names, prepared) for c, n in causes.most_common()]
     return (
-        f"at the {total} times both are free, " + "; ".join(parts)
+        f"at the {total} times both are free, "
+        + "; ".join(parts)
         + "; raise its priority to have it placed before others"
     )
 

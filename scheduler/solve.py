@@ -1,10 +1,12 @@
 """From an instance to a schedule: the steps, in order, that `partnering solve` runs.
 
 1. prepare: candidate starts per request, who is free when;
-2. greedy: a first-come-first-served schedule, the baseline and the starting hint;
-3. CP-SAT: the best set of (request, start, pool) it can prove or find in the time limit;
-4. booking: hand out tables and attendees for those meetings, then fill any gap left;
-5. keep the better of that and the greedy schedule; explain every unscheduled request.
+2. greedy: a first-come-first-served schedule, the baseline never to fall below;
+3. formulation and LP relaxation: the problem as rows, a proven upper bound, and a schedule
+   rounded from the LP solution;
+4. CP-SAT: started from the best schedule so far, it searches until the bound or the limit;
+5. booking: hand out tables and attendees for its meetings, then fill any gap left;
+6. keep the best schedule seen; explain every unscheduled request.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import time
 from collections.abc import Callable
 
 from scheduler.booking import Booking
+from scheduler.cpsat import CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.domain import Instance, Schedule, Unscheduled
+from scheduler.formulation import build_formulation
 from scheduler.greedy import fill, greedy_order, greedy_schedule, place_fixed
-from scheduler.model import MeetingModel, ModelAnswer, Progress, SolverSettings
 from scheduler.prepare import Prepared
 from scheduler.quality import quality_figures
 from scheduler.reasons import explain_unscheduled
+from scheduler.relaxation import round_relaxation, solve_relaxation
 
 
 def solve(
@@ -29,22 +33,43 @@ def solve(
     settings = settings or SolverSettings()
     started = time.monotonic()
 
-    def stage(name: str) -> None:
+    def stage(name: str, objective: float | None = None, bound: float | None = None) -> None:
         if on_progress is not None:
-            on_progress(Progress(name, time.monotonic() - started))
+            on_progress(Progress(name, time.monotonic() - started, objective, bound))
 
     stage("preparing")
     prepared = Prepared(instance)
     stage("first come, first served")
     greedy = greedy_schedule(prepared)
-    stage("building the model")
-    model = MeetingModel(prepared)
-    model.add_hint(greedy)
-    answer = model.solve(settings, on_progress)
-    stage("assigning tables and attendees")
-    booking = realize(prepared, answer)
-    chosen = booking if booking.objective() >= greedy.objective() else greedy
-    return to_schedule(prepared, chosen, answer, greedy.objective(), time.monotonic() - started)
+    stage("building the model", greedy.objective())
+    formulation = build_formulation(prepared)
+    stage("LP relaxation", greedy.objective())
+    relaxation = solve_relaxation(formulation, time_limit=settings.time_limit)
+    best, lp_bound = greedy, None
+    if relaxation is not None:
+        lp_bound = relaxation.bound
+        rounded = round_relaxation(prepared, formulation, relaxation)
+        best = max(greedy, rounded, key=Booking.objective)  # greedy wins ties
+    if lp_bound is not None and best.objective() >= lp_bound:
+        answer = ModelAnswer([], "OPTIMAL", best.objective(), lp_bound, 0.0)
+    else:
+        stage("searching", best.objective(), lp_bound)
+        model = CpSatModel(formulation)
+        model.add_hint(placed_keys(prepared, best))
+        answer = model.solve(settings, on_progress, known_bound=lp_bound)
+        if lp_bound is not None and lp_bound < answer.bound:
+            answer.bound = lp_bound
+        if answer.chosen:
+            best = max(best, realize(prepared, answer), key=Booking.objective)
+    stage("done", best.objective(), answer.bound)
+    return to_schedule(prepared, best, answer, greedy.objective(), time.monotonic() - started)
+
+
+def placed_keys(prepared: Prepared, booking: Booking) -> set[tuple[int, int, str]]:
+    return {
+        (p.request.index, p.start, prepared.pool_of_location(p.location))
+        for p in booking.placements.values()
+    }
 
 
 def realize(prepared: Prepared, answer: ModelAnswer) -> Booking:
@@ -62,7 +87,10 @@ def realize(prepared: Prepared, answer: ModelAnswer) -> Booking:
 
 
 def to_schedule(
-    prepared: Prepared, booking: Booking, answer: ModelAnswer, greedy_objective: int,
+    prepared: Prepared,
+    booking: Booking,
+    answer: ModelAnswer,
+    greedy_objective: int,
     seconds: float,
 ) -> Schedule:
     unscheduled = [
@@ -71,14 +99,13 @@ def to_schedule(
         if r.id not in booking.placements
     ]
     objective = booking.objective()
-    status = answer.status
-    if status == "OPTIMAL" and objective < answer.objective:
-        status = "FEASIBLE"
+    bound = max(answer.bound, objective)
+    status = "OPTIMAL" if objective >= bound else "FEASIBLE"
     summary: dict[str, object] = {
         "requests": len(prepared.requests),
         "scheduled": len(booking.placements),
         "objective": objective,
-        "bound": max(answer.bound, objective),
+        "bound": bound,
         "status": status,
         "seconds": round(seconds, 2),
         "greedy_objective": greedy_objective,

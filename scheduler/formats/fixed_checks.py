@@ -40,36 +40,69 @@ def _check_one(
     when = describe_time(fixed.start, zone)
     first = grid.slot_starting_at(fixed.start)
     if first is None:
-        return [Problem(f"{place}.start", f"{when} is not the start of a slot in any session; "
-                        f"use a session start plus a multiple of {grid.slot_minutes} minutes")]
+        return [
+            Problem(
+                f"{place}.start",
+                f"{when} is not the start of a slot in any session; "
+                f"use a session start plus a multiple of {grid.slot_minutes} minutes",
+            )
+        ]
     if not grid.fits(first, request.slots):
-        return [Problem(f"{place}.start", f"a {request.slots}-slot meeting starting {when} runs "
-                        "past the end of its session; start it earlier")]
+        return [
+            Problem(
+                f"{place}.start",
+                f"a {request.slots}-slot meeting starting {when} runs "
+                "past the end of its session; start it earlier",
+            )
+        ]
     span = grid.span(first, request.slots)
     problems = []
     if request.within and not any(w.contains(span.start, span.end) for w in request.within):
-        problems.append(Problem(f"{place}.start", f"{when} is outside the request's `within` "
-                                "windows; move it into one of them"))
+        problems.append(
+            Problem(
+                f"{place}.start",
+                f"{when} is outside the request's `within` windows; move it into one of them",
+            )
+        )
     location = instance.location_by_id.get(fixed.location) if fixed.location else None
     if location and location.owner and location.owner not in request.companies:
-        problems.append(Problem(f"{place}.location", f'"{location.id}" is reserved for '
-                                f'"{location.owner}"; choose a shared table or a room of '
-                                f'"{request.requester}" or "{request.requested}"'))
+        problems.append(
+            Problem(
+                f"{place}.location",
+                f'"{location.id}" is reserved for '
+                f'"{location.owner}"; choose a shared table or a room of '
+                f'"{request.requester}" or "{request.requested}"',
+            )
+        )
     for company_id in request.companies:
         company = instance.company_by_id[company_id]
         if any(u.overlaps(span.start, span.end) for u in company.unavailable):
-            problems.append(Problem(f"{place}.start", f'"{company_id}" is unavailable at {when}; '
-                                    "move the meeting or remove the unavailable block"))
-        free = [a for a in company.attendees
-                if not any(u.overlaps(span.start, span.end) for u in a.unavailable)]
+            problems.append(
+                Problem(
+                    f"{place}.start",
+                    f'"{company_id}" is unavailable at {when}; '
+                    "move the meeting or remove the unavailable block",
+                )
+            )
+        free = [
+            a
+            for a in company.attendees
+            if not any(u.overlaps(span.start, span.end) for u in a.unavailable)
+        ]
         if not free:
-            problems.append(Problem(f"{place}.start", f'no attendee of "{company_id}" is '
-                                    f"available at {when}"))
+            problems.append(
+                Problem(f"{place}.start", f'no attendee of "{company_id}" is available at {when}')
+            )
     for attendee_id in {*fixed.attendees, *request.attendees}:
         attendee = instance.attendee_by_id[attendee_id]
         if any(u.overlaps(span.start, span.end) for u in attendee.unavailable):
-            problems.append(Problem(f"{place}.attendees", f'"{attendee_id}" is unavailable at '
-                                    f"{when}; move the meeting or name another attendee"))
+            problems.append(
+                Problem(
+                    f"{place}.attendees",
+                    f'"{attendee_id}" is unavailable at '
+                    f"{when}; move the meeting or name another attendee",
+                )
+            )
     return problems
 
 
@@ -98,8 +131,13 @@ def _check_collisions(
     for resource, what in ((by_location, "location"), (by_attendee, "attendee")):
         for key, request_ids in resource.items():
             for a, b in _overlapping_pairs(request_ids, spans):
-                problems.append(Problem(place(b), f'{what} "{key}" is also in the fixed meeting '
-                                        f"{place(a)} at the same time; move one of them"))
+                problems.append(
+                    Problem(
+                        place(b),
+                        f'{what} "{key}" is also in the fixed meeting '
+                        f"{place(a)} at the same time; move one of them",
+                    )
+                )
     for company_id, request_ids in by_company.items():
         company = instance.company_by_id[company_id]
         problems += _company_overload(company, request_ids, spans, place, zone)
@@ -122,9 +160,14 @@ def _company_overload(company, request_ids, spans, place, zone) -> list[Problem]
         span = spans[request_id]
         at_once = sum(1 for r in request_ids if spans[r].overlaps(span.start, span.end))
         if at_once > capacity:
-            problems.append(Problem(place(request_id), f'"{company.id}" has {capacity} '
-                                    f"attendee(s) but {at_once} fixed meetings at "
-                                    f"{describe_time(span.start, zone)}; move one"))
+            problems.append(
+                Problem(
+                    place(request_id),
+                    f'"{company.id}" has {capacity} '
+                    f"attendee(s) but {at_once} fixed meetings at "
+                    f"{describe_time(span.start, zone)}; move one",
+                )
+            )
             break
     if company.max_meetings_per_day:
         per_day: dict[object, list[str]] = defaultdict(list)
@@ -132,7 +175,12 @@ def _company_overload(company, request_ids, spans, place, zone) -> list[Problem]
             per_day[spans[request_id].start.astimezone(zone).date()].append(request_id)
         for day, on_day in per_day.items():
             if len(on_day) > company.max_meetings_per_day:
-                problems.append(Problem(place(on_day[-1]), f'"{company.id}" has '
-                                        f"{len(on_day)} fixed meetings on {day}, more than its "
-                                        f"max_meetings_per_day of {company.max_meetings_per_day}"))
+                problems.append(
+                    Problem(
+                        place(on_day[-1]),
+                        f'"{company.id}" has '
+                        f"{len(on_day)} fixed meetings on {day}, more than its "
+                        f"max_meetings_per_day of {company.max_meetings_per_day}",
+                    )
+                )
     return problems

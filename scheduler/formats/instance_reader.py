@@ -45,9 +45,11 @@ def instance_from_document(document: object) -> tuple[Instance, list[Problem]]:
     """Turn a parsed JSON document into an Instance; raise InvalidInput listing every error."""
     if isinstance(document, dict) and document.get("format") not in (None, INSTANCE_FORMAT):
         found = document.get("format")
-        hint = " (this is a schedule; give the instance it was made for)" if (
-            isinstance(found, str) and found.startswith("partnering-schedule")
-        ) else ""
+        hint = (
+            " (this is a schedule; give the instance it was made for)"
+            if (isinstance(found, str) and found.startswith("partnering-schedule"))
+            else ""
+        )
         raise InvalidInput(
             [Problem("format", f'expected "{INSTANCE_FORMAT}", got {found!r}{hint}')]
         )
@@ -268,7 +270,9 @@ class _Builder:
             )
         return result
 
-    def _locations(self, locations: list[wire.LocationIn], company_ids: list[str]) -> list[Location]:
+    def _locations(
+        self, locations: list[wire.LocationIn], company_ids: list[str]
+    ) -> list[Location]:
         self._check_unique((loc.id for loc in locations), "locations", "location id")
         if not locations:
             self.warnings.append(
@@ -285,7 +289,9 @@ class _Builder:
 
     # requests and fixed meetings
 
-    def _requests(self, requests: list[wire.RequestIn], companies: dict[str, Company]) -> list[Request]:
+    def _requests(
+        self, requests: list[wire.RequestIn], companies: dict[str, Company]
+    ) -> list[Request]:
         self._check_unique((r.id for r in requests), "requests", "request id")
         pairs: dict[frozenset[str], int] = {}
         result = []
@@ -336,7 +342,9 @@ class _Builder:
         }
         everyone = {a.id: c.id for c in companies.values() for a in c.attendees}
         for index, attendee_id in enumerate(request.attendees):
-            self._check_member(attendee_id, members, everyone, request, f"{place}.attendees[{index}]")
+            self._check_member(
+                attendee_id, members, everyone, request, f"{place}.attendees[{index}]"
+            )
 
     def _check_member(self, attendee_id, members, everyone, request, place: str) -> None:
         if attendee_id in members:
@@ -392,9 +400,13 @@ class _Builder:
                 for a in companies[cid].attendees
             }
             for ai, attendee_id in enumerate(entry.attendees):
-                self._check_member(attendee_id, members, everyone, request, f"{place}.attendees[{ai}]")
+                self._check_member(
+                    attendee_id, members, everyone, request, f"{place}.attendees[{ai}]"
+                )
             result.append(
-                FixedMeeting(entry.request, start, entry.location, tuple(dict.fromkeys(entry.attendees)))
+                FixedMeeting(
+                    entry.request, start, entry.location, tuple(dict.fromkeys(entry.attendees))
+                )
             )
         return result
 
@@ -407,4 +419,3 @@ class _Builder:
                     f'duplicate {what} "{item_id}"; ids must be unique within {section}',
                 )
             counts[item_id] += 1
-

@@ -22,8 +22,9 @@ class Problem:
 class InvalidInput(ValueError):
     """Raised with every problem found, so a person can fix them all in one go."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
         self.problems = problems
+        self.source = source  # the file the problems are in, where the caller knows it
         super().__init__("\n".join(str(p) for p in problems))
 
 

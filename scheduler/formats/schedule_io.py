@@ -38,4 +38,3 @@ def write_schedule(schedule: Schedule, instance: Instance, path: Path) -> None:
     temporary = path.with_name(path.name + ".part")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)  # never leave a half-written schedule behind
-

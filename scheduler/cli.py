@@ -1,0 +1,184 @@
+"""`partnering`: the command line for batch planning. Thin: it parses, calls, reports.
+
+Exit codes: 0 done; 1 a schedule breaks the rules (`check`); 2 bad input or usage, with one
+line per problem naming its place (file, field) and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from scheduler.cpsat import SolverSettings
+from scheduler.formats.instance_reader import load_instance
+from scheduler.formats.json_file import read_json_file
+from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.formats.schedule_io import write_schedule
+
+BAD_INPUT = 2
+
+
+def _report(problems: list[Problem], source: str | None) -> None:
+    for problem in problems:
+        located = str(problem)
+        if source is not None and not problem.place.startswith(source):
+            located = f"{source}: {located}"
+        click.echo(located, err=True)
+
+
+def _bad_input_exits(command):
+    """Turn InvalidInput into its lines on stderr and exit 2: never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InvalidInput as error:
+            _report(error.problems, error.source)
+            sys.exit(BAD_INPUT)
+
+    return wrapper
+
+
+def _load(path: Path):
+    try:
+        instance, warnings = load_instance(path)
+    except InvalidInput as error:
+        raise InvalidInput(error.problems, str(path)) from None
+    _report(warnings, str(path))
+    return instance
+
+
+@click.group()
+@click.version_option(package_name="partnering")
+def main() -> None:
+    """Schedule one-to-one partnering meetings at trade fairs."""
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@_bad_input_exits
+def validate(instance: Path) -> None:
+    """Check an instance file; list every problem with its place and the fix."""
+    loaded = _load(instance)
+    click.echo(
+        f"{instance}: valid: {len(loaded.companies)} companies, {len(loaded.requests)} requests, "
+        f"{len(loaded.locations)} locations, {len(loaded.event.days)} days"
+    )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write the schedule (JSON).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds the optimiser may search.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Parallel search workers (results are reproducible per seed and count).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_bad_input_exits
+def solve(
+    instance: Path, output: Path, time_limit: float, workers: int, seed: int, quiet: bool
+) -> None:
+    """Schedule the requests of INSTANCE and write the schedule."""
+    from scheduler.progress import SolveProgress
+    from scheduler.solve import solve as run_solver
+
+    loaded = _load(instance)
+    settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
+    with SolveProgress(time_limit, enabled=not quiet) as progress:
+        schedule = run_solver(loaded, settings, progress.update)
+    write_schedule(schedule, loaded, output)
+    s = schedule.summary
+    click.echo(
+        f"{output}: {s['scheduled']} of {s['requests']} requests scheduled, objective "
+        f"{s['objective']} (bound {s['bound']}, {s['status']}; first come, first served: "
+        f"{s['greedy_objective']}) in {s['seconds']} s",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+@_bad_input_exits
+def check(instance: Path, schedule: Path) -> None:
+    """Check SCHEDULE against INSTANCE by the eight rules of the format; exit 1 if broken."""
+    from scheduler.check import check_schedule, objective
+
+    _load(instance)  # the instance must be valid before a schedule can be judged
+    instance_document = read_json_file(instance)
+    schedule_document = read_json_file(schedule)
+    violations = check_schedule(instance_document, schedule_document)
+    for violation in violations:
+        click.echo(f"{schedule}: {violation}", err=True)
+    if violations:
+        click.echo(f"{schedule}: INVALID: {len(violations)} broken rule(s)", err=True)
+        sys.exit(1)
+    met = len(schedule_document.get("meetings", []))
+    click.echo(
+        f"{schedule}: valid: {met} meetings, objective {objective(instance_document, schedule_document)}"
+    )
+
+
+@main.command()
+@click.option("--companies", type=click.IntRange(min=2), required=True)
+@click.option("--requests", type=click.IntRange(min=0), required=True)
+@click.option("--days", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--tables", type=click.IntRange(min=1), default=40, show_default=True)
+@click.option(
+    "--attendees",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Total attendees (default: about 1.5 per company).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+def generate(
+    companies: int,
+    requests: int,
+    days: int,
+    tables: int,
+    attendees: int | None,
+    seed: int,
+    output: Path | None,
+) -> None:
+    """Write a realistic synthetic instance, for tests and benchmarks."""
+    from scheduler.generate import generate_instance
+
+    try:
+        document = generate_instance(companies, requests, days, tables, seed, attendees=attendees)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{output}: {companies} companies, {requests} requests", err=True)

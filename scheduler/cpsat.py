@@ -1,0 +1,131 @@
+"""The formulation as a CP-SAT model: solve it, started from a known schedule.
+
+Search settings are chosen for reproducible answers: with one worker CP-SAT is deterministic
+for a seed; with several it interleaves its workers deterministically. The effort limit is
+CP-SAT's deterministic time (close to seconds on a 2-core laptop), so the same seed and
+worker count give the same schedule whatever else the machine is doing; a wall-clock cap of
+twice the limit guards against a much slower machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.formulation import Formulation, Key
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    time_limit: float = 60.0
+    workers: int = 2
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a long solve reports while it runs: its stage and, once searching, the figures."""
+
+    stage: str
+    seconds: float
+    objective: float | None = None
+    bound: float | None = None
+
+
+@dataclass
+class ModelAnswer:
+    chosen: list[Key]  # the meetings CP-SAT placed
+    status: str
+    objective: int
+    bound: int
+    seconds: float
+
+
+class CpSatModel:
+    def __init__(self, formulation: Formulation) -> None:
+        self.formulation = formulation
+        self.model = cp_model.CpModel()
+        self.x = [self.model.new_bool_var(f"x{i}") for i in range(len(formulation.keys))]
+        for variables in formulation.exactly_one:
+            self.model.add_exactly_one(self.x[v] for v in variables)
+        for variables in formulation.at_most_one:
+            self.model.add_at_most_one(self.x[v] for v in variables)
+        for row in formulation.rows:
+            terms = (c * self.x[v] for v, c in zip(row.variables, row.coefficients, strict=True))
+            self.model.add(sum(terms) <= row.limit)
+        self.model.maximize(sum(p * x for p, x in zip(formulation.priorities, self.x, strict=True)))
+
+    def add_hint(self, chosen: set[Key]) -> None:
+        """Start the search from a known schedule (the greedy one)."""
+        for key, var in zip(self.formulation.keys, self.x, strict=True):
+            self.model.add_hint(var, key in chosen)
+
+    def solve(
+        self,
+        settings: SolverSettings,
+        on_progress: Callable[[Progress], None] | None = None,
+        known_bound: int | None = None,
+    ) -> ModelAnswer:
+        """Search; stop early on reaching `known_bound`, a bound proven elsewhere (the LP)."""
+        solver = cp_model.CpSolver()
+        solver.parameters.max_deterministic_time = settings.time_limit
+        solver.parameters.max_time_in_seconds = 2 * settings.time_limit
+        solver.parameters.num_workers = settings.workers
+        solver.parameters.interleave_search = settings.workers > 1
+        solver.parameters.random_seed = settings.seed
+        started = time.monotonic()
+        callback = _ProgressCallback(on_progress, started, known_bound)
+        if on_progress is not None:
+            solver.best_bound_callback = callback.on_bound
+        status = solver.solve(self.model, callback)
+        seconds = time.monotonic() - started
+        name = solver.status_name(status)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return ModelAnswer([], name, 0, _bound(solver), seconds)
+        keys = self.formulation.keys
+        chosen = [keys[i] for i, x in enumerate(self.x) if solver.boolean_value(x)]
+        return ModelAnswer(chosen, name, round(solver.objective_value), _bound(solver), seconds)
+
+
+def _bound(solver: cp_model.CpSolver) -> int:
+    bound = solver.best_objective_bound
+    finite = bound == bound and abs(bound) != float("inf")
+    return int(bound + 1e-6) if finite else 2**62
+
+
+class _ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Forwards each better schedule and each better bound to the progress display."""
+
+    def __init__(
+        self,
+        on_progress: Callable[[Progress], None] | None,
+        started: float,
+        known_bound: int | None,
+    ) -> None:
+        super().__init__()
+        self.on_progress = on_progress
+        self.started = started
+        self.known_bound = known_bound
+        self.objective: float | None = None
+        self.bound: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.objective = self.objective_value
+        self.bound = self.best_objective_bound
+        if self.known_bound is not None:
+            self.bound = min(self.bound, self.known_bound)
+            if self.objective >= self.known_bound:
+                self.stop_search()
+        self._report()
+
+    def on_bound(self, bound: float) -> None:
+        self.bound = bound if self.known_bound is None else min(bound, self.known_bound)
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_progress is not None and self.objective is not None:
+            elapsed = time.monotonic() - self.started
+            self.on_progress(Progress("searching", elapsed, self.objective, self.bound))
