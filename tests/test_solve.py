@@ -1,0 +1,170 @@
+"""The solver end to end: every schedule it writes passes the independent checker, scores at
+least first come first served, and never more than its proven bound."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.check import check_schedule, objective
+from scheduler.formats.instance_reader import instance_from_document
+from scheduler.generate import generate_instance
+from scheduler.greedy import greedy_schedule
+from scheduler.prepare import Prepared
+from tests.conftest import make_instance, solve_document
+
+
+def assert_sound(document: dict, schedule: dict) -> None:
+    """Valid by the checker; objective recomputed, not below greedy, not above the bound."""
+    assert check_schedule(document, schedule) == []
+    summary = schedule["summary"]
+    assert summary["objective"] == objective(document, schedule)
+    assert summary["scheduled"] == len(schedule["meetings"])
+    assert summary["objective"] <= summary["bound"]
+    instance, _ = instance_from_document(document)
+    assert summary["objective"] >= greedy_schedule(Prepared(instance)).objective()
+
+
+def test_example_event_is_scheduled_validly(example_document):
+    schedule = solve_document(example_document, time_limit=30)
+    assert_sound(example_document, schedule)
+    assert schedule["summary"]["scheduled"] >= 190
+    assert all(u["reason"] for u in schedule["unscheduled"])
+
+
+def test_company_with_two_attendees_meets_two_companies_at_once():
+    document = make_instance(
+        event={**make_instance()["event"],
+               "days": [{"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}]},
+        locations=[{"id": "T1", "kind": "table"}, {"id": "T2", "kind": "table"}],
+    )
+    schedule = solve_document(document)
+    assert_sound(document, schedule)
+    assert len(schedule["meetings"]) == 2
+    big_people = {a for m in schedule["meetings"] for a in m["attendees"] if a.startswith("big")}
+    assert big_people == {"big-1", "big-2"}
+
+
+def test_own_room_is_used_before_shared_tables():
+    document = make_instance(
+        locations=[{"id": "T1", "kind": "table"},
+                   {"id": "R-BIG", "kind": "room", "owner": "big"}],
+        requests=[{"id": "r1", "from": "acme", "to": "big"}],
+    )
+    schedule = solve_document(document)
+    assert schedule["meetings"][0]["location"] == "R-BIG"
+
+
+def test_room_of_another_company_is_never_used():
+    document = make_instance(
+        locations=[{"id": "R-CELL", "kind": "room", "owner": "cell"}],
+        requests=[{"id": "r1", "from": "acme", "to": "big"}],
+    )
+    schedule = solve_document(document)
+    assert schedule["meetings"] == []
+    assert "no table or room" in schedule["unscheduled"][0]["reason"]
+
+
+def test_named_attendee_two_slot_and_within_are_kept():
+    document = make_instance(
+        requests=[{"id": "r1", "from": "big", "to": "acme", "attendees": ["big-2"], "slots": 2,
+                   "within": [{"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}]}],
+    )
+    schedule = solve_document(document)
+    assert_sound(document, schedule)
+    meeting = schedule["meetings"][0]
+    assert (meeting["start"], meeting["end"]) == ("2026-10-14T10:30", "2026-10-14T11:30")
+    assert "big-2" in meeting["attendees"]
+
+
+def test_fixed_meeting_stays_where_it_was_put():
+    document = make_instance(fixed=[{"request": "r2", "start": "2026-10-14T11:00",
+                                     "location": "T1"}])
+    schedule = solve_document(document)
+    assert_sound(document, schedule)
+    meeting = next(m for m in schedule["meetings"] if m["request"] == "r2")
+    assert (meeting["start"], meeting["location"]) == ("2026-10-14T11:00", "T1")
+
+
+def test_higher_priority_wins_the_last_table():
+    one_slot = {"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}
+    document = make_instance(event={**make_instance()["event"], "days": [one_slot]})
+    schedule = solve_document(document)
+    assert [m["request"] for m in schedule["meetings"]] == ["r1"]
+    assert "no table is free" in schedule["unscheduled"][0]["reason"]
+
+
+def test_reason_no_common_free_slot_names_the_attendee_and_times():
+    document = make_instance(
+        requests=[{"id": "r1", "from": "acme", "to": "big", "attendees": ["big-2"], "slots": 2}],
+    )
+    document["companies"][1]["attendees"][1]["unavailable"] = [
+        {"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}]
+    schedule = solve_document(document)
+    reason = schedule["unscheduled"][0]["reason"]
+    assert "Bea Big (big-2)" in reason and "10:00-10:30" in reason
+
+
+def test_reason_other_side_agenda_full():
+    document = make_instance(
+        locations=[{"id": "T1", "kind": "table"}, {"id": "T2", "kind": "table"}],
+        companies=[
+            *make_instance()["companies"][:2],
+            {"id": "cell", "name": "Cell Co", "role": "delegation",
+             "attendees": [{"id": "cell-1"}]},
+            {"id": "dna", "name": "DNA Inc", "role": "delegation",
+             "attendees": [{"id": "dna-1"}]},
+        ],
+        requests=[{"id": f"r{i}", "from": c, "to": "acme", "priority": p}
+                  for i, (c, p) in enumerate([("big", 5), ("cell", 5), ("dna", 1)])]
+        + [{"id": "r9", "from": "dna", "to": "big", "priority": 5}],
+    )
+    document["event"]["days"][0]["sessions"] = [{"start": "10:00", "end": "11:00"}]
+    schedule = solve_document(document)
+    assert_sound(document, schedule)
+    reason = next(u["reason"] for u in schedule["unscheduled"] if u["request"] == "r2")
+    assert "agenda is full" in reason and "Acme Bio" in reason
+
+
+def test_reason_max_meetings_per_day():
+    document = make_instance()
+    document["companies"][1]["max_meetings_per_day"] = 1
+    schedule = solve_document(document)
+    assert_sound(document, schedule)
+    assert "maximum of 1 meetings" in schedule["unscheduled"][0]["reason"]
+
+
+def test_same_seed_same_schedule():
+    document = generate_instance(40, 200, days=2, tables=6, seed=3)
+    first, second = solve_document(document, 5, seed=7), solve_document(document, 5, seed=7)
+    for schedule in (first, second):
+        schedule["summary"].pop("seconds")
+    assert first == second
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    companies=st.integers(3, 14),
+    requests=st.integers(1, 40),
+    days=st.integers(1, 2),
+    tables=st.integers(1, 4),
+    seed=st.integers(0, 10_000),
+)
+def test_random_small_instances_give_valid_schedules(companies, requests, days, tables, seed):
+    requests = min(requests, companies * (companies - 1) // 2)
+    document = generate_instance(companies, requests, days=days, tables=tables, seed=seed)
+    schedule = solve_document(document, time_limit=2)
+    assert_sound(document, schedule)
+
+
+def test_scheduler_never_imports_web_or_database_code():
+    code = (
+        "import sys, scheduler.cli, scheduler.solve, scheduler.check, scheduler.generate;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'web')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
