@@ -110,9 +110,10 @@ def solve(
         schedule = run_solver(loaded, settings, progress.update)
     write_schedule(schedule, loaded, output)
     s = schedule.summary
+    bound = s.get("bound", "not proven")
     click.echo(
         f"{output}: {s['scheduled']} of {s['requests']} requests scheduled, objective "
-        f"{s['objective']} (bound {s['bound']}, {s['status']}; first come, first served: "
+        f"{s['objective']} (bound {bound}, {s['status']}; first come, first served: "
         f"{s['greedy_objective']}) in {s['seconds']} s",
         err=True,
     )
@@ -136,9 +137,8 @@ def check(instance: Path, schedule: Path) -> None:
         click.echo(f"{schedule}: INVALID: {len(violations)} broken rule(s)", err=True)
         sys.exit(1)
     met = len(schedule_document.get("meetings", []))
-    click.echo(
-        f"{schedule}: valid: {met} meetings, objective {objective(instance_document, schedule_document)}"
-    )
+    total = objective(instance_document, schedule_document)
+    click.echo(f"{schedule}: valid: {met} meetings, objective {total}")
 
 
 @main.command()

@@ -1,10 +1,11 @@
 """The formulation as a CP-SAT model: solve it, started from a known schedule.
 
 Search settings are chosen for reproducible answers: with one worker CP-SAT is deterministic
-for a seed; with several it interleaves its workers deterministically. The effort limit is
-CP-SAT's deterministic time (close to seconds on a 2-core laptop), so the same seed and
-worker count give the same schedule whatever else the machine is doing; a wall-clock cap of
-twice the limit guards against a much slower machine.
+for a seed; with several it interleaves its workers deterministically. The search stops on
+CP-SAT's deterministic clock (half a unit per second of budget: about what two cores do per
+second on these models), so the same seed and worker count give the same schedule whatever
+else the machine is doing. The wall-clock budget stays a hard cap; only when a much slower
+machine hits it first can two runs differ.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from ortools.sat.python import cp_model
 
 from scheduler.formulation import Formulation, Key
 
+DETERMINISTIC_UNITS_PER_SECOND = 0.5
+
 
 @dataclass(frozen=True)
 class SolverSettings:
-    time_limit: float = 60.0
+    time_limit: float = 60.0  # seconds for the whole solve, preparation included
     workers: int = 2
     seed: int = 0
 
@@ -40,7 +43,7 @@ class ModelAnswer:
     chosen: list[Key]  # the meetings CP-SAT placed
     status: str
     objective: int
-    bound: int
+    bound: int | None  # None when nothing was proven
     seconds: float
 
 
@@ -66,13 +69,15 @@ class CpSatModel:
     def solve(
         self,
         settings: SolverSettings,
+        time_limit: float,
         on_progress: Callable[[Progress], None] | None = None,
         known_bound: int | None = None,
     ) -> ModelAnswer:
-        """Search; stop early on reaching `known_bound`, a bound proven elsewhere (the LP)."""
+        """Search for `time_limit` seconds at most; stop early on reaching `known_bound`, a
+        bound proven elsewhere (the LP)."""
         solver = cp_model.CpSolver()
-        solver.parameters.max_deterministic_time = settings.time_limit
-        solver.parameters.max_time_in_seconds = 2 * settings.time_limit
+        solver.parameters.max_deterministic_time = DETERMINISTIC_UNITS_PER_SECOND * time_limit
+        solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.num_workers = settings.workers
         solver.parameters.interleave_search = settings.workers > 1
         solver.parameters.random_seed = settings.seed
@@ -84,16 +89,13 @@ class CpSatModel:
         seconds = time.monotonic() - started
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return ModelAnswer([], name, 0, _bound(solver), seconds)
+            return ModelAnswer([], name, 0, known_bound, seconds)
         keys = self.formulation.keys
         chosen = [keys[i] for i, x in enumerate(self.x) if solver.boolean_value(x)]
-        return ModelAnswer(chosen, name, round(solver.objective_value), _bound(solver), seconds)
-
-
-def _bound(solver: cp_model.CpSolver) -> int:
-    bound = solver.best_objective_bound
-    finite = bound == bound and abs(bound) != float("inf")
-    return int(bound + 1e-6) if finite else 2**62
+        bound = int(solver.best_objective_bound + 1e-6)
+        if known_bound is not None:
+            bound = min(bound, known_bound)
+        return ModelAnswer(chosen, name, round(solver.objective_value), bound, seconds)
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):

@@ -22,9 +22,10 @@ def greedy_order(requests: Iterable[PreparedRequest]) -> list[PreparedRequest]:
 
 
 def place_fixed(booking: Booking) -> None:
-    for request in booking.prepared.requests:
-        if request.fixed_start is not None:
-            booking.try_place(request, request.fixed_start)
+    """Fixed meetings first, those tied to a location before those free to take any."""
+    fixed = [r for r in booking.prepared.requests if r.fixed_start is not None]
+    for request in sorted(fixed, key=lambda r: r.fixed_location is None):
+        booking.try_place(request, request.fixed_start)
 
 
 def fill(booking: Booking, requests: Iterable[PreparedRequest]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 from scheduler.prepare import Prepared, bits
 
@@ -16,7 +17,7 @@ def breaks_per_attendee(prepared: Prepared, busy: dict[str, int]) -> dict[str, i
             by_session[prepared.grid.slots[slot].session].append(slot)
         gaps = 0
         for slots in by_session.values():
-            gaps += sum(1 for a, b in zip(slots, slots[1:], strict=False) if b > a + 1)
+            gaps += sum(1 for a, b in pairwise(slots) if b > a + 1)
         result[attendee_id] = gaps
     return result
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections import Counter
 
 from scheduler.booking import Booking
-from scheduler.prepare import Prepared, PreparedRequest, bits, span_mask
+from scheduler.prepare import Prepared, PreparedRequest, bits
 from scheduler.times import describe_clock, describe_time
 
 
 def explain_unscheduled(booking: Booking, request: PreparedRequest) -> str:
-    if not request.starts:
-        return _never_free_together(booking.prepared, request)
     if not request.pools:
         return "the event has no table or room this meeting may use; add shared tables"
+    if not request.starts:
+        return _never_free_together(booking.prepared, request)
     return _blocked_at_every_start(booking, request)
 
 
@@ -59,7 +59,8 @@ def _never_free_together(prepared: Prepared, request: PreparedRequest) -> str:
             if not free:
                 return (
                     f"{company.name} has no free {minutes}-minute time{where} when the other side "
-                    f"is free too ({company.name} is unavailable {_blocked_times(prepared, company_id)}); "
+                    f"is free too ({company.name} is unavailable "
+                    f"{_blocked_times(prepared, company_id)}); "
                     "free some of its time or add an attendee who is available"
                 )
             mask = free
@@ -103,43 +104,44 @@ def _runs(prepared: Prepared, mask: int) -> list[str]:
 # --- blocked at every start ------------------------------------------------------------------
 
 
+_TELLING = ("day", "busy", "tables")  # which blocker to name when several stand everywhere
+
+
 def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
     prepared = booking.prepared
     names = {c: prepared.instance.company_by_id[c].name for c in request.request.companies}
-    causes: Counter[str] = Counter()
-    full_days: set[str] = set()
-    for start in request.starts:
-        cause = _cause_at(booking, request, start)
-        causes[cause] += 1
-        if cause.startswith("day:"):
-            full_days.add(cause)
+    blockers = [_blockers_at(booking, request, start) for start in request.starts]
     total = len(request.starts)
     minutes = request.length * prepared.grid.slot_minutes
-    if causes.get("free", 0):
+    if not all(blockers):
         return (
             "fits at a time that is still free; the solver stopped before placing it: "
             "run it again with a longer --time-limit"
         )
-    if len(causes) == 1:
-        return _single_cause(next(iter(causes)), names, total, minutes, prepared)
-    parts = [_cause_phrase(c, n, names, prepared) for c, n in causes.most_common()]
+    everywhere = set.intersection(*blockers)
+    if everywhere:  # one thing stands in the way at every time: name just that
+        most_telling = min(
+            everywhere, key=lambda b: ("day", "busy", "tables").index(b.split(":")[0])
+        )
+        return _single_cause(most_telling, names, total, minutes, prepared)
+    counts: Counter[str] = Counter(b for found in blockers for b in found)
+    parts = [_cause_phrase(c, n, names) for c, n in counts.most_common()]
     return (
-        f"at the {total} times both are free, "
+        f"at the {total} times both are free: "
         + "; ".join(parts)
         + "; raise its priority to have it placed before others"
     )
 
 
-def _cause_at(booking: Booking, request: PreparedRequest, start: int) -> str:
-    for company_id in request.request.companies:
-        if booking.day_is_full(company_id, start):
-            return f"day:{company_id}"
-    busy = [c for c in request.request.companies if not _side_free(booking, request, c, start)]
-    if busy:
-        return "busy:" + ",".join(busy)
+def _blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
+    """What stands in the way of this request at this start: full days, busy sides, tables."""
+    found = {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
+    found |= {
+        f"busy:{c}" for c in request.request.companies if not _side_free(booking, request, c, start)
+    }
     if booking.free_location(request, start) is None:
-        return "tables"
-    return "free"
+        found.add("tables")
+    return found
 
 
 def _side_free(booking: Booking, request: PreparedRequest, company_id: str, start: int) -> bool:
@@ -160,9 +162,8 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
             "raise its max_meetings_per_day or its priority"
         )
     if kind == "busy":
-        sides = " and ".join(names[c] for c in who.split(","))
         return (
-            f"the other side's agenda is full: {sides} is in other meetings at {times} both "
+            f"the other side's agenda is full: {names[who]} is in other meetings at {times} both "
             "companies are free; add an attendee or raise this request's priority"
         )
     return (
@@ -171,19 +172,10 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
     )
 
 
-def _cause_phrase(cause: str, count: int, names: dict[str, str], prepared) -> str:
+def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> str:
     kind, _, who = cause.partition(":")
     if kind == "day":
         return f"{names[who]} has reached its daily maximum at {count}"
     if kind == "busy":
-        return f"{' and '.join(names[c] for c in who.split(','))} in other meetings at {count}"
-    return f"no table free at {count}"
-
-
-def free_starts_now(booking: Booking, request: PreparedRequest) -> list[int]:
-    """Candidate starts where nothing at all is in the way (for `explain`)."""
-    return [s for s in request.starts if _cause_at(booking, request, s) == "free"]
-
-
-def occupied(booking: Booking, attendee_id: str, start: int, length: int) -> bool:
-    return bool(booking.attendee_busy.get(attendee_id, 0) & span_mask(start, length))
+        return f"{names[who]} is in other meetings at {count}"
+    return f"no table is free at {count}"

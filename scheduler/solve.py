@@ -17,6 +17,7 @@ from collections.abc import Callable
 from scheduler.booking import Booking
 from scheduler.cpsat import CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.domain import Instance, Schedule, Unscheduled
+from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.formulation import build_formulation
 from scheduler.greedy import fill, greedy_order, greedy_schedule, place_fixed
 from scheduler.prepare import Prepared
@@ -33,6 +34,9 @@ def solve(
     settings = settings or SolverSettings()
     started = time.monotonic()
 
+    def remaining() -> float:
+        return max(0.1, settings.time_limit - (time.monotonic() - started))
+
     def stage(name: str, objective: float | None = None, bound: float | None = None) -> None:
         if on_progress is not None:
             on_progress(Progress(name, time.monotonic() - started, objective, bound))
@@ -41,10 +45,11 @@ def solve(
     prepared = Prepared(instance)
     stage("first come, first served")
     greedy = greedy_schedule(prepared)
+    _require_fixed_meetings_placed(instance, greedy)
     stage("building the model", greedy.objective())
     formulation = build_formulation(prepared)
     stage("LP relaxation", greedy.objective())
-    relaxation = solve_relaxation(formulation, time_limit=settings.time_limit)
+    relaxation = solve_relaxation(formulation, time_limit=remaining())
     best, lp_bound = greedy, None
     if relaxation is not None:
         lp_bound = relaxation.bound
@@ -56,13 +61,28 @@ def solve(
         stage("searching", best.objective(), lp_bound)
         model = CpSatModel(formulation)
         model.add_hint(placed_keys(prepared, best))
-        answer = model.solve(settings, on_progress, known_bound=lp_bound)
-        if lp_bound is not None and lp_bound < answer.bound:
-            answer.bound = lp_bound
+        answer = model.solve(settings, remaining(), on_progress, known_bound=lp_bound)
         if answer.chosen:
             best = max(best, realize(prepared, answer), key=Booking.objective)
     stage("done", best.objective(), answer.bound)
     return to_schedule(prepared, best, answer, greedy.objective(), time.monotonic() - started)
+
+
+def _require_fixed_meetings_placed(instance: Instance, booking: Booking) -> None:
+    """Fixed meetings that do not fit together (say, more at one time than tables) make every
+    schedule invalid: say which, rather than fail inside the solver."""
+    problems = [
+        Problem(
+            f"fixed[{index}]",
+            f'request "{fixed.request}" cannot be placed at its fixed time: no table or room it '
+            "may use is free then, or its attendees are taken by other fixed meetings; "
+            "move it or give it a location",
+        )
+        for index, fixed in enumerate(instance.fixed)
+        if fixed.request not in booking.placements
+    ]
+    if problems:
+        raise InvalidInput(problems)
 
 
 def placed_keys(prepared: Prepared, booking: Booking) -> set[tuple[int, int, str]]:
@@ -99,16 +119,16 @@ def to_schedule(
         if r.id not in booking.placements
     ]
     objective = booking.objective()
-    bound = max(answer.bound, objective)
-    status = "OPTIMAL" if objective >= bound else "FEASIBLE"
+    proven_optimal = answer.bound is not None and objective >= answer.bound
     summary: dict[str, object] = {
         "requests": len(prepared.requests),
         "scheduled": len(booking.placements),
         "objective": objective,
-        "bound": bound,
-        "status": status,
+        "status": "OPTIMAL" if proven_optimal else "FEASIBLE",
         "seconds": round(seconds, 2),
         "greedy_objective": greedy_objective,
     }
+    if answer.bound is not None:
+        summary["bound"] = answer.bound
     summary.update(quality_figures(prepared, booking.attendee_busy, set(booking.placements)))
     return Schedule(booking.meetings(), unscheduled, summary)

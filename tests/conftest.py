@@ -26,12 +26,26 @@ TINY_EVENT = {
     },
     "locations": [{"id": "T1", "name": "Table 1", "kind": "table"}],
     "companies": [
-        {"id": "acme", "name": "Acme Bio", "role": "delegation", "delegation": "San Diego",
-         "attendees": [{"id": "acme-1", "name": "Ann Acme"}]},
-        {"id": "big", "name": "Big Pharma", "role": "corporate",
-         "attendees": [{"id": "big-1", "name": "Bo Big"}, {"id": "big-2", "name": "Bea Big"}]},
-        {"id": "cell", "name": "Cell Co", "role": "delegation", "delegation": "San Diego",
-         "attendees": [{"id": "cell-1", "name": "Cy Cell"}]},
+        {
+            "id": "acme",
+            "name": "Acme Bio",
+            "role": "delegation",
+            "delegation": "San Diego",
+            "attendees": [{"id": "acme-1", "name": "Ann Acme"}],
+        },
+        {
+            "id": "big",
+            "name": "Big Pharma",
+            "role": "corporate",
+            "attendees": [{"id": "big-1", "name": "Bo Big"}, {"id": "big-2", "name": "Bea Big"}],
+        },
+        {
+            "id": "cell",
+            "name": "Cell Co",
+            "role": "delegation",
+            "delegation": "San Diego",
+            "attendees": [{"id": "cell-1", "name": "Cy Cell"}],
+        },
     ],
     "requests": [
         {"id": "r1", "from": "acme", "to": "big", "priority": 2},

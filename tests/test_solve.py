@@ -37,8 +37,10 @@ def test_example_event_is_scheduled_validly(example_document):
 
 def test_company_with_two_attendees_meets_two_companies_at_once():
     document = make_instance(
-        event={**make_instance()["event"],
-               "days": [{"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}]},
+        event={
+            **make_instance()["event"],
+            "days": [{"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}],
+        },
         locations=[{"id": "T1", "kind": "table"}, {"id": "T2", "kind": "table"}],
     )
     schedule = solve_document(document)
@@ -50,8 +52,7 @@ def test_company_with_two_attendees_meets_two_companies_at_once():
 
 def test_own_room_is_used_before_shared_tables():
     document = make_instance(
-        locations=[{"id": "T1", "kind": "table"},
-                   {"id": "R-BIG", "kind": "room", "owner": "big"}],
+        locations=[{"id": "T1", "kind": "table"}, {"id": "R-BIG", "kind": "room", "owner": "big"}],
         requests=[{"id": "r1", "from": "acme", "to": "big"}],
     )
     schedule = solve_document(document)
@@ -70,8 +71,16 @@ def test_room_of_another_company_is_never_used():
 
 def test_named_attendee_two_slot_and_within_are_kept():
     document = make_instance(
-        requests=[{"id": "r1", "from": "big", "to": "acme", "attendees": ["big-2"], "slots": 2,
-                   "within": [{"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}]}],
+        requests=[
+            {
+                "id": "r1",
+                "from": "big",
+                "to": "acme",
+                "attendees": ["big-2"],
+                "slots": 2,
+                "within": [{"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}],
+            }
+        ],
     )
     schedule = solve_document(document)
     assert_sound(document, schedule)
@@ -81,8 +90,9 @@ def test_named_attendee_two_slot_and_within_are_kept():
 
 
 def test_fixed_meeting_stays_where_it_was_put():
-    document = make_instance(fixed=[{"request": "r2", "start": "2026-10-14T11:00",
-                                     "location": "T1"}])
+    document = make_instance(
+        fixed=[{"request": "r2", "start": "2026-10-14T11:00", "location": "T1"}]
+    )
     schedule = solve_document(document)
     assert_sound(document, schedule)
     meeting = next(m for m in schedule["meetings"] if m["request"] == "r2")
@@ -102,7 +112,8 @@ def test_reason_no_common_free_slot_names_the_attendee_and_times():
         requests=[{"id": "r1", "from": "acme", "to": "big", "attendees": ["big-2"], "slots": 2}],
     )
     document["companies"][1]["attendees"][1]["unavailable"] = [
-        {"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}]
+        {"start": "2026-10-14T10:30", "end": "2026-10-14T11:30"}
+    ]
     schedule = solve_document(document)
     reason = schedule["unscheduled"][0]["reason"]
     assert "Bea Big (big-2)" in reason and "10:00-10:30" in reason
@@ -113,13 +124,18 @@ def test_reason_other_side_agenda_full():
         locations=[{"id": "T1", "kind": "table"}, {"id": "T2", "kind": "table"}],
         companies=[
             *make_instance()["companies"][:2],
-            {"id": "cell", "name": "Cell Co", "role": "delegation",
-             "attendees": [{"id": "cell-1"}]},
-            {"id": "dna", "name": "DNA Inc", "role": "delegation",
-             "attendees": [{"id": "dna-1"}]},
+            {
+                "id": "cell",
+                "name": "Cell Co",
+                "role": "delegation",
+                "attendees": [{"id": "cell-1"}],
+            },
+            {"id": "dna", "name": "DNA Inc", "role": "delegation", "attendees": [{"id": "dna-1"}]},
         ],
-        requests=[{"id": f"r{i}", "from": c, "to": "acme", "priority": p}
-                  for i, (c, p) in enumerate([("big", 5), ("cell", 5), ("dna", 1)])]
+        requests=[
+            {"id": f"r{i}", "from": c, "to": "acme", "priority": p}
+            for i, (c, p) in enumerate([("big", 5), ("cell", 5), ("dna", 1)])
+        ]
         + [{"id": "r9", "from": "dna", "to": "big", "priority": 5}],
     )
     document["event"]["days"][0]["sessions"] = [{"start": "10:00", "end": "11:00"}]
