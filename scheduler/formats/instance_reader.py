@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -205,7 +206,7 @@ class _Builder:
             else:
                 sessions.append(Session(start, end))
         ordered = sorted(sessions, key=lambda s: s.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in pairwise(ordered):
             if later.start < earlier.end:
                 self.error(f"{place}.sessions", "two sessions overlap; sessions of a day must not")
         return ordered
@@ -283,7 +284,8 @@ class _Builder:
             if location.owner is not None and location.owner not in known:
                 self.error(
                     f"locations[{index}].owner",
-                    f'unknown company "{location.owner}"{did_you_mean(location.owner, company_ids)}',
+                    f'unknown company "{location.owner}"'
+                    + did_you_mean(location.owner, company_ids),
                 )
         return [Location(loc.id, loc.name or loc.id, loc.kind, loc.owner) for loc in locations]
 
