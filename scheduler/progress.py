@@ -26,6 +26,8 @@ class _Figures(ProgressColumn):
         objective, bound = task.fields.get("objective"), task.fields.get("bound")
         if objective is None:
             return Text("")
+        if bound is None:
+            return Text(f"obj {objective:g}")
         gap = (bound - objective) / bound * 100 if bound else 0.0
         return Text(f"obj {objective:g} bound {bound:g} gap {gap:.2f}%")
 
@@ -46,7 +48,9 @@ class _TimeBar(BarColumn):
 class SolveProgress:
     """A context manager whose `update` is given to the solver as its progress callback."""
 
-    def __init__(self, time_limit: float, enabled: bool = True) -> None:
+    def __init__(
+        self, time_limit: float, enabled: bool = True, console: Console | None = None
+    ) -> None:
         self.time_limit = time_limit
         self.enabled = enabled
         self._progress = Progress(
@@ -54,7 +58,7 @@ class SolveProgress:
             _TimeBar(time_limit),
             _Figures(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             transient=False,
             disable=not enabled,
         )
@@ -70,6 +74,10 @@ class SolveProgress:
         if report.objective is not None:
             fields = {"objective": report.objective, "bound": report.bound}
         self._progress.update(self._task, description=report.stage, **fields)
+
+    def render(self) -> None:
+        """Draw now (the display also redraws itself in the background)."""
+        self._progress.refresh()
 
     def __exit__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from click.testing import CliRunner
@@ -87,3 +88,22 @@ def test_generate_refuses_impossible_counts():
     result = run("generate", "--companies", 3, "--requests", 10)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_progress_bar_shows_every_stage_without_error():
+    from rich.console import Console
+
+    from scheduler.cpsat import Progress
+    from scheduler.progress import SolveProgress
+
+    console = Console(record=True, width=120, file=io.StringIO())
+    with SolveProgress(10, console=console) as progress:
+        for report in (
+            Progress("preparing", 0.1),
+            Progress("building the model", 0.2, objective=40),
+            Progress("searching", 0.3, objective=41, bound=50),
+        ):
+            progress.update(report)
+            progress.render()
+    text = console.export_text()
+    assert "obj 41 bound 50 gap 18.00%" in text
