@@ -108,7 +108,10 @@ def solve(
     settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
     with SolveProgress(time_limit, enabled=not quiet) as progress:
         schedule = run_solver(loaded, settings, progress.update)
-    write_schedule(schedule, loaded, output)
+    try:
+        write_schedule(schedule, loaded, output)
+    except OSError as error:
+        raise InvalidInput([Problem(str(output), f"cannot be written: {error.strerror}")]) from None
     s = schedule.summary
     bound = s.get("bound", "not proven")
     click.echo(
