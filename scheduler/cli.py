@@ -25,7 +25,8 @@ BAD_INPUT = 2
 def _report(problems: list[Problem], source: str | None) -> None:
     for problem in problems:
         located = str(problem)
-        if source is not None and not problem.place.startswith(source):
+        already_placed = problem.place == source or problem.place.startswith(f"{source}:")
+        if source is not None and not already_placed:
             located = f"{source}: {located}"
         click.echo(located, err=True)
 

@@ -6,12 +6,17 @@ The format writes wall-clock times without an offset; they are read as the event
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?$")
-_CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+_LOCAL_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?([+-][0-9]{2}:[0-9]{2}|Z)?$"
+)
+_CLOCK = re.compile(r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # event days; far from the ends of datetime
 
 
 def parse_local_time(text: str, zone: ZoneInfo) -> datetime:
@@ -21,20 +26,57 @@ def parse_local_time(text: str, zone: ZoneInfo) -> datetime:
     absolute even across a daylight-saving change. Raises ValueError meant for a person.
     """
     if not isinstance(text, str) or not _LOCAL_TIME.match(text):
-        raise ValueError(f'expected a local time like "2026-10-14T10:30", got {text!r}')
+        raise ValueError(f'expected a local time like "2026-10-14T10:30", got {_quote(text)}')
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date and time") from None
+        raise ValueError(
+            f"{_quote(text)} is not a real date and time; check the month (01-12), "
+            "the day, the hour (00-23) and the minutes (00-59)"
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-        if not exists_in_zone(value):
-            raise ValueError(f"{text} does not exist in {zone.key} (clocks skip it that day)")
-    return value.astimezone(UTC)
+        if not _exists_safely(value):
+            raise ValueError(
+                f"{text} does not exist in {zone.key} (clocks skip it that day); "
+                "use a time before or after the daylight-saving change"
+            )
+    return _to_utc(value, text)
 
 
 def local_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def session_time(day: date, text: str, zone: ZoneInfo) -> datetime:
+    """A session boundary `HH:MM` on `day`, in UTC; ValueError if the clocks skip it."""
+    value = datetime.combine(day, parse_clock(text), tzinfo=zone)
+    if not _exists_safely(value):
+        raise ValueError(
+            f"{text} does not exist in {zone.key} on {day} (clocks skip it that day); "
+            "use a time before or after the daylight-saving change"
+        )
+    return _to_utc(value, f"{day} {text}")
+
+
+def _to_utc(value: datetime, text: str) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{_quote(text)} is too far in the past or future; give the real date and time"
+        ) from None
+
+
+def _exists_safely(value: datetime) -> bool:
+    try:
+        return exists_in_zone(value)
+    except OverflowError:
+        return True  # out of range: _to_utc says so
+
+
+def _quote(text: object) -> str:
+    return json.dumps(text, ensure_ascii=False) if isinstance(text, str) else repr(text)
 
 
 def exists_in_zone(value: datetime) -> bool:
@@ -46,20 +88,28 @@ def exists_in_zone(value: datetime) -> bool:
 def parse_clock(text: str) -> time:
     """Read a session boundary `HH:MM`."""
     if not isinstance(text, str) or not _CLOCK.match(text):
-        raise ValueError(f'expected a time of day like "13:30", got {text!r}')
+        raise ValueError(f'expected a time of day like "13:30", got {_quote(text)}')
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real time of day") from None
+        raise ValueError(
+            f"{_quote(text)} is not a real time of day; hours run 00-23, minutes 00-59"
+        ) from None
 
 
 def parse_date(text: str) -> date:
-    if not isinstance(text, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-        raise ValueError(f'expected a date like "2026-10-14", got {text!r}')
+    if not isinstance(text, str) or not _DATE.match(text):
+        raise ValueError(f'expected a date like "2026-10-14", got {_quote(text)}')
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
+        raise ValueError(
+            f"{_quote(text)} is not a real date; months run 01-12 and days 01 to the "
+            "month's last day"
+        ) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"{text} is not between {FIRST_YEAR} and {LAST_YEAR}; give the real date")
+    return value
 
 
 def format_local_time(value: datetime, zone: ZoneInfo) -> str:

@@ -7,9 +7,10 @@ Run after the instance is built and its ids are known to be good. Each problem i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import FixedMeeting, Instance, Interval
+from scheduler.domain import Company, FixedMeeting, Instance, Interval
 from scheduler.formats.problems import Problem
 from scheduler.timegrid import TimeGrid
 from scheduler.times import describe_time
@@ -140,7 +141,7 @@ def _check_collisions(
                 )
     for company_id, request_ids in by_company.items():
         company = instance.company_by_id[company_id]
-        problems += _company_overload(company, request_ids, spans, place, zone)
+        problems += _company_overload(instance, company, request_ids, spans, place, zone)
     return problems
 
 
@@ -153,34 +154,107 @@ def _overlapping_pairs(request_ids: list[str], spans: dict[str, Interval]):
             yield a, b
 
 
-def _company_overload(company, request_ids, spans, place, zone) -> list[Problem]:
+def _company_overload(
+    instance: Instance,
+    company: Company,
+    request_ids: list[str],
+    spans: dict[str, Interval],
+    place: Callable[[str], str],
+    zone: ZoneInfo,
+) -> list[Problem]:
     problems = []
     capacity = len(company.attendees)
+    for request_id in sorted(request_ids, key=lambda r: spans[r].start):
+        moment = spans[request_id].start
+        active = [r for r in request_ids if spans[r].start <= moment < spans[r].end]
+        when = describe_time(moment, zone)
+        if len(active) > capacity:
+            message = (
+                f'"{company.id}" has {capacity} attendee(s) but {len(active)} fixed meetings '
+                f"at {when}; move one"
+            )
+        elif _unstaffed(instance, company, active, spans):
+            message = (
+                f'"{company.id}" has no free attendee left for this fixed meeting at {when}: '
+                "the others are unavailable or named in its other fixed meetings then; "
+                "move it or name a free attendee"
+            )
+        else:
+            continue
+        problems.append(Problem(place(active[-1]), message))  # the last one fixed
+        break
+    return problems + _over_daily_limit(company, request_ids, spans, place, zone)
+
+
+def _over_daily_limit(
+    company: Company,
+    request_ids: list[str],
+    spans: dict[str, Interval],
+    place: Callable[[str], str],
+    zone: ZoneInfo,
+) -> list[Problem]:
+    if not company.max_meetings_per_day:
+        return []
+    problems = []
+    per_day: dict[object, list[str]] = defaultdict(list)
     for request_id in request_ids:
-        span = spans[request_id]
-        at_once = sum(1 for r in request_ids if spans[r].overlaps(span.start, span.end))
-        if at_once > capacity:
+        per_day[spans[request_id].start.astimezone(zone).date()].append(request_id)
+    for day, on_day in per_day.items():
+        if len(on_day) > company.max_meetings_per_day:
             problems.append(
                 Problem(
-                    place(request_id),
-                    f'"{company.id}" has {capacity} '
-                    f"attendee(s) but {at_once} fixed meetings at "
-                    f"{describe_time(span.start, zone)}; move one",
+                    place(on_day[-1]),
+                    f'"{company.id}" has '
+                    f"{len(on_day)} fixed meetings on {day}, more than its "
+                    f"max_meetings_per_day of {company.max_meetings_per_day}; move or unfix "
+                    f"{len(on_day) - company.max_meetings_per_day}",
                 )
             )
-            break
-    if company.max_meetings_per_day:
-        per_day: dict[object, list[str]] = defaultdict(list)
-        for request_id in request_ids:
-            per_day[spans[request_id].start.astimezone(zone).date()].append(request_id)
-        for day, on_day in per_day.items():
-            if len(on_day) > company.max_meetings_per_day:
-                problems.append(
-                    Problem(
-                        place(on_day[-1]),
-                        f'"{company.id}" has '
-                        f"{len(on_day)} fixed meetings on {day}, more than its "
-                        f"max_meetings_per_day of {company.max_meetings_per_day}",
-                    )
-                )
     return problems
+
+
+def _unstaffed(
+    instance: Instance, company: Company, active: list[str], spans: dict[str, Interval]
+) -> bool:
+    """Whether the meetings in `active` (all running at one moment) cannot each get one of
+    the company's attendees: those named are taken; the others need a distinct free one."""
+    named: dict[str, set[str]] = {}
+    for request_id in active:
+        fixed = instance.fixed_by_request[request_id]
+        request = instance.request_by_id[request_id]
+        named[request_id] = {
+            a
+            for a in (*fixed.attendees, *request.attendees)
+            if instance.attendee_by_id[a].company == company.id
+        }
+    taken = set().union(*named.values())
+    choices = {
+        request_id: [
+            a.id
+            for a in company.attendees
+            if a.id not in taken
+            and not any(
+                u.overlaps(spans[request_id].start, spans[request_id].end) for u in a.unavailable
+            )
+        ]
+        for request_id in active
+        if not named[request_id]
+    }
+    return _matching_size(choices) < len(choices)
+
+
+def _matching_size(choices: dict[str, list[str]]) -> int:
+    """The most meetings that can each get a different attendee (augmenting paths)."""
+    holder: dict[str, str] = {}  # attendee -> meeting
+
+    def assign(meeting: str, seen: set[str]) -> bool:
+        for attendee in choices[meeting]:
+            if attendee in seen:
+                continue
+            seen.add(attendee)
+            if attendee not in holder or assign(holder[attendee], seen):
+                holder[attendee] = meeting
+                return True
+        return False
+
+    return sum(assign(meeting, set()) for meeting in choices)

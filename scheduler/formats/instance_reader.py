@@ -8,8 +8,8 @@ it builds the domain objects. Fixed meetings are checked against the rules last
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -31,10 +31,11 @@ from scheduler.domain import (
 from scheduler.formats import wire
 from scheduler.formats.fixed_checks import check_fixed_meetings
 from scheduler.formats.json_file import read_json_file
-from scheduler.formats.problems import InvalidInput, Problem, did_you_mean
-from scheduler.times import local_to_utc, parse_clock, parse_date, parse_local_time
+from scheduler.formats.problems import InvalidInput, Problem, did_you_mean, quote
+from scheduler.times import parse_date, parse_local_time, session_time
 
 INSTANCE_FORMAT = "partnering-instance/1"
+NOT_IANA = frozenset({"localtime", "posixrules"})  # files in the zone folder, not zone names
 
 
 def load_instance(path: Path) -> tuple[Instance, list[Problem]]:
@@ -52,7 +53,7 @@ def instance_from_document(document: object) -> tuple[Instance, list[Problem]]:
             else ""
         )
         raise InvalidInput(
-            [Problem("format", f'expected "{INSTANCE_FORMAT}", got {found!r}{hint}')]
+            [Problem("format", f'expected "{INSTANCE_FORMAT}", got {quote(found)}{hint}')]
         )
     try:
         parsed = wire.InstanceIn.model_validate(document)
@@ -86,6 +87,8 @@ def shape_problems(error: ValidationError) -> list[Problem]:
 
 def _shape_message(error: dict) -> str:
     kind, got = error["type"], _show(error.get("input"))
+    if not error["loc"] and kind == "model_type":
+        return f"expected an instance: a JSON object {{...}} at the top level, got {got}"
     messages = {
         "missing": "is missing; add it",
         "int_type": f"expected a whole number, got {got}",
@@ -97,14 +100,20 @@ def _shape_message(error: dict) -> str:
         "too_short": "must not be empty; give at least one entry",
         "string_too_short": "must not be empty",
     }
+    if kind == "less_than_equal":
+        return f"expected at most {error['ctx']['le']}, got {got}"
     if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, got {got}"
+        expected = error["ctx"]["expected"].replace("'", '"')
+        return f"expected one of {expected}, got {got}"
     return messages.get(kind, f"{error['msg']}, got {got}")
 
 
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, dict):
+        return "an object {...}"
+    if isinstance(value, list):
+        return "a list [...]"
+    return quote(value)
 
 
 def unknown_field_warnings(model: BaseModel, place: str) -> Iterable[Problem]:
@@ -159,7 +168,11 @@ class _Builder:
         for index, day in enumerate(event.days):
             place = f"event.days[{index}]"
             if day.date in seen:
-                self.error(f"{place}.date", f"{day.date} is already event.days[{seen[day.date]}]")
+                self.error(
+                    f"{place}.date",
+                    f"duplicate date {day.date}, already event.days[{seen[day.date]}]; "
+                    "give each day once, with all its sessions",
+                )
                 continue
             seen[day.date] = index
             try:
@@ -173,29 +186,36 @@ class _Builder:
         return Event(event.name, event.timezone, event.slot_minutes, tuple(days))
 
     def _zone(self, name: str) -> ZoneInfo:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            hint = did_you_mean(name, sorted(available_timezones()))
-            self.error(
-                "event.timezone",
-                f'unknown time zone "{name}"{hint}; use an IANA name such as "Asia/Tokyo"',
-            )
-            return ZoneInfo("UTC")
+        known = available_timezones() - NOT_IANA
+        if name in known:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                pass
+        hint = did_you_mean(name, sorted(known))
+        self.error(
+            "event.timezone",
+            f'unknown time zone {quote(name)}{hint}; use an IANA name such as "Asia/Tokyo"',
+        )
+        return ZoneInfo("UTC")
 
-    def _sessions(self, day: wire.DayIn, when, slot_minutes: int, place: str) -> list[Session]:
-        sessions = []
+    def _sessions(
+        self, day: wire.DayIn, when: date, slot_minutes: int, place: str
+    ) -> list[Session]:
+        sessions: list[tuple[int, Session]] = []
         for index, session in enumerate(day.sessions):
             here = f"{place}.sessions[{index}]"
-            try:
-                start = local_to_utc(when, parse_clock(session.start), self.zone)
-                end = local_to_utc(when, parse_clock(session.end), self.zone)
-            except ValueError as error:
-                self.error(here, str(error))
+            start = self._session_time(when, session.start, f"{here}.start")
+            end = self._session_time(when, session.end, f"{here}.end")
+            if start is None or end is None:
                 continue
             minutes = (end - start).total_seconds() / 60
             if minutes <= 0:
-                self.error(here, f"ends ({session.end}) before it starts ({session.start})")
+                self.error(
+                    f"{here}.end",
+                    f"the session ends ({session.end}) at or before its start "
+                    f"({session.start}); give an end after the start",
+                )
             elif minutes % slot_minutes:
                 self.error(
                     here,
@@ -204,12 +224,30 @@ class _Builder:
                     f"{slot_minutes} minutes after its start",
                 )
             else:
-                sessions.append(Session(start, end))
-        ordered = sorted(sessions, key=lambda s: s.start)
-        for earlier, later in pairwise(ordered):
+                sessions.append((index, Session(start, end)))
+        self._check_no_overlap(sessions, day, place)
+        return sorted((s for _, s in sessions), key=lambda s: s.start)
+
+    def _session_time(self, when: date, text: str, place: str) -> datetime | None:
+        try:
+            return session_time(when, text, self.zone)
+        except ValueError as error:
+            self.error(place, str(error))
+            return None
+
+    def _check_no_overlap(
+        self, sessions: list[tuple[int, Session]], day: wire.DayIn, place: str
+    ) -> None:
+        ordered = sorted(sessions, key=lambda pair: pair[1].start)
+        for (i, earlier), (j, later) in pairwise(ordered):
             if later.start < earlier.end:
-                self.error(f"{place}.sessions", "two sessions overlap; sessions of a day must not")
-        return ordered
+                a, b = sorted((i, j))  # report the one listed last
+                first, second = day.sessions[a], day.sessions[b]
+                self.error(
+                    f"{place}.sessions[{b}]",
+                    f"{second.start}-{second.end} overlaps sessions[{a}] "
+                    f"({first.start}-{first.end}); sessions of a day must not overlap",
+                )
 
     # people and places
 
@@ -217,17 +255,26 @@ class _Builder:
         result = []
         for index, window in enumerate(windows):
             here = f"{place}[{index}]"
-            try:
-                start = parse_local_time(window.start, self.zone)
-                end = parse_local_time(window.end, self.zone)
-            except ValueError as error:
-                self.error(here, str(error))
+            start = self._local_time(window.start, f"{here}.start")
+            end = self._local_time(window.end, f"{here}.end")
+            if start is None or end is None:
                 continue
             if end <= start:
-                self.error(here, f"ends ({window.end}) before it starts ({window.start})")
+                self.error(
+                    f"{here}.end",
+                    f"the window ends ({window.end}) at or before its start ({window.start}); "
+                    "give an end after the start",
+                )
                 continue
             result.append(Interval(start, end))
         return tuple(result)
+
+    def _local_time(self, text: str, place: str) -> datetime | None:
+        try:
+            return parse_local_time(text, self.zone)
+        except ValueError as error:
+            self.error(place, str(error))
+            return None
 
     def _companies(self, companies: list[wire.CompanyIn]) -> list[Company]:
         result = []
@@ -383,7 +430,8 @@ class _Builder:
             if entry.request in seen:
                 self.error(
                     f"{place}.request",
-                    f'request "{entry.request}" is already fixed at fixed[{seen[entry.request]}]',
+                    f'request "{entry.request}" is already fixed at fixed[{seen[entry.request]}]; '
+                    "a request is met once, so keep one of the two",
                 )
                 continue
             seen[entry.request] = index
@@ -413,11 +461,12 @@ class _Builder:
         return result
 
     def _check_unique(self, ids: Iterable[str], section: str, what: str) -> None:
-        counts = Counter()
+        first: dict[str, int] = {}
         for index, item_id in enumerate(ids):
-            if counts[item_id]:
+            if item_id in first:
                 self.error(
                     f"{section}[{index}].id",
-                    f'duplicate {what} "{item_id}"; ids must be unique within {section}',
+                    f'duplicate {what} "{item_id}", already {section}[{first[item_id]}]; '
+                    f"ids must be unique within {section}, so rename one",
                 )
-            counts[item_id] += 1
+            first.setdefault(item_id, index)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 from scheduler.formats.problems import InvalidInput, Problem
@@ -29,6 +31,8 @@ def read_json_file(path: Path) -> object:
 
 
 def parse_json_text(text: str, name: str = "input") -> object:
+    if not text.strip():
+        raise InvalidInput([Problem(name, "is empty; expected a JSON document {...}")])
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -40,3 +44,23 @@ def parse_json_text(text: str, name: str = "input") -> object:
                 )
             ]
         ) from None
+    except RecursionError:
+        raise InvalidInput(
+            [
+                Problem(
+                    name,
+                    "nests lists or objects too deeply to read; an instance needs a few levels",
+                )
+            ]
+        ) from None
+    except ValueError:  # a number with more digits than Python converts
+        raise InvalidInput([_long_number(text, name)]) from None
+
+
+def _long_number(text: str, name: str) -> Problem:
+    limit = sys.get_int_max_str_digits()
+    found = re.search(rf"[0-9]{{{limit + 1},}}", text)
+    start = found.start() if found else 0
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    return Problem(f"{name}:{line}:{column}", "a number has far too many digits; shorten it")

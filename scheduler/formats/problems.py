@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -43,3 +44,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 def _is_subsequence(short: str, long: str) -> bool:
     letters = iter(long)
     return bool(short) and all(ch in letters for ch in short)
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A value as JSON writes it ("tkd", null, true), shortened for a one-line message."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -13,7 +13,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Id = Annotated[str, Field(min_length=1)]
-PositiveInt = Annotated[int, Field(gt=0)]
+# Upper limits far beyond any real event, so that absurd numbers are an input error, not a
+# solver that runs out of memory.
+Priority = Annotated[int, Field(gt=0, le=1_000_000)]
+SlotCount = Annotated[int, Field(gt=0, le=1_000)]
+Minutes = Annotated[int, Field(gt=0, le=1_440)]
+DailyMaximum = Annotated[int, Field(gt=0, le=100_000)]
 
 
 class Wire(BaseModel):
@@ -38,7 +43,7 @@ class DayIn(Wire):
 class EventIn(Wire):
     name: str
     timezone: str
-    slot_minutes: PositiveInt
+    slot_minutes: Minutes
     days: Annotated[list[DayIn], Field(min_length=1)]
     venue: str | None = None
 
@@ -47,7 +52,7 @@ class LocationIn(Wire):
     id: Id
     name: str | None = None
     kind: Literal["table", "room", "booth"] = "table"
-    owner: str | None = None
+    owner: Id | None = None
 
 
 class AttendeeIn(Wire):
@@ -64,25 +69,25 @@ class CompanyIn(Wire):
     delegation: str | None = None
     attendees: Annotated[list[AttendeeIn], Field(min_length=1)]
     unavailable: list[WindowIn] = []
-    max_meetings_per_day: PositiveInt | None = None
+    max_meetings_per_day: DailyMaximum | None = None
 
 
 class RequestIn(Wire):
     id: Id
-    requester: Annotated[str, Field(alias="from")]
-    requested: Annotated[str, Field(alias="to")]
-    priority: PositiveInt = 1
-    attendees: list[str] = []
-    slots: PositiveInt = 1
+    requester: Annotated[str, Field(alias="from", min_length=1)]
+    requested: Annotated[str, Field(alias="to", min_length=1)]
+    priority: Priority = 1
+    attendees: list[Id] = []
+    slots: SlotCount = 1
     within: list[WindowIn] = []
     notes: str | None = None
 
 
 class FixedIn(Wire):
-    request: str
+    request: Id
     start: str
-    location: str | None = None
-    attendees: list[str] = []
+    location: Id | None = None
+    attendees: list[Id] = []
 
 
 class InstanceIn(Wire):
