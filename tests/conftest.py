@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.solve import solve
+
+# CI replays the same examples every run (a red CI must mean a change broke something);
+# on a developer's machine hypothesis explores new examples each time.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "biojapan-2026" / "instance.json"

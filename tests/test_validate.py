@@ -1272,3 +1272,14 @@ def test_file_named_like_a_field_still_gets_its_name_in_front(tmp_path):
     path.write_text(json.dumps(document))
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert f"{path}: event.timezone:" in result.output
+
+
+def test_quoted_line_breaks_keep_each_problem_on_one_line(tmp_path):
+    document = make_instance()
+    document["format"] = {"\u2028": None}
+    document["requests"][0]["to"] = "big\nco"
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert all(line.startswith(str(path)) for line in result.output.splitlines())

@@ -17,7 +17,17 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.place}: {prefix}{self.message}" if self.place else prefix + self.message
+        text = f"{self.place}: {prefix}{self.message}" if self.place else prefix + self.message
+        return one_line(text)
+
+
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def one_line(text: str) -> str:
+    """Escape every character Python or a terminal would break a line at, so that each problem
+    stays one line even when it quotes hostile input."""
+    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in _LINE_BREAKS})
 
 
 class InvalidInput(ValueError):
