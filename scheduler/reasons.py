@@ -159,12 +159,12 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
         limit = prepared.instance.company_by_id[who].max_meetings_per_day
         return (
             f"{names[who]} already has its maximum of {limit} meetings on every day both are free; "
-            "raise its max_meetings_per_day or its priority"
+            "raise its max_meetings_per_day or this request's priority"
         )
     if kind == "busy":
         return (
-            f"the other side's agenda is full: {names[who]} is in other meetings at {times} both "
-            "companies are free; add an attendee or raise this request's priority"
+            f"{names[who]}'s agenda is full: its attendees are in other meetings at {times} both "
+            f"companies are free; add an attendee to {names[who]} or raise this request's priority"
         )
     return (
         f"no table is free at {times} both companies are free for {minutes} minutes; "
