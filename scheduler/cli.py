@@ -186,3 +186,7 @@ def generate(
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{output}: {companies} companies, {requests} requests", err=True)
+
+
+if __name__ == "__main__":
+    main()
