@@ -77,7 +77,7 @@ def _check_one(
         )
     for company_id in request.companies:
         company = instance.company_by_id[company_id]
-        if any(u.overlaps(span.start, span.end) for u in company.unavailable):
+        if _blocked(company.unavailable, span):
             problems.append(
                 Problem(
                     f"{place}.start",
@@ -85,18 +85,14 @@ def _check_one(
                     "move the meeting or remove the unavailable block",
                 )
             )
-        free = [
-            a
-            for a in company.attendees
-            if not any(u.overlaps(span.start, span.end) for u in a.unavailable)
-        ]
+        free = [a for a in company.attendees if not _blocked(a.unavailable, span)]
         if not free:
             problems.append(
                 Problem(f"{place}.start", f'no attendee of "{company_id}" is available at {when}')
             )
     for attendee_id in {*fixed.attendees, *request.attendees}:
         attendee = instance.attendee_by_id[attendee_id]
-        if any(u.overlaps(span.start, span.end) for u in attendee.unavailable):
+        if _blocked(attendee.unavailable, span):
             problems.append(
                 Problem(
                     f"{place}.attendees",
@@ -258,3 +254,8 @@ def _matching_size(choices: dict[str, list[str]]) -> int:
         return False
 
     return sum(assign(meeting, set()) for meeting in choices)
+
+
+def _blocked(unavailable: tuple[Interval, ...], span: Interval) -> bool:
+    """Whether any unavailable interval overlaps the meeting's span."""
+    return any(u.overlaps(span.start, span.end) for u in unavailable)
