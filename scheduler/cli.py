@@ -6,6 +6,7 @@ line per problem naming its place (file, field) and what to do.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from functools import wraps
@@ -54,7 +55,24 @@ def _load(path: Path):
     return instance
 
 
-@click.group()
+class _ProductCommands(click.Group):
+    """The solver's commands live here; the database's and the web app's are loaded only when
+    called, so that `partnering solve` neither needs nor imports Flask or SQLAlchemy (the
+    lazy-subcommand pattern of click's documentation)."""
+
+    elsewhere: dict[str, str] = {}  # command name -> "module:attribute", filled below
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.elsewhere])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.elsewhere:
+            module_name, attribute = self.elsewhere[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_ProductCommands)
 @click.version_option(package_name="partnering")
 def main() -> None:
     """Schedule one-to-one partnering meetings at trade fairs."""
