@@ -1,10 +1,15 @@
 """The exact state of a schedule being built: which person and which table is busy when.
 
-`Booking.place` puts one request at one start if it fits, choosing its location (the
+`Booking.try_place` puts one request at one start if it fits, choosing its location (the
 companies' own rooms first, then a shared table) and its attendees (those the request names,
-else a free attendee of each company, spreading the load). The greedy planner, the step that
-turns the CP-SAT answer into meetings, and the fill-in pass all use it, so every schedule is
-built by the same rules.
+else a free attendee of each company, spreading the load); `place_earliest` finds the first
+start where it fits. The greedy planner, the step that turns the CP-SAT answer into meetings,
+the fill-in pass, re-solves that keep a published schedule and the fairness pass all use it,
+so every schedule is built by the same rules.
+
+Everything is a bitmask (bit s = slot s; for a pool, bit i = its i-th location), so asking
+"where does this request still fit" costs a few integer operations, not a scan of hundreds
+of tables: at BioJapan size (35,000 requests, 420 tables) the greedy pass takes seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scheduler.domain import Meeting
-from scheduler.prepare import Prepared, PreparedRequest, span_mask
+from scheduler.prepare import Prepared, PreparedRequest, bits, span_mask
 
 
 @dataclass(frozen=True)
@@ -24,15 +29,33 @@ class Placement:
     attendees: tuple[str, ...]
 
 
+def blocked_starts(busy: int, length: int) -> int:
+    """Starts s at which a meeting of `length` slots would overlap a busy slot."""
+    blocked = busy
+    for k in range(1, length):
+        blocked |= busy >> k
+    return blocked
+
+
 class Booking:
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
         self.attendee_busy: dict[str, int] = {}
-        self.location_busy: dict[str, int] = {}
         self.meetings_per_day: Counter[tuple[str, int]] = Counter()
         self.meetings_of_attendee: Counter[str] = Counter()
         self.placements: dict[str, Placement] = {}
         self.reserved: dict[str, int] = {}  # attendee -> slots kept for meetings naming them
+        self._full_days: dict[str, int] = {}  # company -> slots of the days it is full
+        slots = len(prepared.grid)
+        self._pool_free = {  # pool -> per slot, the bitmask of its free locations
+            pool: [(1 << len(locations)) - 1] * slots
+            for pool, locations in prepared.pool_locations.items()
+        }
+        self._location_bit = {
+            location: (pool, 1 << i)
+            for pool, locations in prepared.pool_locations.items()
+            for i, location in enumerate(locations)
+        }
 
     # questions
 
@@ -43,19 +66,50 @@ class Booking:
             and self.prepared.attendee_starts(attendee_id, length) >> start & 1
         )
 
+    def free_starts(self, attendee_id: str, length: int) -> int:
+        """Starts where the attendee is available and not yet in a meeting."""
+        busy = self.attendee_busy.get(attendee_id, 0)
+        return self.prepared.attendee_starts(attendee_id, length) & ~blocked_starts(busy, length)
+
     def day_is_full(self, company_id: str, start: int) -> bool:
-        limit = self.prepared.instance.company_by_id[company_id].max_meetings_per_day
-        day = self.prepared.day_of(start)
-        return limit is not None and self.meetings_per_day[(company_id, day)] >= limit
+        return bool(self._full_days.get(company_id, 0) >> start & 1)
 
     def free_location(self, request: PreparedRequest, start: int) -> str | None:
+        """A location the request may use that is free for its whole span, own rooms first."""
         if request.fixed_location:
-            candidates = [request.fixed_location]
-        else:
-            pools = self.prepared.pool_locations
-            candidates = [loc for pool in request.pools for loc in pools[pool]]
-        mask = span_mask(start, request.length)
-        return next((loc for loc in candidates if not self.location_busy.get(loc, 0) & mask), None)
+            pool, bit = self._location_bit[request.fixed_location]
+            free = self._span_free(pool, start, request.length)
+            return request.fixed_location if free & bit else None
+        for pool in request.pools:
+            free = self._span_free(pool, start, request.length)
+            if free:
+                index = (free & -free).bit_length() - 1
+                return self.prepared.pool_locations[pool][index]
+        return None
+
+    def _span_free(self, pool: str, start: int, length: int) -> int:
+        per_slot = self._pool_free[pool]
+        free = per_slot[start]
+        for slot in range(start + 1, start + length):
+            free &= per_slot[slot]
+        return free
+
+    def fitting_starts(self, request: PreparedRequest) -> int:
+        """A superset of the starts where `try_place` can still succeed, as a bitmask; a
+        multi-slot meeting may still find no single table free for its whole span."""
+        mask = request.start_mask
+        for company_id, named in request.named.items():
+            mask &= ~self._full_days.get(company_id, 0)
+            if named:
+                for attendee_id in named:
+                    mask &= self.free_starts(attendee_id, request.length)
+            else:
+                company = self.prepared.instance.company_by_id[company_id]
+                side = 0
+                for attendee in company.attendees:
+                    side |= self.free_starts(attendee.id, request.length)
+                mask &= side
+        return mask
 
     def pick_attendees(self, request: PreparedRequest, start: int) -> tuple[str, ...] | None:
         """The request's named attendees plus one free attendee of each company that has none."""
@@ -95,7 +149,7 @@ class Booking:
 
     def try_place(self, request: PreparedRequest, start: int) -> Placement | None:
         """Place the request at `start` if everything it needs is free; else change nothing."""
-        if request.id in self.placements or start not in request.starts:
+        if request.id in self.placements or not request.start_mask >> start & 1:
             return None
         if any(self.day_is_full(c, start) for c in request.request.companies):
             return None
@@ -106,21 +160,59 @@ class Booking:
         if location is None:
             return None
         placement = Placement(request, start, location, attendees)
-        self._book(placement)
+        self.book(placement)
         return placement
 
-    def _book(self, placement: Placement) -> None:
-        mask = span_mask(placement.start, placement.request.length)
+    def place_earliest(self, request: PreparedRequest, within: int = -1) -> Placement | None:
+        """Place the request at its earliest fitting start (among `within`, a slot mask)."""
+        for start in bits(self.fitting_starts(request) & within):
+            placement = self.try_place(request, start)
+            if placement is not None:
+                return placement
+        return None
+
+    def book(self, placement: Placement) -> None:
+        """Record a placement whose resources are known to be free."""
+        request, start = placement.request, placement.start
+        mask = span_mask(start, request.length)
         for attendee_id in placement.attendees:
             self.attendee_busy[attendee_id] = self.attendee_busy.get(attendee_id, 0) | mask
             self.meetings_of_attendee[attendee_id] += 1
-        self.location_busy[placement.location] = (
-            self.location_busy.get(placement.location, 0) | mask
-        )
-        day = self.prepared.day_of(placement.start)
-        for company_id in placement.request.request.companies:
+        pool, bit = self._location_bit[placement.location]
+        for slot in range(start, start + request.length):
+            self._pool_free[pool][slot] &= ~bit
+        day = self.prepared.day_of(start)
+        for company_id in request.request.companies:
             self.meetings_per_day[(company_id, day)] += 1
-        self.placements[placement.request.id] = placement
+            self._update_full_day(company_id, day)
+        self.placements[request.id] = placement
+
+    def remove(self, request_id: str) -> Placement:
+        """Take a meeting out again, freeing its people, its table and its day's quota."""
+        placement = self.placements.pop(request_id)
+        request, start = placement.request, placement.start
+        mask = span_mask(start, request.length)
+        for attendee_id in placement.attendees:
+            self.attendee_busy[attendee_id] &= ~mask
+            self.meetings_of_attendee[attendee_id] -= 1
+        pool, bit = self._location_bit[placement.location]
+        for slot in range(start, start + request.length):
+            self._pool_free[pool][slot] |= bit
+        day = self.prepared.day_of(start)
+        for company_id in request.request.companies:
+            self.meetings_per_day[(company_id, day)] -= 1
+            self._update_full_day(company_id, day)
+        return placement
+
+    def _update_full_day(self, company_id: str, day: int) -> None:
+        limit = self.prepared.instance.company_by_id[company_id].max_meetings_per_day
+        if limit is None:
+            return
+        day_slots = self.prepared.day_mask(day)
+        full = self._full_days.get(company_id, 0) & ~day_slots
+        if self.meetings_per_day[(company_id, day)] >= limit:
+            full |= day_slots
+        self._full_days[company_id] = full
 
     def reserve_named(self, request: PreparedRequest, start: int) -> None:
         """Keep named attendees' time for a meeting that will be placed later in the pass."""

@@ -11,6 +11,7 @@ import json
 import sys
 from functools import wraps
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -60,7 +61,7 @@ class _ProductCommands(click.Group):
     called, so that `partnering solve` neither needs nor imports Flask or SQLAlchemy (the
     lazy-subcommand pattern of click's documentation)."""
 
-    elsewhere: dict[str, str] = {}  # command name -> "module:attribute", filled below
+    elsewhere: ClassVar[dict[str, str]] = {}  # command name -> "module:attribute", filled below
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.elsewhere])

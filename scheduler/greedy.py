@@ -31,11 +31,8 @@ def place_fixed(booking: Booking) -> None:
 def fill(booking: Booking, requests: Iterable[PreparedRequest]) -> None:
     """Place each request, in the given order, at its earliest start that still fits."""
     for request in requests:
-        if request.id in booking.placements:
-            continue
-        for start in request.starts:
-            if booking.try_place(request, start):
-                break
+        if request.id not in booking.placements:
+            booking.place_earliest(request)
 
 
 def greedy_schedule(prepared: Prepared) -> Booking:

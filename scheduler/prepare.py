@@ -47,6 +47,7 @@ class PreparedRequest:
     named: dict[str, tuple[str, ...]]  # company id -> its attendees named by the request
     fixed_start: int | None = None
     fixed_location: str | None = None
+    start_mask: int = 0  # the candidate starts as a bitmask
 
     @property
     def id(self) -> str:
@@ -173,10 +174,12 @@ class Prepared:
             prepared.fixed_start = self.grid.slot_starting_at(fixed.start)
             prepared.fixed_location = fixed.location
             prepared.starts = [prepared.fixed_start]
+            prepared.start_mask = 1 << prepared.fixed_start
             if fixed.location:
                 prepared.pools = [self.pool_of_location(fixed.location)]
             return prepared
-        prepared.starts = bits(self.candidate_mask(prepared))
+        prepared.start_mask = self.candidate_mask(prepared)
+        prepared.starts = bits(prepared.start_mask)
         return prepared
 
     def candidate_mask(self, prepared: PreparedRequest) -> int:
@@ -193,3 +196,22 @@ class Prepared:
 
     def day_of(self, slot: int) -> int:
         return self.grid.slots[slot].day
+
+    @cached_property
+    def _day_masks(self) -> list[int]:
+        masks = [0] * self.grid.days
+        for slot in self.grid.slots:
+            masks[slot.day] |= 1 << slot.index
+        return masks
+
+    def day_mask(self, day: int) -> int:
+        """The slots of one event day."""
+        return self._day_masks[day]
+
+    @cached_property
+    def session_masks(self) -> list[int]:
+        """The slots of each session, by global session number."""
+        masks = [0] * (max((s.session for s in self.grid.slots), default=-1) + 1)
+        for slot in self.grid.slots:
+            masks[slot.session] |= 1 << slot.index
+        return masks

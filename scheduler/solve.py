@@ -2,11 +2,13 @@
 
 1. prepare: candidate starts per request, who is free when;
 2. greedy: a first-come-first-served schedule, the baseline never to fall below;
-3. formulation and LP relaxation: the problem as rows, a proven upper bound, and a schedule
-   rounded from the LP solution;
-4. CP-SAT: started from the best schedule so far, it searches until the bound or the limit;
-5. booking: hand out tables and attendees for its meetings, then fill any gap left;
-6. keep the best schedule seen; explain every unscheduled request.
+3. session relaxation: the problem counted per session, a proven upper bound and a schedule
+   rounded from its LP solution, in seconds even at BIO size;
+4. where the slot-by-slot model is small enough to build in time (up to a few thousand
+   requests): its LP relaxation (a tighter bound, a better rounding), then CP-SAT started from
+   the best schedule so far, searching until the bound or the time limit; booking hands out
+   tables and attendees for its meetings, then fills any gap left;
+5. keep the best schedule seen; explain every unscheduled request.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scheduler.prepare import Prepared
 from scheduler.quality import quality_figures
 from scheduler.reasons import explain_unscheduled
 from scheduler.relaxation import round_relaxation, solve_relaxation
+from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
 
 
 def solve(
@@ -46,26 +49,49 @@ def solve(
     stage("first come, first served")
     greedy = greedy_schedule(prepared)
     _require_fixed_meetings_placed(instance, greedy)
-    stage("building the model", greedy.objective())
+    best, bound = greedy, None
+    stage("session relaxation", greedy.objective())
+    sessions = solve_session_relaxation(prepared, time_limit=remaining())
+    if sessions is not None:
+        bound = sessions.bound
+        rounded = round_session_relaxation(prepared, sessions)
+        best = max(best, rounded, key=Booking.objective)  # greedy wins ties
+    if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
+        best, bound = _slot_by_slot(prepared, best, bound, settings, remaining, stage, on_progress)
+    stage("done", best.objective(), bound)
+    return to_schedule(prepared, best, bound, greedy.objective(), time.monotonic() - started)
+
+
+def _below(best: Booking, bound: int | None) -> bool:
+    return bound is None or best.objective() < bound
+
+
+def slot_model_size(prepared: Prepared) -> int:
+    """Variables of the slot-by-slot model: one per request, candidate start and pool."""
+    return sum(len(r.starts) * len(r.pools) for r in prepared.requests)
+
+
+def _slot_by_slot(prepared, best, bound, settings, remaining, stage, on_progress):
+    """The slot-by-slot LP (bound, rounding), then CP-SAT from the best schedule so far."""
+    stage("building the model", best.objective(), bound)
     formulation = build_formulation(prepared)
-    stage("LP relaxation", greedy.objective())
+    stage("LP relaxation", best.objective(), bound)
     relaxation = solve_relaxation(formulation, time_limit=remaining())
-    best, lp_bound = greedy, None
     if relaxation is not None:
-        lp_bound = relaxation.bound
+        bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
-        best = max(greedy, rounded, key=Booking.objective)  # greedy wins ties
-    if lp_bound is not None and best.objective() >= lp_bound:
-        answer = ModelAnswer([], "OPTIMAL", best.objective(), lp_bound, 0.0)
-    else:
-        stage("searching", best.objective(), lp_bound)
-        model = CpSatModel(formulation)
-        model.add_hint(placed_keys(prepared, best))
-        answer = model.solve(settings, remaining(), on_progress, known_bound=lp_bound)
-        if answer.chosen:
-            best = max(best, realize(prepared, answer), key=Booking.objective)
-    stage("done", best.objective(), answer.bound)
-    return to_schedule(prepared, best, answer, greedy.objective(), time.monotonic() - started)
+        best = max(best, rounded, key=Booking.objective)
+    if not _below(best, bound):
+        return best, bound
+    stage("searching", best.objective(), bound)
+    model = CpSatModel(formulation)
+    model.add_hint(placed_keys(prepared, best))
+    answer = model.solve(settings, remaining(), on_progress, known_bound=bound)
+    if answer.chosen:
+        best = max(best, realize(prepared, answer), key=Booking.objective)
+    if answer.bound is not None:
+        bound = answer.bound if bound is None else min(bound, answer.bound)
+    return best, bound
 
 
 def _require_fixed_meetings_placed(instance: Instance, booking: Booking) -> None:
@@ -109,7 +135,7 @@ def realize(prepared: Prepared, answer: ModelAnswer) -> Booking:
 def to_schedule(
     prepared: Prepared,
     booking: Booking,
-    answer: ModelAnswer,
+    bound: int | None,
     greedy_objective: int,
     seconds: float,
 ) -> Schedule:
@@ -119,7 +145,7 @@ def to_schedule(
         if r.id not in booking.placements
     ]
     objective = booking.objective()
-    proven_optimal = answer.bound is not None and objective >= answer.bound
+    proven_optimal = bound is not None and objective >= bound
     summary: dict[str, object] = {
         "requests": len(prepared.requests),
         "scheduled": len(booking.placements),
@@ -128,7 +154,7 @@ def to_schedule(
         "seconds": round(seconds, 2),
         "greedy_objective": greedy_objective,
     }
-    if answer.bound is not None:
-        summary["bound"] = answer.bound
+    if bound is not None:
+        summary["bound"] = bound
     summary.update(quality_figures(prepared, booking.attendee_busy, set(booking.placements)))
     return Schedule(booking.meetings(), unscheduled, summary)

@@ -145,6 +145,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.zone = ZoneInfo("UTC")
+        self._employers: dict[str, str] | None = None
 
     def error(self, place: str, message: str) -> None:
         self.problems.append(Problem(place, message))
@@ -183,7 +184,7 @@ class _Builder:
             sessions = self._sessions(day, when, event.slot_minutes, place)
             days.append(EventDay(when, tuple(sessions)))
         days.sort(key=lambda d: d.date)
-        return Event(event.name, event.timezone, event.slot_minutes, tuple(days))
+        return Event(event.name, event.timezone, event.slot_minutes, tuple(days), event.venue)
 
     def _zone(self, name: str) -> ZoneInfo:
         known = available_timezones() - NOT_IANA
@@ -386,14 +387,22 @@ class _Builder:
     def _request_attendees(
         self, request: wire.RequestIn, companies: dict[str, Company], place: str
     ) -> None:
+        if not request.attendees:
+            return
         members = {
             a.id for cid in (request.requester, request.requested) for a in companies[cid].attendees
         }
-        everyone = {a.id: c.id for c in companies.values() for a in c.attendees}
+        everyone = self._employer_of(companies)
         for index, attendee_id in enumerate(request.attendees):
             self._check_member(
                 attendee_id, members, everyone, request, f"{place}.attendees[{index}]"
             )
+
+    def _employer_of(self, companies: dict[str, Company]) -> dict[str, str]:
+        """Attendee id -> company id, built once (requests are many)."""
+        if self._employers is None:
+            self._employers = {a.id: c.id for c in companies.values() for a in c.attendees}
+        return self._employers
 
     def _check_member(self, attendee_id, members, everyone, request, place: str) -> None:
         if attendee_id in members:
