@@ -43,6 +43,7 @@ class Booking:
         self.attendee_busy: dict[str, int] = {}
         self.meetings_per_day: Counter[tuple[str, int]] = Counter()
         self.meetings_of_attendee: Counter[str] = Counter()
+        self.requests_of_attendee: dict[str, set[str]] = {}  # attendee -> their meetings
         self.placements: dict[str, Placement] = {}
         self.reserved: dict[str, int] = {}  # attendee -> slots kept for meetings naming them
         self._full_days: dict[str, int] = {}  # company -> slots of the days it is full
@@ -178,6 +179,7 @@ class Booking:
         for attendee_id in placement.attendees:
             self.attendee_busy[attendee_id] = self.attendee_busy.get(attendee_id, 0) | mask
             self.meetings_of_attendee[attendee_id] += 1
+            self.requests_of_attendee.setdefault(attendee_id, set()).add(request.id)
         pool, bit = self._location_bit[placement.location]
         for slot in range(start, start + request.length):
             self._pool_free[pool][slot] &= ~bit
@@ -195,6 +197,7 @@ class Booking:
         for attendee_id in placement.attendees:
             self.attendee_busy[attendee_id] &= ~mask
             self.meetings_of_attendee[attendee_id] -= 1
+            self.requests_of_attendee[attendee_id].discard(request_id)
         pool, bit = self._location_bit[placement.location]
         for slot in range(start, start + request.length):
             self._pool_free[pool][slot] |= bit
@@ -213,6 +216,26 @@ class Booking:
         if self.meetings_per_day[(company_id, day)] >= limit:
             full |= day_slots
         self._full_days[company_id] = full
+
+    def blocking(self, request: PreparedRequest, start: int) -> set[str]:
+        """Meetings that hold the attendees this request could take at `start`."""
+        span = span_mask(start, request.length)
+        found: set[str] = set()
+        for company_id, named in request.named.items():
+            people = named or [
+                a.id for a in self.prepared.instance.company_by_id[company_id].attendees
+            ]
+            for attendee_id in people:
+                if self.attendee_busy.get(attendee_id, 0) & span:
+                    found |= {
+                        other
+                        for other in self.requests_of_attendee[attendee_id]
+                        if span_mask(
+                            self.placements[other].start, self.placements[other].request.length
+                        )
+                        & span
+                    }
+        return found
 
     def reserve_named(self, request: PreparedRequest, start: int) -> None:
         """Keep named attendees' time for a meeting that will be placed later in the pass."""

@@ -118,17 +118,39 @@ def validate(instance: Path) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_bad_input_exits
 def solve(
-    instance: Path, output: Path, time_limit: float, workers: int, seed: int, quiet: bool
+    instance: Path,
+    output: Path,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    keep: Path | None,
+    allow_moves: int,
+    quiet: bool,
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A published schedule: its meetings stay exactly where they are.",
+)
+@click.option(
+    "--allow-moves",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="With --keep: how many published meetings may move to make room for more.",
+)
 ) -> None:
     """Schedule the requests of INSTANCE and write the schedule."""
     from scheduler.progress import SolveProgress
     from scheduler.solve import solve as run_solver
 
     loaded = _load(instance)
+    from scheduler.formats.published_reader import load_published
     settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
     with SolveProgress(time_limit, enabled=not quiet) as progress:
-        schedule = run_solver(loaded, settings, progress.update)
+        schedule = run_solver(loaded, settings, progress.update, published, allow_moves)
     try:
+    published = load_published(keep, loaded) if keep else []
         write_schedule(schedule, loaded, output)
     except OSError as error:
         raise InvalidInput([Problem(str(output), f"cannot be written: {error.strerror}")]) from None
@@ -144,6 +166,14 @@ def solve(
 
 @main.command()
 @click.argument("instance", type=click.Path(path_type=Path))
+    if "changes" in s:
+        c = s["changes"]
+        click.echo(
+            f"{output}: against {keep}: {c['unchanged']} unchanged, {len(c['added'])} added, "
+            f"{len(c['moved'])} moved, {len(c['cancelled'])} cancelled, "
+            f"{len(c['dropped'])} dropped",
+            err=True,
+        )
 @click.argument("schedule", type=click.Path(path_type=Path))
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
@@ -209,3 +239,134 @@ def generate(
 
 if __name__ == "__main__":
     main()
+# --- what companies take home: calendars, agendas, the meetings sheet ----------------------
+
+
+def _load_schedule(path: Path, instance):
+    from scheduler.formats.schedule_io import load_schedule
+
+    return load_schedule(path, instance)
+
+
+def _file_time(path: Path):
+    """When the schedule was written: the calendars' DTSTAMP, the same on every re-export."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+
+
+def _write(output: Path, write):
+    try:
+        return write()
+    except OSError as error:
+        place = error.filename or output
+        raise InvalidInput([Problem(str(place), f"cannot be written: {error.strerror}")]) from None
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for companies/*.ics, attendees/*.ics, event.ics and published.json.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="published.json of the last export: moved meetings keep their UID with a higher "
+    "SEQUENCE, dropped ones are cancelled.",
+)
+@click.option(
+    "--event-key",
+    default=None,
+    help="Stable key of the event for the UIDs (default: from --previous, else the event's "
+    "name and first day).",
+)
+@_bad_input_exits
+def ics(
+    instance: Path, schedule: Path, output: Path, previous: Path | None, event_key: str | None
+) -> None:
+    """Write iCalendar files of SCHEDULE: per company, per attendee and for the event."""
+    from scheduler.calendars.export import write_calendars
+    from scheduler.calendars.published_file import publication_from_document
+    from scheduler.calendars.revisions import publish
+    from scheduler.calendars.uids import default_event_key
+
+    loaded = _load(instance)
+    current = _load_schedule(schedule, loaded)
+    before = None
+    if previous is not None:
+        try:
+            document = read_json_file(previous)
+            before = publication_from_document(document, loaded, default_event_key(loaded.event))
+        except InvalidInput as error:
+            raise InvalidInput(error.problems, str(previous)) from None
+    key = event_key or (before.event_key if before else default_event_key(loaded.event))
+    publication = publish(current, key, before)
+    stamp = _file_time(schedule)
+    paths = _write(output, lambda: write_calendars(output, loaded, current, publication, stamp))
+    old = {m.request: m.sequence for m in before.meetings} if before else {}
+    changed = [m for m in publication.meetings if m.sequence > old.get(m.request, m.sequence)]
+    cancelled = sum(m.cancelled for m in changed)
+    updated = len(changed) - cancelled
+    click.echo(
+        f"{output}: {len(paths) - 1} calendars, {len(publication.live)} meetings, "
+        f"{updated} updated and {cancelled} cancelled since the previous export; "
+        f"give {output / 'published.json'} as --previous next time",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for index.html and companies/<id>.html.",
+)
+@_bad_input_exits
+def agendas(instance: Path, schedule: Path, output: Path) -> None:
+    """Write a printable agenda (HTML) for every company, and an index."""
+    from scheduler.calendars.export import write_agendas
+
+    loaded = _load(instance)
+    current = _load_schedule(schedule, loaded)
+    paths = _write(output, lambda: write_agendas(output, loaded, current))
+    click.echo(f"{output}: {len(paths) - 1} agendas; open index.html and print", err=True)
+
+
+@main.command("meetings-sheet")
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.csv or FILE.xlsx: the format follows the extension.",
+)
+@_bad_input_exits
+def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
+    """Write every meeting (time, table, both companies, attendees) as CSV or XLSX."""
+    from scheduler.calendars.sheet import meetings_csv, meetings_xlsx
+
+    kind = output.suffix.lower()
+    if kind not in (".csv", ".xlsx"):
+        raise InvalidInput([Problem(str(output), "name a .csv or an .xlsx file")])
+    loaded = _load(instance)
+    current = _load_schedule(schedule, loaded)
+    if kind == ".csv":
+        content = meetings_csv(loaded, current)
+    else:
+        content = meetings_xlsx(loaded, current, _file_time(schedule))
+    _write(output, lambda: output.write_bytes(content))
+    click.echo(f"{output}: {len(current.meetings)} meetings", err=True)
+
+

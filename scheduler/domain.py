@@ -51,6 +51,7 @@ class Event:
     timezone: str
     slot_minutes: int
     days: tuple[EventDay, ...]
+    venue: str | None = None  # where the fair is, for calendar locations
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from scheduler.booking import Booking
 from scheduler.cpsat import CpSatModel, ModelAnswer, Progress, SolverSettings
-from scheduler.domain import Instance, Schedule, Unscheduled
+from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.formulation import build_formulation
 from scheduler.greedy import fill, greedy_order, greedy_schedule, place_fixed
@@ -27,39 +27,82 @@ from scheduler.quality import quality_figures
 from scheduler.reasons import explain_unscheduled
 from scheduler.relaxation import round_relaxation, solve_relaxation
 from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
+from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
+
+
+class _Clock:
+    """The solve's time budget and its progress reports."""
+
+    def __init__(self, settings: SolverSettings, on_progress) -> None:
+        self.settings = settings
+        self.on_progress = on_progress
+        self.started = time.monotonic()
+
+    def remaining(self) -> float:
+        return max(0.1, self.settings.time_limit - self.elapsed())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def stage(self, name: str, objective: float | None = None, bound: float | None = None):
+        if self.on_progress is not None:
+            self.on_progress(Progress(name, self.elapsed(), objective, bound))
 
 
 def solve(
     instance: Instance,
     settings: SolverSettings | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    published: Sequence[Meeting] = (),
+    allow_moves: int = 0,
 ) -> Schedule:
-    settings = settings or SolverSettings()
-    started = time.monotonic()
+    """The best schedule found within the time limit, never worse than first come, first
+    served. With `published` meetings (a re-solve), those still requested stay exactly where
+    they are, but for at most `allow_moves` of them moved to make room for more meetings."""
+    clock = _Clock(settings or SolverSettings(), on_progress)
+    plan = plan_published(instance, published) if published else None
+    working = keeping(instance, plan) if plan else instance
+    prepared, best, bound, greedy_objective = _optimise(working, clock)
+    if plan and allow_moves > 0:
+        prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
+    clock.stage("done", best.objective(), bound)
+    schedule = to_schedule(prepared, best, bound, greedy_objective, clock.elapsed())
+    if plan:
+        schedule.summary["changes"] = changes(plan, schedule.meetings)
+    return schedule
 
-    def remaining() -> float:
-        return max(0.1, settings.time_limit - (time.monotonic() - started))
 
-    def stage(name: str, objective: float | None = None, bound: float | None = None) -> None:
-        if on_progress is not None:
-            on_progress(Progress(name, time.monotonic() - started, objective, bound))
-
-    stage("preparing")
+def _optimise(instance: Instance, clock: _Clock) -> tuple[Prepared, Booking, int | None, int]:
+    clock.stage("preparing")
     prepared = Prepared(instance)
-    stage("first come, first served")
+    clock.stage("first come, first served")
     greedy = greedy_schedule(prepared)
     _require_fixed_meetings_placed(instance, greedy)
     best, bound = greedy, None
-    stage("session relaxation", greedy.objective())
-    sessions = solve_session_relaxation(prepared, time_limit=remaining())
+    clock.stage("session relaxation", greedy.objective())
+    sessions = solve_session_relaxation(prepared, time_limit=clock.remaining())
     if sessions is not None:
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)
         best = max(best, rounded, key=Booking.objective)  # greedy wins ties
-    if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
-        best, bound = _slot_by_slot(prepared, best, bound, settings, remaining, stage, on_progress)
-    stage("done", best.objective(), bound)
-    return to_schedule(prepared, best, bound, greedy.objective(), time.monotonic() - started)
+    if _below(best, bound) and slot_model_size(prepared) <= clock.settings.slot_model_limit:
+        best, bound = _slot_by_slot(prepared, best, bound, clock)
+    return prepared, best, bound, greedy.objective()
+
+
+def _move_published(
+    instance: Instance, plan: PublishedPlan, best: Booking, allow_moves: int, clock: _Clock
+) -> tuple[Prepared, Booking, int | None]:
+    """Let up to `allow_moves` published meetings move where that places more requests. The
+    bound is then the one of the instance without the published meetings held in place."""
+    clock.stage("moving published meetings", best.objective())
+    prepared = Prepared(instance)
+    booking = rebook(prepared, best.placements.values())
+    waiting = greedy_order(r for r in prepared.requests if r.id not in booking.placements)
+    deadline = time.monotonic() + clock.remaining()
+    make_room(booking, waiting, plan.published, allow_moves, deadline)
+    relaxation = solve_session_relaxation(prepared, time_limit=clock.remaining())
+    return prepared, booking, relaxation.bound if relaxation else None
 
 
 def _below(best: Booking, bound: int | None) -> bool:
@@ -71,22 +114,24 @@ def slot_model_size(prepared: Prepared) -> int:
     return sum(len(r.starts) * len(r.pools) for r in prepared.requests)
 
 
-def _slot_by_slot(prepared, best, bound, settings, remaining, stage, on_progress):
+def _slot_by_slot(
+    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
+) -> tuple[Booking, int | None]:
     """The slot-by-slot LP (bound, rounding), then CP-SAT from the best schedule so far."""
-    stage("building the model", best.objective(), bound)
+    clock.stage("building the model", best.objective(), bound)
     formulation = build_formulation(prepared)
-    stage("LP relaxation", best.objective(), bound)
-    relaxation = solve_relaxation(formulation, time_limit=remaining())
+    clock.stage("LP relaxation", best.objective(), bound)
+    relaxation = solve_relaxation(formulation, time_limit=clock.remaining())
     if relaxation is not None:
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
         best = max(best, rounded, key=Booking.objective)
     if not _below(best, bound):
         return best, bound
-    stage("searching", best.objective(), bound)
+    clock.stage("searching", best.objective(), bound)
     model = CpSatModel(formulation)
     model.add_hint(placed_keys(prepared, best))
-    answer = model.solve(settings, remaining(), on_progress, known_bound=bound)
+    answer = model.solve(clock.settings, clock.remaining(), clock.on_progress, known_bound=bound)
     if answer.chosen:
         best = max(best, realize(prepared, answer), key=Booking.objective)
     if answer.bound is not None:

@@ -34,6 +34,13 @@ def check_fixed_meetings(instance: Instance) -> list[Problem]:
     return problems
 
 
+def check_fixed_meeting(
+    instance: Instance, grid: TimeGrid, fixed: FixedMeeting, place: str
+) -> list[Problem]:
+    """What stops this one meeting from being held as placed (its ids must be known)."""
+    return _check_one(instance, grid, ZoneInfo(instance.event.timezone), fixed, place)
+
+
 def _check_one(
     instance: Instance, grid: TimeGrid, zone: ZoneInfo, fixed: FixedMeeting, place: str
 ) -> list[Problem]:

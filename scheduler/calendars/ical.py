@@ -1,0 +1,126 @@
+"""iCalendar files (RFC 5545) that Outlook, Google Calendar, Apple Calendar and Thunderbird
+read at the same instants, and update rather than duplicate after a re-solve.
+
+- Each meeting is one VEVENT with a stable UID (`uids`) and the SEQUENCE and STATUS of its
+  revision (`revisions`): a moved meeting replaces itself, a dropped one is CANCELLED.
+- Times are written in the event's own time zone (so a client shows "10:00 Asia/Tokyo" to a
+  visitor whose laptop is still on Berlin time) with a VTIMEZONE generated from the zoneinfo
+  by the icalendar library, covering the years of the event. A wall-clock time that occurs
+  twice (the hour repeated when daylight saving ends) is written in UTC instead, because a
+  TZID time cannot say which of the two is meant and parsers disagree.
+- The calendar says METHOD:PUBLISH and how often a subscription should refresh; the library
+  writes CRLF, folds lines at 75 octets and escapes text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+from icalendar.prop import vText
+
+from scheduler.calendars.details import description, meeting_details
+from scheduler.calendars.revisions import (
+    Publication,
+    PublishedMeeting,
+    for_attendee,
+    for_company,
+)
+from scheduler.calendars.uids import meeting_uid
+from scheduler.domain import Instance
+
+PRODID = "-//partnering//partnering meeting scheduler//EN"
+REFRESH = timedelta(hours=1)  # subscribed feeds: how often to look for a re-solve
+
+
+def event_calendar(instance: Instance, publication: Publication, stamp: datetime) -> bytes:
+    """Every meeting of the event, for the organiser."""
+    return calendar_bytes(instance, publication, publication.meetings, instance.event.name, stamp)
+
+
+def company_calendar(
+    instance: Instance, publication: Publication, company_id: str, stamp: datetime
+) -> bytes:
+    """All meetings of one company, whoever of its people attends."""
+    company = instance.company_by_id[company_id]
+    meetings = for_company(instance, publication, company_id)
+    name = f"{instance.event.name}: {company.name}"
+    return calendar_bytes(instance, publication, meetings, name, stamp)
+
+
+def attendee_calendar(
+    instance: Instance, publication: Publication, attendee_id: str, stamp: datetime
+) -> bytes:
+    """One person's agenda; meetings they were taken off show as cancelled."""
+    person = instance.attendee_by_id[attendee_id]
+    company = instance.company_by_id[person.company]
+    meetings = for_attendee(publication, attendee_id)
+    name = f"{instance.event.name}: {person.name} ({company.name})"
+    return calendar_bytes(instance, publication, meetings, name, stamp)
+
+
+def calendar_bytes(
+    instance: Instance,
+    publication: Publication,
+    meetings: Iterable[PublishedMeeting],
+    name: str,
+    stamp: datetime,
+) -> bytes:
+    """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created)."""
+    zone = ZoneInfo(instance.event.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", vText(name))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vText("PT1H"))  # Outlook's name for the same hint
+    meetings = list(meetings)
+    first, last = _years(instance, meetings)
+    # The event's zone first, where clients look for it, and always, so that even an empty
+    # agenda has a component (RFC 5545 wants one).
+    calendar.add_component(Timezone.from_tzinfo(zone, zone.key, first, last))
+    for meeting in meetings:
+        calendar.add_component(_vevent(instance, publication, meeting, zone, stamp))
+    calendar.add_missing_timezones(first, last)  # none today: kept for any other TZID
+    return calendar.to_ical()
+
+
+def _vevent(
+    instance: Instance,
+    publication: Publication,
+    meeting: PublishedMeeting,
+    zone: ZoneInfo,
+    stamp: datetime,
+) -> Event:
+    details = meeting_details(instance, meeting.placement)
+    event = Event()
+    event.add("uid", meeting_uid(publication.event_key, meeting.request))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")
+    prefix = "Cancelled: " if meeting.cancelled else ""  # for clients that ignore STATUS
+    event.add("summary", prefix + details.title)
+    event.add("dtstart", _unambiguous(meeting.placement.start, zone))
+    event.add("dtend", _unambiguous(meeting.placement.end, zone))
+    event.add("location", details.where)
+    event.add("description", description(details))
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _unambiguous(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The instant in the event's zone, or in UTC where that wall-clock time occurs twice."""
+    local = instant.astimezone(zone)
+    other = local.replace(fold=1 - local.fold)
+    return local if other.utcoffset() == local.utcoffset() else instant.astimezone(UTC)
+
+
+def _years(instance: Instance, meetings: list[PublishedMeeting]) -> tuple[date, date]:
+    """The span the VTIMEZONE must cover: whole years around the event and its meetings."""
+    days = [day.date for day in instance.event.days]
+    days += [m.placement.start.date() for m in meetings]
+    return date(min(days).year, 1, 1), date(max(days).year + 1, 1, 1)
