@@ -61,7 +61,11 @@ class _ProductCommands(click.Group):
     called, so that `partnering solve` neither needs nor imports Flask or SQLAlchemy (the
     lazy-subcommand pattern of click's documentation)."""
 
-    elsewhere: ClassVar[dict[str, str]] = {}  # command name -> "module:attribute", filled below
+    elsewhere: ClassVar[dict[str, str]] = {  # command name -> "module:attribute"
+        "db": "web.cli:db",
+        "export": "web.cli:export_command",
+        "import": "web.cli:import_command",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.elsewhere])
@@ -115,17 +119,6 @@ def validate(instance: Path) -> None:
     help="Parallel search workers (results are reproducible per seed and count).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@_bad_input_exits
-def solve(
-    instance: Path,
-    output: Path,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    keep: Path | None,
-    allow_moves: int,
-    quiet: bool,
 @click.option(
     "--keep",
     type=click.Path(path_type=Path),
@@ -139,18 +132,29 @@ def solve(
     show_default=True,
     help="With --keep: how many published meetings may move to make room for more.",
 )
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_bad_input_exits
+def solve(
+    instance: Path,
+    output: Path,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    keep: Path | None,
+    allow_moves: int,
+    quiet: bool,
 ) -> None:
     """Schedule the requests of INSTANCE and write the schedule."""
+    from scheduler.formats.published_reader import load_published
     from scheduler.progress import SolveProgress
     from scheduler.solve import solve as run_solver
 
     loaded = _load(instance)
-    from scheduler.formats.published_reader import load_published
+    published = load_published(keep, loaded) if keep else []
     settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
     with SolveProgress(time_limit, enabled=not quiet) as progress:
         schedule = run_solver(loaded, settings, progress.update, published, allow_moves)
     try:
-    published = load_published(keep, loaded) if keep else []
         write_schedule(schedule, loaded, output)
     except OSError as error:
         raise InvalidInput([Problem(str(output), f"cannot be written: {error.strerror}")]) from None
@@ -162,10 +166,6 @@ def solve(
         f"{s['greedy_objective']}) in {s['seconds']} s",
         err=True,
     )
-
-
-@main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
     if "changes" in s:
         c = s["changes"]
         click.echo(
@@ -174,6 +174,10 @@ def solve(
             f"{len(c['dropped'])} dropped",
             err=True,
         )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
 @click.argument("schedule", type=click.Path(path_type=Path))
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
@@ -237,8 +241,6 @@ def generate(
         click.echo(f"{output}: {companies} companies, {requests} requests", err=True)
 
 
-if __name__ == "__main__":
-    main()
 # --- what companies take home: calendars, agendas, the meetings sheet ----------------------
 
 
@@ -370,3 +372,5 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
     click.echo(f"{output}: {len(current.meetings)} meetings", err=True)
 
 
+if __name__ == "__main__":
+    main()

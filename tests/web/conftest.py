@@ -1,0 +1,104 @@
+"""A real database per test: SQLite always, PostgreSQL too where a server answers.
+
+PostgreSQL gets one fresh database per test session (created here, dropped at the end), so
+runs never see each other's rows; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import TINY_EVENT
+from tests.services import service_missing
+from web.conversion import save_instance
+from web.db import make_engine, make_session_factory
+from web.events.models import Event
+from web.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PARTNERING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def fresh_postgres_database() -> tuple[str, Engine] | None:
+    """Create an empty database; return its URL and an admin engine to drop it with."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"partnering_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:
+        admin.dispose()
+        return None
+    return admin.url.set(database=name).render_as_string(hide_password=False), admin
+
+
+def drop_postgres_database(url: str, admin: Engine) -> None:
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    created = fresh_postgres_database()
+    if created is None:
+        yield None
+        return
+    url, admin = created
+    yield url
+    drop_postgres_database(url, admin)
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url):
+    if postgres_url is None:
+        yield None
+        return
+    engine = make_engine(postgres_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path, postgres_engine):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        Base.metadata.create_all(engine)
+        yield engine
+        engine.dispose()
+        return
+    if postgres_engine is None:
+        service_missing(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable")
+    yield postgres_engine
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with postgres_engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def session(engine):
+    with make_session_factory(engine)() as session:
+        yield session
+        session.rollback()
+
+
+def create_event(session: Session, slug: str = "tiny", document: dict | None = None) -> Event:
+    """Builder: an event stored from an exchange document (the tiny event by default)."""
+    event, _report = save_instance(session, copy.deepcopy(document or TINY_EVENT), slug)
+    session.commit()
+    return event
+
+
+@pytest.fixture
+def dummy_event(session) -> Event:
+    return create_event(session)

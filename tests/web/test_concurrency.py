@@ -1,0 +1,100 @@
+"""Two organisers editing one event lose none of each other's changes; a pair of companies
+can be asked to meet only once (either way round), even past the application's check."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from web.companies.models import Company
+from web.companies.operations import update_company
+from web.db import EditConflict, make_session_factory
+from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.operations import (
+    BadTransition,
+    DuplicateRequest,
+    add_request,
+    set_status,
+)
+
+
+def company(session, ext: str) -> Company:
+    return session.scalar(select(Company).where(Company.external_id == ext))
+
+
+def test_the_second_of_two_concurrent_saves_is_refused(engine, dummy_event):
+    sessions = make_session_factory(engine)
+    with sessions() as alice, sessions() as bob:
+        mine, theirs = company(alice, "big"), company(bob, "big")
+        alice.commit(), bob.commit()  # both forms are on screen now
+        mine.name = "Big Pharma (Alice)"
+        alice.commit()
+        theirs.delegation = "Basel"
+        with pytest.raises(StaleDataError):
+            bob.commit()
+
+
+def test_a_form_of_an_old_version_is_refused_with_a_clear_error(session, dummy_event):
+    big = company(session, "big")
+    shown = big.version_id
+    update_company(session, big, shown, name="Big Pharma KK")
+    session.commit()
+    assert big.version_id == shown + 1
+    with pytest.raises(EditConflict, match="reload it"):
+        update_company(session, big, shown, max_meetings_per_day=4)
+    session.rollback()
+    assert company(session, "big").max_meetings_per_day is None
+
+
+@pytest.mark.parametrize(("requester", "requested"), [("acme", "big"), ("big", "acme")])
+def test_a_pair_cannot_be_asked_twice_either_way(session, dummy_event, requester, requested):
+    with pytest.raises(DuplicateRequest, match="r1"):
+        add_request(
+            session, dummy_event, company(session, requester), company(session, requested), "r9"
+        )
+
+
+@pytest.mark.parametrize("order", ["same", "reversed"])
+def test_the_database_itself_refuses_a_second_request_for_a_pair(session, dummy_event, order):
+    acme, big = company(session, "acme").id, company(session, "big").id
+    a, b = (acme, big) if order == "same" else (big, acme)
+    with pytest.raises(IntegrityError):
+        session.execute(
+            insert(MeetingRequest),
+            [
+                {
+                    "event_id": dummy_event.id,
+                    "external_id": "r9",
+                    "requester_id": a,
+                    "requested_id": b,
+                    "company_low_id": min(a, b),
+                    "company_high_id": max(a, b),
+                    "version_id": 1,
+                }
+            ],
+        )
+
+
+def test_a_new_pair_is_added_with_its_pair_in_order(session, dummy_event):
+    request = add_request(
+        session, dummy_event, company(session, "cell"), company(session, "acme"), "r3", priority=2
+    )
+    session.commit()
+    assert request.company_low_id < request.company_high_id
+    assert {request.company_low_id, request.company_high_id} == {
+        request.requester_id,
+        request.requested_id,
+    }
+    assert request.status == "requested"
+
+
+def test_status_changes_follow_the_life_cycle(session, dummy_event):
+    r1 = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r1"))
+    set_status(session, r1, "cancelled", r1.version_id)
+    with pytest.raises(BadTransition):
+        set_status(session, r1, "accepted", r1.version_id)
+    set_status(session, r1, "requested", r1.version_id)
+    session.commit()
+    assert r1.status == "requested"

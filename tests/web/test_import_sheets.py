@@ -1,0 +1,260 @@
+"""Importing sheets: every broken file is refused whole, with row-level messages and no row
+written; good files import once, and importing them again changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from scheduler.formats.problems import InvalidInput
+from scheduler.generate import generate_instance
+from tests.conftest import ROOT, make_instance
+from tests.web.conftest import create_event
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.conversion import document_from_event, instance_from_event
+from web.importing.export import export_file
+from web.importing.files import import_file
+from web.meeting_requests.models import MeetingRequest
+from web.models import Base
+
+TEMPLATE = ROOT / "examples" / "import-template.xlsx"
+TEMPLATE_CSV = ROOT / "examples" / "import-template"
+
+
+def row_counts(session) -> dict[str, int]:
+    return {
+        t.name: session.scalar(select(func.count()).select_from(t))
+        for t in Base.metadata.sorted_tables
+    }
+
+
+def write_csv(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def refused(session, path: Path, slug: str = "tiny") -> list[str]:
+    """Import `path`, expecting a refusal; return its messages after checking nothing changed."""
+    before = row_counts(session)
+    with pytest.raises(InvalidInput) as caught:
+        import_file(session, path, slug)
+    session.rollback()
+    assert row_counts(session) == before
+    return [str(p) for p in caught.value.problems]
+
+
+def test_wrong_columns_are_named_with_what_was_expected(session, dummy_event, tmp_path):
+    path = write_csv(tmp_path, "companies.csv", "id,nmae,role,colour\nx,X,corporate,red\n")
+    messages = refused(session, path)
+    assert any('row 1, column nmae: unknown column (did you mean "name"?)' in m for m in messages)
+    assert any("row 1, column colour: unknown column" in m for m in messages)
+    assert any("row 1, column name: is missing" in m for m in messages)
+
+
+def test_unknown_companies_and_attendees_are_named_per_row(session, dummy_event, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "requests.csv",
+        "id,from,to,attendees\nr9,acme,bgi,\nr10,cell,acme,big-1\n",
+    )
+    messages = refused(session, path)
+    assert (
+        'requests.csv: row 2, column to: unknown company "bgi" (did you mean "big"?); '
+        "expected the id of a company in this file or already in the event"
+    ) in messages
+    assert any('row 3, column attendees: "big-1" works for "big"' in m for m in messages)
+
+
+def test_bad_values_name_sheet_row_column_and_what_was_expected(session, dummy_event, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "companies.csv",
+        "id,name,role,max_meetings_per_day\nx,X,corp,0\ny,Y,corporate,many\n",
+    )
+    messages = refused(session, path)
+    assert (
+        'companies.csv: row 2, column role: "corp" is not one of corporate, delegation '
+        '(did you mean "corporate"?)'
+    ) in messages
+    assert (
+        "companies.csv: row 2, column max_meetings_per_day: 0 is out of range; "
+        "expected a whole number 1 to 100000"
+    ) in messages
+    assert any(
+        'row 3, column max_meetings_per_day: "many" is not a whole number' in m for m in messages
+    )
+
+
+def test_bad_times_are_refused(session, dummy_event, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "availability.csv",
+        "company,attendee,start,end\n"
+        "acme,,2026-10-14T25:00,2026-10-14T11:00\n"
+        "big,big-1,2026-10-14T11:00,2026-10-14T10:00\n"
+        "big,,14 Oct 10am,2026-10-14T10:00\n",
+    )
+    messages = refused(session, path)
+    assert any(
+        m.startswith("availability.csv: row 2, column start:") and "not a real" in m
+        for m in messages
+    )
+    assert "availability.csv: row 3, column end: is not after start; give a later end" in messages
+    assert any(
+        m.startswith("availability.csv: row 4, column start: expected a local time")
+        for m in messages
+    )
+
+
+def test_duplicates_in_the_file_and_against_the_event_are_refused(session, dummy_event, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "requests.csv",
+        "id,from,to\nr3,acme,cell\nr3,cell,big\nr4,cell,acme\nr5,big,acme\n",
+    )
+    messages = refused(session, path)
+    assert any(
+        'row 3, column id: duplicate request id "r3", already in row 2' in m for m in messages
+    )
+    assert any(
+        'row 4, column to: "cell" and "acme" are already asked to meet in row 2' in m
+        for m in messages
+    )
+    # r5 is the pair of r1 (acme -> big) the other way round: taken in the event already
+    assert any(
+        m.startswith("requests.csv: row 5:") and 'already have request "r1"' in m for m in messages
+    )
+
+
+def test_empty_rows_between_data_are_refused_trailing_ones_ignored(session, dummy_event, tmp_path):
+    path = write_csv(
+        tmp_path, "companies.csv", "id,name,role\nx,X,corporate\n,,\ny,Y,corporate\n,,\n\n"
+    )
+    messages = refused(session, path)
+    assert messages == ["companies.csv: row 3: is empty; delete the row or fill it in"]
+    path = write_csv(tmp_path, "companies.csv", "id,name,role\nx,X,corporate\n,,\n")
+    assert import_file(session, path, "tiny").counts["companies"]["created"] == 1
+
+
+def test_required_cells_left_empty_are_refused(session, dummy_event, tmp_path):
+    path = write_csv(tmp_path, "attendees.csv", "id,company,name\nacme-2,acme,\n")
+    assert refused(session, path) == ["attendees.csv: row 2, column name: is empty; expected text"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("shift_jis", "is not UTF-8 text"), ("utf-16", "is UTF-16 text")],
+)
+def test_other_encodings_are_refused_with_the_fix(
+    session, dummy_event, tmp_path, encoding, expected
+):
+    path = write_csv(tmp_path, "companies.csv", "id,name,role\nx,武田薬品,corporate\n", encoding)
+    messages = refused(session, path)
+    assert len(messages) == 1 and expected in messages[0]
+    assert messages[0].startswith("companies.csv") and 'save it as "CSV UTF-8' in messages[0]
+
+
+def test_utf8_with_or_without_bom_and_semicolons_import_alike(session, dummy_event, tmp_path):
+    for i, (prefix, sep) in enumerate([("\ufeff", ","), ("", ","), ("", ";")]):
+        text = f"{prefix}id{sep}name{sep}role\nx{i}{sep}武田薬品工業{sep}corporate\n"
+        import_file(session, write_csv(tmp_path, "companies.csv", text), "tiny")
+    names = session.scalars(select(Company.name).where(Company.external_id.like("x%"))).all()
+    assert names == ["武田薬品工業"] * 3
+
+
+def test_files_that_are_not_sheets_are_refused(session, dummy_event, tmp_path):
+    fake = tmp_path / "event.xlsx"
+    fake.write_text("not a workbook")
+    assert "is not an Excel workbook" in refused(session, fake)[0]
+    other = write_csv(tmp_path, "firms.csv", "id,name,role\n")
+    assert (
+        "is not one of companies, attendees, requests, availability" in refused(session, other)[0]
+    )
+
+
+def test_a_workbook_with_bad_rows_in_several_sheets_reports_them_all(
+    session, dummy_event, tmp_path
+):
+    workbook = Workbook()
+    workbook.active.title = "companies"
+    workbook["companies"].append(["id", "name", "role"])
+    workbook["companies"].append(["new", "New Co", "delegation"])
+    requests = workbook.create_sheet("requests")
+    requests.append(["id", "from", "to", "priority"])
+    requests.append(["r7", "new", "acme", 2.5])
+    requests.append(["r8", "new", "nobody", 1])
+    path = tmp_path / "event.xlsx"
+    workbook.save(path)
+    messages = refused(session, path)
+    assert messages == [
+        'event.xlsx, sheet requests: row 2, column priority: "2.5" is not a whole number; '
+        "expected 1, 2, 3, ...",
+        'event.xlsx, sheet requests: row 3, column to: unknown company "nobody"; expected the '
+        "id of a company in this file or already in the event",
+    ]
+
+
+def test_sheets_need_an_existing_event(session, tmp_path):
+    path = write_csv(tmp_path, "companies.csv", "id,name,role\nx,X,corporate\n")
+    messages = refused(session, path, slug="nowhere")
+    assert 'no event "nowhere" yet' in messages[0]
+
+
+def test_the_template_imports_and_again_changes_nothing(session, tmp_path):
+    document = json.loads((ROOT / "examples/biojapan-2026/instance.json").read_text())
+    setup_only = {**document, "companies": [], "requests": [], "fixed": [], "locations": []}
+    create_event(session, "bj", setup_only)
+    for path in (TEMPLATE, TEMPLATE_CSV):
+        report = import_file(session, path, "bj")
+        session.commit()
+        assert report.changed == (path == TEMPLATE)
+    assert session.scalar(select(func.count()).select_from(MeetingRequest)) == 2
+    names = set(session.scalars(select(Attendee.name)))
+    assert {"山田 花子", "Ana Müller"} <= names
+    blocks = session.scalars(select(UnavailableBlock)).all()
+    assert sorted(b.start.hour for b in blocks) == [1, 5]  # 10:00 and 14:00 in Tokyo
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".zip"])
+def test_exported_sheets_import_back_unchanged(session, tmp_path, suffix):
+    event = create_event(session, "gen", generate_instance(40, 150, 2, 8, seed=4))
+    session.scalar(select(MeetingRequest).limit(1)).status = "declined"
+    session.commit()
+    path = tmp_path / f"event{suffix}"
+    export_file(session, event, path)
+    before = document_from_event(session, event)
+    report = import_file(session, path, "gen")
+    assert not report.changed, report.lines()
+    assert report.counts["requests"]["unchanged"] == 150
+    assert document_from_event(session, event) == before
+
+
+def test_edited_sheets_update_by_id_and_blocks_removed_from_the_sheet_go(session, tmp_path):
+    document = make_instance()
+    document["companies"][1]["unavailable"] = [
+        {"start": "2026-10-14T10:00", "end": "2026-10-14T10:30"}
+    ]
+    event = create_event(session, "tiny", document)
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    write_csv(folder, "companies.csv", "id,name,role\nbig,Big Pharma KK,corporate\n")
+    write_csv(folder, "availability.csv", "company,attendee,start,end\n")
+    write_csv(folder, "requests.csv", "id,from,to,status\nr2,cell,big,declined\n")
+    report = import_file(session, folder, "tiny")
+    session.commit()
+    assert report.counts["companies"]["updated"] == 1
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    assert big.name == "Big Pharma KK" and big.version_id == 2 and big.unavailable == []
+    assert [r.id for r in instance_from_event(session, event).requests] == ["r1"]
+
+
+def test_a_large_import_writes_every_request(session):
+    """Bulk writes must not drop rows (their speed is measured outside the tests)."""
+    document = generate_instance(300, 5000, 3, 80, seed=1, attendees=480)
+    create_event(session, "big", document)
+    assert session.scalar(select(func.count()).select_from(MeetingRequest)) == 5000

@@ -1,0 +1,63 @@
+"""Migrations from empty to head give exactly the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from tests.services import service_missing
+from tests.web.conftest import (
+    POSTGRES_ADMIN_URL,
+    drop_postgres_database,
+    fresh_postgres_database,
+)
+from web.db import make_engine
+from web.migrations import current_revision, downgrade, head_revision, upgrade
+from web.models import Base
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    created = fresh_postgres_database()
+    if created is None:
+        service_missing(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable")
+    url, admin = created
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(url, admin)
+
+
+def differences(engine) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_upgrade_from_empty_gives_the_models_schema(empty_engine):
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert differences(empty_engine) == []
+
+
+def test_upgrade_is_safe_to_repeat_and_downgrade_empties_the_database(empty_engine):
+    upgrade(empty_engine)
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    upgrade(empty_engine)
+    assert differences(empty_engine) == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

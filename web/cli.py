@@ -1,0 +1,111 @@
+"""`partnering db upgrade`, `partnering import`, `partnering export`: the database from the
+command line, without Flask. Exit 2 on bad input, with one line per problem, as elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import Engine
+
+from scheduler.formats.problems import InvalidInput, Problem
+from web.db import make_engine, transaction
+
+BAD_INPUT = 2
+
+
+@click.group()
+def db() -> None:
+    """The database that keeps events (DATABASE_URL, else SQLite in ./instance)."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True, help="Schema revision to reach.")
+def upgrade(revision: str) -> None:
+    """Create or bring the database's tables to the latest schema (safe to repeat)."""
+    from web.migrations import current_revision
+    from web.migrations import upgrade as run_upgrade
+
+    engine = make_engine()
+    run_upgrade(engine, revision)
+    click.echo(f"{_shown(engine)}: schema at revision {current_revision(engine)}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--event", "slug", required=True, help="The event's short name, e.g. biojapan-2026.")
+def import_command(file: Path, slug: str) -> None:
+    """Import FILE into an event, all or nothing.
+
+    FILE is an instance JSON (creates or updates the event: days, tables, companies,
+    requests), an Excel workbook, a CSV file named after its sheet (companies.csv, ...), or a
+    .zip or folder of such CSV files (see docs/spreadsheets.md).
+    """
+    from web.importing.files import import_file
+
+    engine = _ready_engine()
+    try:
+        with transaction(engine) as session:
+            report = import_file(session, file, slug)
+    except InvalidInput as error:
+        _fail(error, f"{file}: nothing imported")
+    for line in report.lines():
+        click.echo(f"{file}: {line}")
+
+
+@click.command("export")
+@click.option("--event", "slug", required=True, help="The event's short name.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A .json (exchange format, accepted requests), .xlsx or .zip (CSV sheets) file.",
+)
+def export_command(slug: str, output: Path) -> None:
+    """Write an event to a file that `partnering solve` or `partnering import` reads."""
+    from web.events.operations import EventNotFound, get_event
+    from web.importing.export import export_file
+
+    engine = _ready_engine()
+    try:
+        with transaction(engine) as session:
+            try:
+                event = get_event(session, slug)
+            except EventNotFound:
+                raise InvalidInput([Problem("--event", f'no event "{slug}"')]) from None
+            export_file(session, event, output)
+    except InvalidInput as error:
+        _fail(error, None)
+    click.echo(f"{output}: event {slug} written", err=True)
+
+
+def _ready_engine() -> Engine:
+    """The configured database, refused with the fix if its schema is not the latest."""
+    from web.migrations import current_revision, head_revision
+
+    engine = make_engine()
+    if current_revision(engine) != head_revision():
+        click.echo(
+            f"{_shown(engine)}: the database schema is not up to date; "
+            "run `partnering db upgrade` first",
+            err=True,
+        )
+        sys.exit(BAD_INPUT)
+    return engine
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _fail(error: InvalidInput, closing: str | None) -> None:
+    for problem in error.problems:
+        line = str(problem)
+        if error.source and not line.startswith(error.source):
+            line = f"{error.source}: {line}"
+        click.echo(line, err=True)
+    if closing:
+        click.echo(closing, err=True)
+    sys.exit(BAD_INPUT)

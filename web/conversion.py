@@ -1,0 +1,409 @@
+"""Rows <-> the solver's plain objects and the exchange documents of FORMAT.md.
+
+The one place that knows both sides: the solver stays free of the database, and the
+database free of the solver's internals. Reading an event back goes through
+`instance_from_document`, so an event is held to exactly the rules a file is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
+from scheduler.formats.instance_reader import INSTANCE_FORMAT, instance_from_document
+from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.times import format_local_time
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.events.models import Event, Location
+from web.events.operations import create_event
+from web.importing.records import (
+    AttendeeRecord,
+    CompanyRecord,
+    EventSetup,
+    FixedRecord,
+    ImportData,
+    LocationRecord,
+    RequestRecord,
+)
+from web.importing.writer import ImportReport, write_import
+from web.meeting_requests.models import (
+    FixedMeeting,
+    MeetingRequest,
+    RequestAttendee,
+    RequestWindow,
+)
+from web.schedules.models import (
+    ScheduledMeeting,
+    ScheduledMeetingAttendee,
+    ScheduleVersion,
+    UnscheduledRequest,
+)
+from web.solving.models import SolverRun
+
+# An exchange file carries neither attendees' titles nor who asked: keep what is stored.
+NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "request.asked_by_id"})
+
+
+# --- exchange document / Instance -> rows ------------------------------------------------------
+
+
+def save_instance(
+    session: Session, document_or_instance: dict | Instance, slug: str, source: str = ""
+) -> tuple[Event, ImportReport]:
+    """Create or update event `slug` from an instance; raise InvalidInput, writing nothing,
+    if the document breaks a rule of the format or conflicts with what is stored."""
+    if isinstance(document_or_instance, Instance):
+        instance, venue = document_or_instance, None
+    else:
+        instance, _warnings = instance_from_document(document_or_instance)
+        venue = (document_or_instance.get("event") or {}).get("venue")
+    data = import_data_from_instance(instance, source or slug, venue)
+    event = session.scalar(select(Event).where(Event.slug == slug))
+    created = event is None
+    if event is None:
+        setup = data.setup
+        event = create_event(session, slug, setup.name, setup.timezone, setup.slot_minutes)
+    report = write_import(session, event, data)
+    if created:
+        report.counts["event"] = Counter(created=1)
+    return event, report
+
+
+def import_data_from_instance(instance: Instance, source: str, venue: str | None) -> ImportData:
+    ev = instance.event
+    setup = EventSetup(
+        ev.name,
+        ev.timezone,
+        ev.slot_minutes,
+        tuple((d.date, tuple((s.start, s.end) for s in d.sessions)) for d in ev.days),
+        venue,
+    )
+    people = [a for c in instance.companies for a in c.attendees]
+    unavailable = {("company", c.id): _windows(c.unavailable) for c in instance.companies} | {
+        ("attendee", a.id): _windows(a.unavailable) for a in people
+    }
+    return ImportData(
+        source=source,
+        setup=setup,
+        locations=[LocationRecord(x.id, x.name, x.kind, x.owner) for x in instance.locations],
+        companies=[
+            CompanyRecord(c.id, c.name, c.role, c.delegation, c.max_meetings_per_day)
+            for c in instance.companies
+        ],
+        attendees=[AttendeeRecord(a.id, a.company, a.name, email=a.email) for a in people],
+        requests=[
+            RequestRecord(
+                r.id,
+                r.requester,
+                r.requested,
+                "accepted",  # the format's requests are accepted ones
+                r.priority,
+                r.slots,
+                r.attendees,
+                _windows(r.within),
+                r.notes,
+                place=f"requests[{i}]",
+            )
+            for i, r in enumerate(instance.requests)
+        ],
+        fixed=[FixedRecord(f.request, f.start, f.location, f.attendees) for f in instance.fixed],
+        unavailable=unavailable,
+        keep=NOT_IN_EXCHANGE_FORMAT,
+    )
+
+
+def _windows(intervals) -> tuple[tuple[datetime, datetime], ...]:
+    return tuple((i.start, i.end) for i in intervals)
+
+
+# --- rows -> exchange document / Instance ------------------------------------------------------
+
+
+def instance_from_event(session: Session, event: Event) -> Instance:
+    """The solver's view of the event: accepted requests (and fixed ones) only.
+
+    Raises InvalidInput if the event is not ready to solve (say, a company without attendees).
+    """
+    instance, _warnings = instance_from_document(document_from_event(session, event))
+    return instance
+
+
+def document_from_event(session: Session, event: Event) -> dict:
+    """The event as a `partnering-instance/1` document (accepted requests only)."""
+    zone = ZoneInfo(event.timezone)
+    companies = _company_documents(session, event, zone)
+    company_ext = {row: doc["id"] for row, doc in companies.items()}
+    document: dict = {"format": INSTANCE_FORMAT, "event": _event_document(event, zone)}
+    document["locations"] = [
+        _location_document(loc, company_ext)
+        for loc in session.scalars(
+            select(Location).where(Location.event_id == event.id).order_by(Location.id)
+        )
+    ]
+    document["companies"] = list(companies.values())
+    requests = _request_documents(session, event, zone, company_ext)
+    document["requests"] = list(requests.values())
+    document["fixed"] = _fixed_documents(session, event, zone, requests)
+    return document
+
+
+def _event_document(event: Event, zone: ZoneInfo) -> dict:
+    document: dict = {"name": event.name}
+    if event.venue:
+        document["venue"] = event.venue
+    document |= {
+        "timezone": event.timezone,
+        "slot_minutes": event.slot_minutes,
+        "days": [
+            {
+                "date": day.date.isoformat(),
+                "sessions": [
+                    {"start": _clock(s.start, zone), "end": _clock(s.end, zone)}
+                    for s in day.sessions
+                ],
+            }
+            for day in event.days
+        ],
+    }
+    return document
+
+
+def _clock(value: datetime, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%H:%M")
+
+
+def _span(start: datetime, end: datetime, zone: ZoneInfo) -> dict:
+    return {"start": format_local_time(start, zone), "end": format_local_time(end, zone)}
+
+
+def _location_document(location: Location, company_ext: dict[int, str]) -> dict:
+    document = {"id": location.external_id, "name": location.name, "kind": location.kind}
+    if location.owner_id is not None:
+        document["owner"] = company_ext[location.owner_id]
+    return document
+
+
+def _company_documents(session: Session, event: Event, zone: ZoneInfo) -> dict[int, dict]:
+    blocks = _blocks(session, event, zone)
+    companies: dict[int, dict] = {}
+    for c in session.execute(
+        select(Company).where(Company.event_id == event.id).order_by(Company.id)
+    ).scalars():
+        document: dict = {"id": c.external_id, "name": c.name, "role": c.role}
+        if c.delegation is not None:
+            document["delegation"] = c.delegation
+        document["attendees"] = []
+        if ("company", c.id) in blocks:
+            document["unavailable"] = blocks["company", c.id]
+        if c.max_meetings_per_day is not None:
+            document["max_meetings_per_day"] = c.max_meetings_per_day
+        companies[c.id] = document
+    for a in session.execute(
+        select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)
+    ).scalars():
+        person: dict = {"id": a.external_id, "name": a.name}
+        if a.email is not None:
+            person["email"] = a.email
+        if ("attendee", a.id) in blocks:
+            person["unavailable"] = blocks["attendee", a.id]
+        companies[a.company_id]["attendees"].append(person)
+    return companies
+
+
+def _blocks(session: Session, event: Event, zone: ZoneInfo) -> dict[tuple[str, int], list]:
+    blocks: dict[tuple[str, int], list] = defaultdict(list)
+    rows = session.execute(
+        select(
+            UnavailableBlock.company_id,
+            UnavailableBlock.attendee_id,
+            UnavailableBlock.start,
+            UnavailableBlock.end,
+        )
+        .where(UnavailableBlock.event_id == event.id)
+        .order_by(UnavailableBlock.start, UnavailableBlock.end)
+    )
+    for company_id, attendee_id, start, end in rows:
+        key = ("company", company_id) if company_id is not None else ("attendee", attendee_id)
+        blocks[key].append(_span(start, end, zone))
+    return blocks
+
+
+def _request_documents(
+    session: Session, event: Event, zone: ZoneInfo, company_ext: dict[int, str]
+) -> dict[int, dict]:
+    """Accepted requests, and requests with a fixed meeting unless declined or cancelled."""
+    fixed = select(FixedMeeting.request_id)
+    chosen = select(MeetingRequest).where(
+        MeetingRequest.event_id == event.id,
+        (MeetingRequest.status == "accepted")
+        | ((MeetingRequest.status == "requested") & MeetingRequest.id.in_(fixed)),
+    )
+    named = _children(
+        session,
+        select(RequestAttendee.request_id, Attendee.external_id)
+        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
+        .where(Attendee.event_id == event.id)
+        .order_by(RequestAttendee.position),
+    )
+    within = _children(
+        session,
+        select(RequestWindow.request_id, RequestWindow.start, RequestWindow.end)
+        .join(MeetingRequest, MeetingRequest.id == RequestWindow.request_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestWindow.start, RequestWindow.end),
+    )
+    documents = {}
+    for r in session.scalars(chosen.order_by(MeetingRequest.id)):
+        document: dict = {
+            "id": r.external_id,
+            "from": company_ext[r.requester_id],
+            "to": company_ext[r.requested_id],
+            "priority": r.priority,
+        }
+        if r.id in named:
+            document["attendees"] = named[r.id]
+        if r.slots != 1:
+            document["slots"] = r.slots
+        if r.id in within:
+            document["within"] = [_span(s, e, zone) for s, e in within[r.id]]
+        if r.notes is not None:
+            document["notes"] = r.notes
+        documents[r.id] = document
+    return documents
+
+
+def _children(session: Session, statement) -> dict[int, list]:
+    children: dict[int, list] = defaultdict(list)
+    for parent, *values in session.execute(statement):
+        children[parent].append(values[0] if len(values) == 1 else tuple(values))
+    return children
+
+
+def _fixed_documents(
+    session: Session, event: Event, zone: ZoneInfo, requests: dict[int, dict]
+) -> list[dict]:
+    rows = session.scalars(
+        select(FixedMeeting)
+        .join(MeetingRequest, MeetingRequest.id == FixedMeeting.request_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(FixedMeeting.id)
+    )
+    documents = []
+    for f in rows:
+        if f.request_id not in requests:
+            continue  # its request was declined or cancelled: nothing to keep
+        document: dict = {
+            "request": requests[f.request_id]["id"],
+            "start": format_local_time(f.start, zone),
+        }
+        if f.location is not None:
+            document["location"] = f.location.external_id
+        if f.attendees:
+            document["attendees"] = [a.attendee.external_id for a in f.attendees]
+        documents.append(document)
+    return documents
+
+
+# --- schedules ---------------------------------------------------------------------------------
+
+
+def add_schedule_version(
+    session: Session,
+    event: Event,
+    schedule: Schedule,
+    run: SolverRun | None = None,
+    note: str | None = None,
+) -> ScheduleVersion:
+    """Keep `schedule` as the event's next version (1, 2, ...); versions are never changed."""
+    requests = _ids(session, MeetingRequest, event)
+    locations = _ids(session, Location, event)
+    attendees = _ids(session, Attendee, event)
+    unknown = [m.request for m in schedule.meetings if m.request not in requests]
+    if unknown:
+        raise InvalidInput(
+            [Problem("meetings", f'unknown request "{r}" in this event') for r in unknown]
+        )
+    last = session.scalar(
+        select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id)
+    )
+    version = ScheduleVersion(
+        event_id=event.id,
+        number=(last or 0) + 1,
+        solver_run=run,
+        summary=dict(schedule.summary),
+        note=note,
+        meetings=[
+            ScheduledMeeting(
+                request_id=requests[m.request],
+                start=m.start,
+                end=m.end,
+                location_id=locations[m.location],
+                attendees=[
+                    ScheduledMeetingAttendee(attendee_id=attendees[a], position=i)
+                    for i, a in enumerate(m.attendees)
+                ],
+            )
+            for m in schedule.meetings
+        ],
+        unscheduled=[
+            UnscheduledRequest(request_id=requests[u.request], position=i, reason=u.reason)
+            for i, u in enumerate(schedule.unscheduled)
+        ],
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _ids(session: Session, model, event: Event) -> dict[str, int]:
+    return dict(
+        session.execute(select(model.external_id, model.id).where(model.event_id == event.id)).all()
+    )
+
+
+def schedule_from_version(session: Session, version: ScheduleVersion) -> Schedule:
+    """The domain Schedule a version holds (for writing, checking or re-solving from it)."""
+    request_ext = _external(session, MeetingRequest, version.event_id)
+    location_ext = _external(session, Location, version.event_id)
+    attendee_ext = _external(session, Attendee, version.event_id)
+    who = _children(
+        session,
+        select(ScheduledMeetingAttendee.meeting_id, ScheduledMeetingAttendee.attendee_id)
+        .join(ScheduledMeeting)
+        .where(ScheduledMeeting.schedule_version_id == version.id)
+        .order_by(ScheduledMeetingAttendee.position),
+    )
+    meetings = [
+        Meeting(
+            request_ext[m.request_id],
+            m.start,
+            m.end,
+            location_ext[m.location_id],
+            tuple(attendee_ext[a] for a in who.get(m.id, ())),
+        )
+        for m in session.scalars(
+            select(ScheduledMeeting)
+            .where(ScheduledMeeting.schedule_version_id == version.id)
+            .order_by(ScheduledMeeting.id)
+        )
+    ]
+    unscheduled = [
+        Unscheduled(request_ext[u.request_id], u.reason)
+        for u in session.scalars(
+            select(UnscheduledRequest)
+            .where(UnscheduledRequest.schedule_version_id == version.id)
+            .order_by(UnscheduledRequest.position)
+        )
+    ]
+    return Schedule(meetings, unscheduled, dict(version.summary))
+
+
+def _external(session: Session, model, event_id: int) -> dict[int, str]:
+    return dict(
+        session.execute(select(model.id, model.external_id).where(model.event_id == event_id)).all()
+    )

@@ -1,0 +1,159 @@
+"""The database: declarative base, UTC time columns, engine and sessions.
+
+SQLite in the instance folder is the default and needs nothing installed; `DATABASE_URL`
+points at PostgreSQL (or another SQLite file) for a hosted service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so that migrations can name what they change.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLITE_FILE = "partnering.sqlite3"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant: stored in UTC, always read back as an aware UTC datetime.
+
+    SQLite keeps no offset and PostgreSQL answers in the connection's zone; this makes both
+    return what the domain holds (aware UTC), and refuses naive datetimes, whose zone is a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give an aware one (the domain uses UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    """A CHECK that a text column holds one of `values` (portable, unlike native enums)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+# --- where the data lives ---------------------------------------------------------------------
+
+
+def instance_path() -> Path:
+    """The instance folder: `PARTNERING_INSTANCE_PATH`, else ./instance (as Flask's)."""
+    return Path(os.environ.get("PARTNERING_INSTANCE_PATH") or "instance").resolve()
+
+
+def database_url() -> str:
+    """`DATABASE_URL` if set, else the SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{instance_path() / SQLITE_FILE}"
+
+
+def normalize_url(url: str) -> str:
+    """Hosting services hand out `postgres://` URLs; we drive PostgreSQL with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str | None = None, **options) -> Engine:
+    url = normalize_url(url) if url else database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **options)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL (readers never block the writer), enforced foreign keys, a wait instead of
+    "database is locked", and real transactions: pysqlite's own handling would commit
+    before DDL, so BEGIN is emitted by us (the SQLAlchemy documentation's recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed if the block ends normally, else rolled back whole."""
+    with make_session_factory(engine).begin() as session:
+        yield session
+
+
+# --- edits in forms --------------------------------------------------------------------------
+
+
+class EditConflict(Exception):
+    """Someone else saved this row after the form was loaded: reload it and redo the edit."""
+
+
+def apply_edit(session: Session, row: Base, version: int, changes: dict[str, object]) -> None:
+    """Apply a form's `changes` to `row` if it is still at the `version` the form showed.
+
+    The version counter (`version_id_col`) also guards the moment of writing: a concurrent
+    save between this check and the flush makes the UPDATE match no row (StaleDataError).
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if row.version_id != version:  # type: ignore[attr-defined]
+        raise EditConflict(f"{row!r} was changed by someone else; reload it and edit again")
+    for name, value in changes.items():
+        setattr(row, name, value)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise EditConflict(
+            f"{row!r} was changed by someone else; reload it and edit again"
+        ) from None

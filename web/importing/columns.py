@@ -1,0 +1,70 @@
+"""The sheets an organiser fills in, and their columns: the one definition that the reader,
+the exporter, the template and docs/spreadsheets.md follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text, id, whole number, one of ..., local time, list of ids, list of windows
+    required: bool
+    example: str
+    meaning: str
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "companies": (
+        Column("id", "id", True, "takeda", "the company's id, unique in the event"),
+        Column("name", "text", True, "武田薬品工業", "as shown on agendas (any script)"),
+        Column("role", "corporate or delegation", True, "corporate", "which side it is on"),
+        Column("delegation", "text", False, "San Diego", "the group a delegation travels with"),
+        Column("max_meetings_per_day", "whole number", False, "8", "a daily limit, if any"),
+    ),
+    "attendees": (
+        Column("id", "id", True, "takeda-1", "unique in the whole event"),
+        Column("company", "id", True, "takeda", "the company they represent"),
+        Column("name", "text", True, "山田 花子", "as shown on agendas"),
+        Column("title", "text", False, "Head of BD", "job title"),
+        Column("email", "text", False, "hanako@example.com", "for agendas and invitations"),
+    ),
+    "requests": (
+        Column("id", "id", True, "r1", "the request's id, unique in the event"),
+        Column("from", "id", True, "organovo", "the company asking for the meeting"),
+        Column("to", "id", True, "takeda", "the company asked"),
+        Column(
+            "status",
+            "requested, accepted, declined or cancelled",
+            False,
+            "accepted",
+            "empty means accepted; only accepted requests are scheduled",
+        ),
+        Column("priority", "whole number", False, "3", "weight of the meeting; empty means 1"),
+        Column("slots", "whole number", False, "1", "length in slots; empty means 1"),
+        Column(
+            "attendees",
+            "list of attendee ids",
+            False,
+            "takeda-1; organovo-1",
+            "who must attend, separated by ; or ,",
+        ),
+        Column(
+            "within",
+            "list of windows",
+            False,
+            "2026-10-15T13:30/2026-10-15T17:30",
+            "start/end windows the meeting must lie in, separated by ;",
+        ),
+        Column("asked_by", "attendee id", False, "organovo-1", "the person who asked"),
+        Column("notes", "text", False, "met at BIO 2025", "free text"),
+    ),
+    "availability": (
+        Column("company", "id", True, "takeda", "whose time is blocked"),
+        Column("attendee", "id", False, "takeda-2", "one attendee only; empty: the whole company"),
+        Column("start", "local time", True, "2026-10-14T14:00", "in the event's time zone"),
+        Column("end", "local time", True, "2026-10-14T17:30", "after the start"),
+    ),
+}
+ORDER = tuple(SHEETS)  # companies before attendees before requests: references point back

@@ -1,0 +1,86 @@
+"""What an import carries, in plain values: ids as in the file, instants in UTC.
+
+The JSON reader and the sheet readers both produce `ImportData`; one writer stores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+Window = tuple[datetime, datetime]  # [start, end) in UTC
+Owner = tuple[str, str]  # ("company" | "attendee", external id)
+
+
+@dataclass(frozen=True)
+class EventSetup:
+    name: str
+    timezone: str
+    slot_minutes: int
+    days: tuple[tuple[date, tuple[Window, ...]], ...]  # each day with its sessions
+    venue: str | None = None
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    id: str
+    name: str
+    kind: str = "table"
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class CompanyRecord:
+    id: str
+    name: str
+    role: str
+    delegation: str | None = None
+    max_meetings_per_day: int | None = None
+
+
+@dataclass(frozen=True)
+class AttendeeRecord:
+    id: str
+    company: str
+    name: str
+    title: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    id: str
+    requester: str
+    requested: str
+    status: str = "accepted"
+    priority: int = 1
+    slots: int = 1
+    attendees: tuple[str, ...] = ()
+    within: tuple[Window, ...] = ()
+    notes: str | None = None
+    asked_by: str | None = None
+    place: str = field(default="", compare=False)  # where it was read, for messages
+
+
+@dataclass(frozen=True)
+class FixedRecord:
+    request: str
+    start: datetime
+    location: str | None = None
+    attendees: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportData:
+    """One file's content. Fields named in `keep` (e.g. "attendee.title") are not in the
+    file, so existing values stay. `unavailable` replaces the blocks of the owners it names."""
+
+    source: str
+    setup: EventSetup | None = None
+    locations: list[LocationRecord] = field(default_factory=list)
+    companies: list[CompanyRecord] = field(default_factory=list)
+    attendees: list[AttendeeRecord] = field(default_factory=list)
+    requests: list[RequestRecord] = field(default_factory=list)
+    fixed: list[FixedRecord] = field(default_factory=list)
+    unavailable: dict[Owner, tuple[Window, ...]] | None = None
+    keep: frozenset[str] = frozenset()

@@ -1,0 +1,412 @@
+"""Reading the organiser's sheets (companies, attendees, requests, availability) into an
+`ImportData`, noting every bad row and cell: sheet, row, column, what is wrong, what was
+expected. References may point into the same file or at what the event already holds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from scheduler.formats.problems import Problem, did_you_mean, quote
+from scheduler.times import exists_in_zone, parse_local_time
+from web.companies.models import ROLES
+from web.importing.columns import SHEETS
+from web.importing.records import (
+    AttendeeRecord,
+    CompanyRecord,
+    ImportData,
+    Owner,
+    RequestRecord,
+    Window,
+)
+from web.importing.writer import Known
+from web.meeting_requests.models import STATUSES
+
+# Far beyond any real event, as in the exchange format: absurd numbers are input errors.
+LIMITS = {"priority": 1_000_000, "slots": 1_000, "max_meetings_per_day": 100_000}
+# Optional columns whose absence means "keep what is stored" -> the field they fill.
+KEPT_FIELD = {"asked_by": "asked_by_id"}
+KIND_OF_SHEET = {"companies": "company", "attendees": "attendee", "requests": "request"}
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read from its file: cells are text (CSV) or Excel values."""
+
+    name: str  # companies, attendees, requests or availability
+    label: str  # for messages: "companies.csv" or "event.xlsx, sheet companies"
+    header: list[object]
+    rows: list[tuple[int, list[object]]]  # (row number as the spreadsheet shows it, cells)
+
+
+class CellError(ValueError):
+    """What is wrong with one cell, and what was expected."""
+
+
+@dataclass
+class Row:
+    sheet: RawSheet
+    number: int
+    cells: dict[str, object]
+
+
+class SheetReader:
+    def __init__(self, known: Known, zone: ZoneInfo) -> None:
+        self.known = known
+        self.zone = zone
+        self.problems: list[Problem] = []
+
+    def error(self, sheet: RawSheet, row: int, column: str | None, message: str) -> None:
+        place = f"{sheet.label}: row {row}" + (f", column {column}" if column else "")
+        self.problems.append(Problem(place, message))
+
+    # --- the whole file ------------------------------------------------------------------
+
+    def read(self, sheets: dict[str, RawSheet], source: str) -> ImportData:
+        rows = {name: self._rows(sheet) for name, sheet in sheets.items()}
+        present = {name: self._present(sheet) for name, sheet in sheets.items()}
+        data = ImportData(source=source)
+        data.companies = self._companies(rows.get("companies", []))
+        company_of = set(self.known.companies) | {c.id for c in data.companies}
+        data.attendees = self._attendees(rows.get("attendees", []), company_of)
+        attendee_company = {a: c for a, (_row, c) in self.known.attendees.items()} | {
+            a.id: a.company for a in data.attendees
+        }
+        data.requests = self._requests(rows.get("requests", []), company_of, attendee_company)
+        if "availability" in sheets:
+            data.unavailable = self._availability(
+                rows["availability"], company_of, attendee_company, data
+            )
+        data.keep = frozenset(
+            f"{KIND_OF_SHEET[name]}.{KEPT_FIELD.get(column.name, column.name)}"
+            for name in sheets
+            if name in KIND_OF_SHEET
+            for column in SHEETS[name]
+            if not column.required and column.name not in present[name]
+        )
+        return data
+
+    # --- header and rows -------------------------------------------------------------------
+
+    def _present(self, sheet: RawSheet) -> set[str]:
+        return {_column_name(h) for h in sheet.header if _column_name(h)}
+
+    def _rows(self, sheet: RawSheet) -> list[Row]:
+        columns = self._columns(sheet)
+        if columns is None:
+            return []
+        last = max((n for n, cells in sheet.rows if not _blank(cells)), default=0)
+        rows = []
+        for number, cells in sheet.rows:
+            if number > last:
+                break  # blank rows after the data: what spreadsheets leave behind
+            if _blank(cells):
+                self.error(sheet, number, None, "is empty; delete the row or fill it in")
+                continue
+            values = {name: _clean(cells[i]) if i < len(cells) else None for name, i in columns}
+            extra = [c for i, c in enumerate(cells) if i not in {i for _, i in columns}]
+            if any(not _blank([c]) for c in extra):
+                self.error(sheet, number, None, "has values in columns without a heading")
+            rows.append(Row(sheet, number, values))
+        return rows
+
+    def _columns(self, sheet: RawSheet) -> list[tuple[str, int]] | None:
+        spec = SHEETS[sheet.name]
+        expected = [c.name for c in spec]
+        found: dict[str, int] = {}
+        ok = True
+        for index, heading in enumerate(sheet.header):
+            name = _column_name(heading)
+            if not name:
+                continue
+            if name in found:
+                self.error(sheet, 1, name, "appears twice; keep one column of each name")
+                ok = False
+            elif name not in expected:
+                hint = did_you_mean(name, expected)
+                self.error(
+                    sheet,
+                    1,
+                    name,
+                    f"unknown column{hint}; expected columns: {', '.join(expected)}",
+                )
+                ok = False
+            found.setdefault(name, index)
+        for column in spec:
+            if column.required and column.name not in found:
+                self.error(
+                    sheet,
+                    1,
+                    column.name,
+                    f"is missing; add a column headed {column.name} "
+                    f"(required columns: {', '.join(c.name for c in spec if c.required)})",
+                )
+                ok = False
+        return list(found.items()) if ok else None
+
+    # --- one cell ----------------------------------------------------------------------------
+
+    def cell(self, row: Row, column: str, convert: Callable[[object], object], default=None):
+        value = row.cells.get(column)
+        spec = next(c for c in SHEETS[row.sheet.name] if c.name == column)
+        if value is None:
+            if spec.required:
+                self.error(row.sheet, row.number, column, f"is empty; expected {spec.kind}")
+            return default
+        try:
+            return convert(value)
+        except CellError as error:
+            self.error(row.sheet, row.number, column, str(error))
+            return default
+
+    def _unique(self, rows: list[Row], ids: list[str | None], what: str) -> None:
+        first: dict[str, int] = {}
+        for row, ext in zip(rows, ids, strict=True):
+            if ext is None:
+                continue
+            if ext in first:
+                self.error(
+                    row.sheet,
+                    row.number,
+                    "id",
+                    f'duplicate {what} id "{ext}", already in row {first[ext]}; '
+                    "give each one once, or rename one",
+                )
+            first.setdefault(ext, row.number)
+
+    def _reference(self, row: Row, column: str, ext: str | None, known, what: str) -> bool:
+        if ext is None:
+            return False
+        if ext in known:
+            return True
+        hint = did_you_mean(ext, sorted(known))
+        self.error(
+            row.sheet,
+            row.number,
+            column,
+            f'unknown {what} "{ext}"{hint}; expected the id of a {what} in this file '
+            "or already in the event",
+        )
+        return False
+
+    # --- the four sheets ---------------------------------------------------------------------
+
+    def _companies(self, rows: list[Row]) -> list[CompanyRecord]:
+        records, ids = [], []
+        for row in rows:
+            ext = self.cell(row, "id", identifier)
+            name = self.cell(row, "name", text)
+            role = self.cell(row, "role", one_of(ROLES))
+            delegation = self.cell(row, "delegation", text)
+            daily = self.cell(row, "max_meetings_per_day", whole("max_meetings_per_day"))
+            ids.append(ext)
+            if None not in (ext, name, role):
+                records.append(CompanyRecord(ext, name, role, delegation, daily))
+        self._unique(rows, ids, "company")
+        return records
+
+    def _attendees(self, rows: list[Row], companies) -> list[AttendeeRecord]:
+        records, ids = [], []
+        for row in rows:
+            ext = self.cell(row, "id", identifier)
+            company = self.cell(row, "company", identifier)
+            name = self.cell(row, "name", text)
+            title = self.cell(row, "title", text)
+            email = self.cell(row, "email", text)
+            ids.append(ext)
+            known = self._reference(row, "company", company, companies, "company")
+            if known and None not in (ext, name):
+                records.append(AttendeeRecord(ext, company, name, title, email))
+        self._unique(rows, ids, "attendee")
+        return records
+
+    def _requests(self, rows: list[Row], companies, attendee_company) -> list[RequestRecord]:
+        records, ids, pairs = [], [], {}
+        for row in rows:
+            ext = self.cell(row, "id", identifier)
+            ids.append(ext)
+            requester = self.cell(row, "from", identifier)
+            requested = self.cell(row, "to", identifier)
+            status = self.cell(row, "status", one_of(STATUSES), "accepted")
+            priority = self.cell(row, "priority", whole("priority"), 1)
+            slots = self.cell(row, "slots", whole("slots"), 1)
+            named = self.cell(row, "attendees", id_list, ())
+            within = self.cell(row, "within", self.windows, ())
+            asked_by = self.cell(row, "asked_by", identifier)
+            notes = self.cell(row, "notes", text)
+            ok = self._reference(row, "from", requester, companies, "company")
+            ok = self._reference(row, "to", requested, companies, "company") and ok
+            if ok and requester == requested:
+                self.error(row.sheet, row.number, "to", "is the same company as from; name another")
+                ok = False
+            if ok:
+                pair = frozenset((requester, requested))
+                if pair in pairs:
+                    self.error(
+                        row.sheet,
+                        row.number,
+                        "to",
+                        f'"{requester}" and "{requested}" are already asked to meet in row '
+                        f"{pairs[pair]}; a pair of companies meets once, so keep one row",
+                    )
+                    ok = False
+                pairs.setdefault(pair, row.number)
+                both = (requester, requested)
+                for column, people in (("attendees", named), ("asked_by", (asked_by,))):
+                    ok = self._members(row, column, people, both, attendee_company) and ok
+            if ok and None not in (ext, status, priority, slots, named, within):
+                place = f"{row.sheet.label}: row {row.number}"
+                records.append(
+                    RequestRecord(
+                        ext,
+                        requester,
+                        requested,
+                        status,
+                        priority,
+                        slots,
+                        named,
+                        within,
+                        notes,
+                        asked_by,
+                        place=place,
+                    )
+                )
+        self._unique(rows, ids, "request")
+        return records
+
+    def _members(self, row: Row, column: str, people, companies, attendee_company) -> bool:
+        ok = True
+        for person in people:
+            if person is None:
+                continue
+            if not self._reference(row, column, person, attendee_company, "attendee"):
+                ok = False
+            elif attendee_company[person] not in companies:
+                self.error(
+                    row.sheet,
+                    row.number,
+                    column,
+                    f'"{person}" works for "{attendee_company[person]}", not for '
+                    f'"{companies[0]}" or "{companies[1]}"; name one of their attendees',
+                )
+                ok = False
+        return ok
+
+    def _availability(
+        self, rows: list[Row], companies, attendee_company, data: ImportData
+    ) -> dict[Owner, tuple[Window, ...]]:
+        """Blocks replace those of everyone this file names, so that a block deleted from
+        an exported workbook is deleted from the event too."""
+        blocks: dict[Owner, list[Window]] = {("company", c.id): [] for c in data.companies}
+        blocks |= {("attendee", a.id): [] for a in data.attendees}
+        for row in rows:
+            company = self.cell(row, "company", identifier)
+            attendee = self.cell(row, "attendee", identifier)
+            start = self.cell(row, "start", self.local_time)
+            end = self.cell(row, "end", self.local_time)
+            ok = self._reference(row, "company", company, companies, "company")
+            if ok and attendee is not None:
+                ok = self._members(
+                    row, "attendee", (attendee,), (company, company), attendee_company
+                )
+            if start and end and end <= start:
+                self.error(row.sheet, row.number, "end", "is not after start; give a later end")
+                ok = False
+            if ok and start and end:
+                owner = ("attendee", attendee) if attendee else ("company", company)
+                blocks.setdefault(owner, []).append((start, end))
+        return {owner: tuple(sorted(found)) for owner, found in blocks.items()}
+
+    # --- converters that need the event's time zone --------------------------------------------
+
+    def local_time(self, value: object) -> datetime:
+        if isinstance(value, datetime):  # an Excel date-time cell: wall-clock time, no zone
+            local = value.replace(tzinfo=self.zone)
+            if not exists_in_zone(local):
+                raise CellError(f"{value:%Y-%m-%d %H:%M} does not exist in {self.zone.key}")
+            return local.astimezone(ZoneInfo("UTC"))
+        written = str(value).strip().replace(" ", "T", 1)
+        try:
+            return parse_local_time(written, self.zone)
+        except ValueError as error:
+            raise CellError(str(error)) from None
+
+    def windows(self, value: object) -> tuple[Window, ...]:
+        result = []
+        for part in (p.strip() for p in str(value).split(";")):
+            if not part:
+                continue
+            if part.count("/") != 1:
+                raise CellError(
+                    f'{quote(part)} is not a window; expected "start/end" such as '
+                    '"2026-10-15T13:30/2026-10-15T17:30", windows separated by ;'
+                )
+            start, end = (self.local_time(t) for t in part.split("/"))
+            if end <= start:
+                raise CellError(f"{quote(part)} ends at or before its start; give a later end")
+            result.append((start, end))
+        return tuple(sorted(result))
+
+
+# --- converters of one cell ------------------------------------------------------------------
+
+
+def text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def identifier(value: object) -> str:
+    return text(value)
+
+
+def whole(column: str) -> Callable[[object], int]:
+    limit = LIMITS[column]
+
+    def convert(value: object) -> int:
+        number: object = value
+        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+            number = int(value)
+        if isinstance(value, float) and value.is_integer():
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise CellError(f"{quote(text(value))} is not a whole number; expected 1, 2, 3, ...")
+        if not 0 < number <= limit:
+            raise CellError(f"{number} is out of range; expected a whole number 1 to {limit}")
+        return number
+
+    return convert
+
+
+def one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
+    def convert(value: object) -> str:
+        word = text(value).lower()
+        if word not in choices:
+            hint = did_you_mean(word, choices)
+            raise CellError(f'"{text(value)}" is not one of {", ".join(choices)}{hint}')
+        return word
+
+    return convert
+
+
+def id_list(value: object) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in re.split(r"[;,]", text(value)) if p.strip()))
+
+
+def _column_name(heading: object) -> str:
+    return "" if heading is None else str(heading).strip().lower().replace(" ", "_")
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _blank(cells: list[object]) -> bool:
+    return all(_clean(c) is None for c in cells)

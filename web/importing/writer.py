@@ -1,0 +1,429 @@
+"""Storing an import: add and update rows by their ids, in bulk, in the caller's transaction.
+
+Rows are compared with what is stored and only those that differ are written (and get a new
+version number), which is what makes a second import of the same file change nothing.
+Nothing is deleted: a company missing from the file stays, as do its requests.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from scheduler.formats.problems import InvalidInput, Problem
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.events.models import Event, EventDay, EventSession, Location
+from web.importing.records import EventSetup, ImportData, Owner, RequestRecord, Window
+from web.meeting_requests.models import (
+    FixedMeeting,
+    FixedMeetingAttendee,
+    MeetingRequest,
+    RequestAttendee,
+    RequestWindow,
+)
+
+CHUNK = 900  # ids per IN (...) list, below every database's parameter limit
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, kind: str, what: str, n: int = 1) -> None:
+        if n:
+            self.counts[kind][what] += n
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            for kind, c in self.counts.items()
+        ]
+
+
+@dataclass
+class Known:
+    """What the event already holds, by external id: for checking references in a file."""
+
+    companies: dict[str, int]
+    attendees: dict[str, tuple[int, str]]  # id -> (row id, company external id)
+    locations: dict[str, int]
+    pairs: dict[frozenset[str], str]  # unordered company pair -> request external id
+
+
+def load_known(session: Session, event: Event) -> Known:
+    companies = dict(
+        session.execute(
+            select(Company.external_id, Company.id).where(Company.event_id == event.id)
+        ).all()
+    )
+    by_row = {row_id: ext for ext, row_id in companies.items()}
+    attendees = {
+        ext: (row_id, by_row[company_id])
+        for ext, row_id, company_id in session.execute(
+            select(Attendee.external_id, Attendee.id, Attendee.company_id).where(
+                Attendee.event_id == event.id
+            )
+        )
+    }
+    locations = dict(
+        session.execute(
+            select(Location.external_id, Location.id).where(Location.event_id == event.id)
+        ).all()
+    )
+    pairs = {
+        frozenset((by_row[a], by_row[b])): ext
+        for ext, a, b in session.execute(
+            select(
+                MeetingRequest.external_id, MeetingRequest.requester_id, MeetingRequest.requested_id
+            ).where(MeetingRequest.event_id == event.id)
+        )
+    }
+    return Known(companies, attendees, locations, pairs)
+
+
+def check_pairs(data: ImportData, known: Known) -> list[Problem]:
+    """A pair of companies can be asked to meet once per event (either way round)."""
+    problems = []
+    for request in data.requests:
+        other = known.pairs.get(frozenset((request.requester, request.requested)))
+        if other is not None and other != request.id:
+            problems.append(
+                Problem(
+                    request.place or request.id,
+                    f'"{request.requester}" and "{request.requested}" already have request '
+                    f'"{other}"; a pair of companies meets once, so change that request instead',
+                )
+            )
+    return problems
+
+
+def write_import(session: Session, event: Event, data: ImportData) -> ImportReport:
+    """Store `data` in `event`; raise InvalidInput (writing nothing) on a conflict."""
+    problems = check_pairs(data, load_known(session, event))
+    if problems:
+        raise InvalidInput(problems)
+    report = ImportReport()
+    if data.setup is not None:
+        _write_setup(session, event, data.setup, report)
+    companies = _write_companies(session, event, data, report)
+    attendees = _write_attendees(session, event, data, companies, report)
+    locations = _write_locations(session, event, data, companies, report)
+    if data.unavailable is not None:
+        _write_unavailable(session, event, data.unavailable, companies, attendees, report)
+    requests = _write_requests(session, event, data, companies, attendees, report)
+    _write_fixed(session, data, requests, locations, attendees, report)
+    session.flush()
+    return report
+
+
+# --- the event's setup ---------------------------------------------------------------------
+
+
+def _write_setup(session: Session, event: Event, setup: EventSetup, report: ImportReport) -> None:
+    stored = EventSetup(
+        event.name,
+        event.timezone,
+        event.slot_minutes,
+        tuple((d.date, tuple((s.start, s.end) for s in d.sessions)) for d in event.days),
+        event.venue,
+    )
+    if stored == setup:
+        report.add("event", "unchanged")
+        return
+    event.name, event.timezone, event.slot_minutes = setup.name, setup.timezone, setup.slot_minutes
+    event.venue = setup.venue
+    if stored.days != setup.days:
+        event.days.clear()
+        session.flush()  # the old days go before new ones with the same dates come
+        event.days.extend(
+            EventDay(date=day, sessions=[EventSession(start=s, end=e) for s, e in sessions])
+            for day, sessions in setup.days
+        )
+    report.add("event", "updated")
+
+
+# --- rows with an external id: the one upsert every kind uses --------------------------------
+
+
+def _upsert(
+    session: Session,
+    table: Table,
+    event_id: int,
+    incoming: dict[str, dict[str, Any]],
+    keep: Iterable[str],
+    report: ImportReport,
+    kind: str,
+    touched: set[str] = frozenset(),  # type: ignore[assignment]
+) -> tuple[dict[str, int], set[str]]:
+    """Insert new rows and update changed ones (or ones in `touched`); return every stored
+    id by external id, and the external ids written."""
+    keep = set(keep)
+    columns = sorted({c for values in incoming.values() for c in values})
+    stored = {
+        row.external_id: row
+        for row in session.execute(
+            select(
+                table.c.id, table.c.external_id, table.c.version_id, *map(table.c.get, columns)
+            ).where(table.c.event_id == event_id)
+        )
+    }
+    inserts, updates = [], []
+    for ext, values in incoming.items():
+        row = stored.get(ext)
+        if row is None:
+            inserts.append({**values, "event_id": event_id, "external_id": ext, "version_id": 1})
+            continue
+        merged = {c: getattr(row, c) if c in keep else values[c] for c in columns}
+        if ext in touched or any(getattr(row, c) != merged[c] for c in columns):
+            updates.append({f"v_{c}": v for c, v in merged.items()} | _key(row))
+    if inserts:
+        session.execute(insert(table), inserts)
+    if updates:
+        values = {c: bindparam(f"v_{c}") for c in columns} | {"version_id": bindparam("v_version")}
+        statement = update(table).where(table.c.id == bindparam("k_id")).values(values)
+        session.execute(statement, updates)
+    report.add(kind, "created", len(inserts))
+    report.add(kind, "updated", len(updates))
+    report.add(kind, "unchanged", len(incoming) - len(inserts) - len(updates))
+    ids = dict(
+        session.execute(
+            select(table.c.external_id, table.c.id).where(table.c.event_id == event_id)
+        ).all()
+    )
+    written = {r["external_id"] for r in inserts} | {
+        ext for ext, row in stored.items() if row.id in {u["k_id"] for u in updates}
+    }
+    return ids, written
+
+
+def _key(row) -> dict[str, int]:
+    return {"k_id": row.id, "v_version": row.version_id + 1}
+
+
+def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    items = list(items)
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _delete_where_in(session: Session, table: Table, column: str, ids: Iterable[int]) -> None:
+    for chunk in _chunks(ids):
+        session.execute(delete(table).where(table.c[column].in_(chunk)))
+
+
+# --- companies, attendees, locations, availability ------------------------------------------
+
+
+def _write_companies(session, event, data: ImportData, report) -> dict[str, int]:
+    incoming = {
+        c.id: {
+            "name": c.name,
+            "role": c.role,
+            "delegation": c.delegation,
+            "max_meetings_per_day": c.max_meetings_per_day,
+        }
+        for c in data.companies
+    }
+    keep = _kept(data, "company")
+    ids, _ = _upsert(session, Company.__table__, event.id, incoming, keep, report, "companies")
+    return ids
+
+
+def _write_attendees(session, event, data: ImportData, companies, report) -> dict[str, int]:
+    incoming = {
+        a.id: {
+            "company_id": companies[a.company],
+            "name": a.name,
+            "title": a.title,
+            "email": a.email,
+        }
+        for a in data.attendees
+    }
+    keep = _kept(data, "attendee")
+    ids, _ = _upsert(session, Attendee.__table__, event.id, incoming, keep, report, "attendees")
+    return ids
+
+
+def _write_locations(session, event, data: ImportData, companies, report) -> dict[str, int]:
+    incoming = {
+        loc.id: {
+            "name": loc.name,
+            "kind": loc.kind,
+            "owner_id": companies[loc.owner] if loc.owner else None,
+        }
+        for loc in data.locations
+    }
+    ids, _ = _upsert(session, Location.__table__, event.id, incoming, (), report, "locations")
+    return ids
+
+
+def _kept(data: ImportData, kind: str) -> set[str]:
+    return {name.split(".", 1)[1] for name in data.keep if name.startswith(f"{kind}.")}
+
+
+def _write_unavailable(
+    session, event, wanted: dict[Owner, tuple[Window, ...]], companies, attendees, report
+) -> None:
+    """Replace the blocks of every owner named whose blocks differ."""
+    row_of = {("company", k): v for k, v in companies.items()} | {
+        ("attendee", k): v for k, v in attendees.items()
+    }
+    owner_of = {(kind, row): (kind, ext) for (kind, ext), row in row_of.items()}
+    stored: dict[Owner, list[Window]] = defaultdict(list)
+    table = UnavailableBlock.__table__
+    for company_id, attendee_id, start, end in session.execute(
+        select(
+            UnavailableBlock.company_id,
+            UnavailableBlock.attendee_id,
+            UnavailableBlock.start,
+            UnavailableBlock.end,
+        ).where(UnavailableBlock.event_id == event.id)
+    ):
+        key = ("company", company_id) if company_id is not None else ("attendee", attendee_id)
+        stored[owner_of[key]].append((start, end))
+    changed = [o for o, blocks in wanted.items() if sorted(blocks) != sorted(stored.get(o, []))]
+    for kind in ("company", "attendee"):
+        rows = [row_of[o] for o in changed if o[0] == kind and o in stored]
+        _delete_where_in(session, table, f"{kind}_id", rows)
+    inserts = [
+        {
+            "event_id": event.id,
+            f"{owner[0]}_id": row_of[owner],
+            f"{'attendee' if owner[0] == 'company' else 'company'}_id": None,
+            "start": start,
+            "end": end,
+        }
+        for owner in changed
+        for start, end in sorted(wanted[owner])
+    ]
+    if inserts:
+        session.execute(insert(table), inserts)
+    fresh = sum(1 for o in changed if o not in stored)
+    report.add("availability", "created", fresh)
+    report.add("availability", "updated", len(changed) - fresh)
+    report.add("availability", "unchanged", len(wanted) - len(changed))
+
+
+# --- requests and fixed meetings -------------------------------------------------------------
+
+
+def _write_requests(session, event, data: ImportData, companies, attendees, report):
+    stored_named = _stored_children(
+        session,
+        select(MeetingRequest.external_id, Attendee.external_id)
+        .join(RequestAttendee, RequestAttendee.request_id == MeetingRequest.id)
+        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestAttendee.position),
+    )
+    stored_within = _stored_children(
+        session,
+        select(MeetingRequest.external_id, RequestWindow.start, RequestWindow.end)
+        .join(RequestWindow, RequestWindow.request_id == MeetingRequest.id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestWindow.start, RequestWindow.end),
+    )
+    incoming, touched = {}, set()
+    records = [_keep_children(r, data.keep, stored_named, stored_within) for r in data.requests]
+    for r in records:
+        low, high = sorted((companies[r.requester], companies[r.requested]))
+        incoming[r.id] = {
+            "requester_id": companies[r.requester],
+            "requested_id": companies[r.requested],
+            "company_low_id": low,
+            "company_high_id": high,
+            "status": r.status,
+            "priority": r.priority,
+            "slots": r.slots,
+            "notes": r.notes,
+            "asked_by_id": attendees[r.asked_by] if r.asked_by else None,
+            "entered_by": data.source,  # new rows only: see keep below
+        }
+        within = tuple(sorted(r.within))
+        if r.attendees != stored_named.get(r.id, ()) or within != stored_within.get(r.id, ()):
+            touched.add(r.id)
+    keep = _kept(data, "request") | {"entered_by"}
+    table = MeetingRequest.__table__
+    ids, written = _upsert(session, table, event.id, incoming, keep, report, "requests", touched)
+    by_id = {r.id: r for r in records}
+    rewrite = [ids[ext] for ext in written]
+    _delete_where_in(session, RequestAttendee.__table__, "request_id", rewrite)
+    _delete_where_in(session, RequestWindow.__table__, "request_id", rewrite)
+    named = [
+        {"request_id": ids[ext], "attendee_id": attendees[a], "position": i}
+        for ext in written
+        for i, a in enumerate(by_id[ext].attendees)
+    ]
+    windows = [
+        {"request_id": ids[ext], "start": s, "end": e}
+        for ext in written
+        for s, e in sorted(by_id[ext].within)
+    ]
+    if named:
+        session.execute(insert(RequestAttendee.__table__), named)
+    if windows:
+        session.execute(insert(RequestWindow.__table__), windows)
+    return ids
+
+
+def _keep_children(r: RequestRecord, keep, named, within) -> RequestRecord:
+    """A sheet without an attendees or within column leaves those of a stored request alone."""
+    if "request.attendees" in keep and r.id in named:
+        r = replace(r, attendees=named[r.id])
+    if "request.within" in keep and r.id in within:
+        r = replace(r, within=within[r.id])
+    return r
+
+
+def _stored_children(session: Session, statement) -> dict[str, tuple]:
+    children: dict[str, list] = defaultdict(list)
+    for ext, *values in session.execute(statement):
+        children[ext].append(values[0] if len(values) == 1 else tuple(values))
+    return {ext: tuple(items) for ext, items in children.items()}
+
+
+def _write_fixed(session, data: ImportData, requests, locations, attendees, report) -> None:
+    """Fixed meetings are few (placed by hand): plain ORM objects, replaced where changed."""
+    if not data.fixed:
+        return
+    row_ids = [requests[f.request] for f in data.fixed]
+    stored = {
+        f.request_id: f
+        for chunk in _chunks(row_ids)
+        for f in session.scalars(select(FixedMeeting).where(FixedMeeting.request_id.in_(chunk)))
+    }
+    location_ext = {row: ext for ext, row in locations.items()}
+    attendee_ext = {row: ext for ext, row in attendees.items()}
+    for record in data.fixed:
+        old = stored.get(requests[record.request])
+        if old is not None and (
+            old.start,
+            location_ext.get(old.location_id),
+            tuple(attendee_ext[a.attendee_id] for a in old.attendees),
+        ) == (record.start, record.location, record.attendees):
+            report.add("fixed meetings", "unchanged")
+            continue
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.add(
+            FixedMeeting(
+                request_id=requests[record.request],
+                start=record.start,
+                location_id=locations[record.location] if record.location else None,
+                attendees=[
+                    FixedMeetingAttendee(attendee_id=attendees[a], position=i)
+                    for i, a in enumerate(record.attendees)
+                ],
+            )
+        )
+        report.add("fixed meetings", "created" if old is None else "updated")

@@ -1,0 +1,164 @@
+"""Meeting requests through their life cycle, and meetings fixed before solving.
+
+A request is asked (`requested`), then `accepted` or `declined` by the other side, and may be
+`cancelled`; only accepted ones (and fixed ones) go to the solver. Two companies can be
+asked to meet only once per event: the pair is stored in order (lower, higher company id)
+under a unique constraint, so a request from B to A cannot slip in beside one from A to B.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from web.db import Base, UTCDateTime, one_of, utc_now
+
+if TYPE_CHECKING:
+    from web.companies.models import Attendee, Company
+    from web.events.models import Event, Location
+
+STATUSES = ("requested", "accepted", "declined", "cancelled")
+TO_SOLVER = ("accepted",)
+
+
+class MeetingRequest(Base):
+    __tablename__ = "meeting_requests"
+    __table_args__ = (
+        UniqueConstraint("event_id", "external_id"),
+        UniqueConstraint("event_id", "company_low_id", "company_high_id", name="uq_request_pair"),
+        one_of("status", STATUSES),
+        CheckConstraint("requester_id <> requested_id", name="two_companies"),
+        CheckConstraint(
+            "(company_low_id = requester_id AND company_high_id = requested_id) OR "
+            "(company_low_id = requested_id AND company_high_id = requester_id)",
+            name="pair_in_order",
+        ),
+        CheckConstraint("company_low_id < company_high_id", name="pair_low_below_high"),
+        CheckConstraint("priority > 0", name="priority_positive"),
+        CheckConstraint("slots > 0", name="slots_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    requester_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    requested_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    company_low_id: Mapped[int] = mapped_column(Integer)  # set from the two, see below
+    company_high_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    slots: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str | None] = mapped_column(Text)
+    asked_by_id: Mapped[int | None] = mapped_column(  # the attendee who asked, where known
+        ForeignKey("attendees.id", ondelete="SET NULL"), index=True
+    )
+    entered_by: Mapped[str | None] = mapped_column(Text)  # the account or file that entered it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
+
+    event: Mapped[Event] = relationship()
+    requester: Mapped[Company] = relationship(foreign_keys=[requester_id])
+    requested: Mapped[Company] = relationship(foreign_keys=[requested_id])
+    asked_by: Mapped[Attendee | None] = relationship()
+    named_attendees: Mapped[list[RequestAttendee]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestAttendee.position"
+    )
+    within: Mapped[list[RequestWindow]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestWindow.start"
+    )
+    fixed: Mapped[FixedMeeting | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<MeetingRequest {self.external_id} {self.status}>"
+
+
+@event.listens_for(MeetingRequest, "before_insert")
+@event.listens_for(MeetingRequest, "before_update")
+def _order_pair(_mapper, _connection, request: MeetingRequest) -> None:
+    """Keep the ordered pair in step with requester and requested, whoever set them."""
+    request.company_low_id = min(request.requester_id, request.requested_id)
+    request.company_high_id = max(request.requester_id, request.requested_id)
+
+
+class RequestAttendee(Base):
+    """An attendee the request names: they must be at the meeting."""
+
+    __tablename__ = "request_attendees"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    attendee: Mapped[Attendee] = relationship()
+
+
+class RequestWindow(Base):
+    """A window the meeting must lie in (the afternoon of day 2, say)."""
+
+    __tablename__ = "request_windows"
+    __table_args__ = (CheckConstraint('"end" > start', name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FixedMeeting(Base):
+    """A meeting placed before solving (published earlier, or by hand): kept exactly."""
+
+    __tablename__ = "fixed_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), unique=True
+    )
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="SET NULL"), index=True
+    )
+
+    request: Mapped[MeetingRequest] = relationship(back_populates="fixed")
+    location: Mapped[Location | None] = relationship()
+    attendees: Mapped[list[FixedMeetingAttendee]] = relationship(
+        cascade="all, delete-orphan", order_by="FixedMeetingAttendee.position"
+    )
+
+
+class FixedMeetingAttendee(Base):
+    __tablename__ = "fixed_meeting_attendees"
+
+    fixed_meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("fixed_meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    attendee: Mapped[Attendee] = relationship()

@@ -1,0 +1,82 @@
+"""A request's life: asked, accepted or declined, perhaps cancelled; one per company pair."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from web.companies.models import Company
+from web.db import apply_edit
+from web.events.models import Event
+from web.meeting_requests.models import MeetingRequest
+
+# Which status may follow which: a declined or cancelled request may be asked again.
+TRANSITIONS = {
+    "requested": {"accepted", "declined", "cancelled"},
+    "accepted": {"cancelled", "declined"},
+    "declined": {"requested", "accepted"},
+    "cancelled": {"requested"},
+}
+
+
+class DuplicateRequest(ValueError):
+    """The two companies already have a request (either way round)."""
+
+
+class BadTransition(ValueError):
+    pass
+
+
+def existing_pair(session: Session, event: Event, a: Company, b: Company) -> MeetingRequest | None:
+    low, high = sorted((a.id, b.id))
+    return session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == event.id,
+            MeetingRequest.company_low_id == low,
+            MeetingRequest.company_high_id == high,
+        )
+    )
+
+
+def add_request(
+    session: Session,
+    event: Event,
+    requester: Company,
+    requested: Company,
+    external_id: str,
+    **fields,
+) -> MeetingRequest:
+    """Ask for a meeting; DuplicateRequest if the pair is taken, also when two people ask at
+    the same moment (the unique constraint decides, not this check)."""
+    other = existing_pair(session, event, requester, requested)
+    if other is not None:
+        raise DuplicateRequest(
+            f"{requester.external_id} and {requested.external_id} already have request "
+            f"{other.external_id} ({other.status})"
+        )
+    request = MeetingRequest(
+        event=event, external_id=external_id, requester=requester, requested=requested, **fields
+    )
+    session.add(request)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:
+        raise DuplicateRequest(
+            f"{requester.external_id} and {requested.external_id} already have a request"
+        ) from error
+    return request
+
+
+def set_status(session: Session, request: MeetingRequest, status: str, version: int) -> None:
+    if status not in TRANSITIONS[request.status]:
+        raise BadTransition(f"a {request.status} request cannot become {status}")
+    apply_edit(session, request, version, {"status": status})
+
+
+def update_request(session: Session, request: MeetingRequest, version: int, **changes) -> None:
+    allowed = {"priority", "slots", "notes", "asked_by_id"}
+    if set(changes) - allowed:
+        raise TypeError(f"not editable here: {', '.join(sorted(set(changes) - allowed))}")
+    apply_edit(session, request, version, changes)

@@ -1,0 +1,42 @@
+"""Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
+
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.db import Base
+from web.events.models import Event, EventDay, EventSession, Location
+from web.meeting_requests.models import (
+    FixedMeeting,
+    FixedMeetingAttendee,
+    MeetingRequest,
+    RequestAttendee,
+    RequestWindow,
+)
+from web.schedules.models import (
+    CurrentSchedule,
+    ScheduledMeeting,
+    ScheduledMeetingAttendee,
+    ScheduleVersion,
+    UnscheduledRequest,
+)
+from web.solving.models import SolverRun
+
+__all__ = [
+    "Attendee",
+    "Base",
+    "Company",
+    "CurrentSchedule",
+    "Event",
+    "EventDay",
+    "EventSession",
+    "FixedMeeting",
+    "FixedMeetingAttendee",
+    "Location",
+    "MeetingRequest",
+    "RequestAttendee",
+    "RequestWindow",
+    "ScheduleVersion",
+    "ScheduledMeeting",
+    "ScheduledMeetingAttendee",
+    "SolverRun",
+    "UnavailableBlock",
+    "UnscheduledRequest",
+]
