@@ -15,6 +15,7 @@ of tables: at BioJapan size (35,000 requests, 420 tables) the greedy pass takes 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.domain import Meeting
@@ -57,6 +58,16 @@ class Booking:
             for pool, locations in prepared.pool_locations.items()
             for i, location in enumerate(locations)
         }
+
+    @classmethod
+    def from_meetings(cls, prepared: Prepared, meetings: Iterable[Meeting]) -> Booking:
+        """The booking of a schedule that was solved earlier (read from its file)."""
+        booking = cls(prepared)
+        for meeting in meetings:
+            request = prepared.by_id[meeting.request]
+            start = prepared.grid.slot_starting_at(meeting.start)
+            booking.book(Placement(request, start, meeting.location, meeting.attendees))
+        return booking
 
     # questions
 

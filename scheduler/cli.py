@@ -18,7 +18,7 @@ import click
 from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import load_instance
 from scheduler.formats.json_file import read_json_file
-from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.formats.problems import InvalidInput, Problem, did_you_mean
 from scheduler.formats.schedule_io import write_schedule
 
 BAD_INPUT = 2
@@ -370,6 +370,23 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
         content = meetings_xlsx(loaded, current, _file_time(schedule))
     _write(output, lambda: output.write_bytes(content))
     click.echo(f"{output}: {len(current.meetings)} meetings", err=True)
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("schedule", type=click.Path(path_type=Path))
+@click.argument("request_id")
+@_bad_input_exits
+def explain(instance: Path, schedule: Path, request_id: str) -> None:
+    """Why REQUEST_ID is not in SCHEDULE, and what would make room for it."""
+    from scheduler.explain import explain_request
+
+    loaded = _load(instance)
+    if request_id not in loaded.request_by_id:
+        hint = did_you_mean(request_id, loaded.request_by_id)
+        raise InvalidInput([Problem(str(instance), f'no request "{request_id}"{hint}')])
+    for line in explain_request(loaded, _load_schedule(schedule, loaded), request_id):
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ _TELLING = ("day", "busy", "tables")  # which blocker to name when several stand
 def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
     prepared = booking.prepared
     names = {c: prepared.instance.company_by_id[c].name for c in request.request.companies}
-    blockers = [_blockers_at(booking, request, start) for start in request.starts]
+    blockers = [blockers_at(booking, request, start) for start in request.starts]
     total = len(request.starts)
     minutes = request.length * prepared.grid.slot_minutes
     if not all(blockers):
@@ -133,7 +133,7 @@ def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
     )
 
 
-def _blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
+def blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
     """What stands in the way of this request at this start: full days, busy sides, tables."""
     found = {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
     found |= {

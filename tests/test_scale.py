@@ -1,0 +1,76 @@
+"""The event-scale path: the per-session relaxation's bound and rounding, and the bitmask
+booking they stand on."""
+
+from __future__ import annotations
+
+import json
+
+from scheduler.booking import Booking
+from scheduler.check import check_schedule
+from scheduler.cpsat import SolverSettings
+from scheduler.formats.instance_reader import instance_from_document
+from scheduler.formats.schedule_io import schedule_to_document
+from scheduler.formulation import build_formulation
+from scheduler.generate import generate_instance
+from scheduler.greedy import greedy_schedule
+from scheduler.prepare import Prepared
+from scheduler.relaxation import solve_relaxation
+from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
+from scheduler.solve import solve
+
+DOCUMENT = generate_instance(120, 800, days=2, tables=14, seed=3)
+
+
+def prepared() -> Prepared:
+    instance, _ = instance_from_document(DOCUMENT)
+    return Prepared(instance)
+
+
+def test_session_bound_is_no_tighter_than_the_slot_by_slot_bound():
+    """Summing slot rows over a session can only loosen them: a valid, weaker bound."""
+    p = prepared()
+    sessions = solve_session_relaxation(p)
+    slots = solve_relaxation(build_formulation(p))
+    assert sessions is not None and slots is not None
+    assert sessions.bound >= slots.bound
+
+
+def test_session_rounding_is_valid_and_within_the_bound():
+    p = prepared()
+    sessions = solve_session_relaxation(p)
+    rounded = round_session_relaxation(p, sessions)
+    schedule = json.loads(json.dumps(schedule_to_document(_as_schedule(p, rounded), p.instance)))
+    assert check_schedule(DOCUMENT, schedule) == []
+    assert greedy_schedule(p).objective() <= rounded.objective() <= sessions.bound
+
+
+def _as_schedule(p: Prepared, booking: Booking):
+    from scheduler.solve import to_schedule
+
+    return to_schedule(p, booking, None, 0, 0.0)
+
+
+def test_the_session_path_alone_gives_a_valid_schedule():
+    """Above the slot model's size limit the session relaxation's schedule stands."""
+    instance, _ = instance_from_document(DOCUMENT)
+    settings = SolverSettings(time_limit=20, workers=1, slot_model_limit=0)
+    schedule = solve(instance, settings)
+    document = json.loads(json.dumps(schedule_to_document(schedule, instance)))
+    assert check_schedule(DOCUMENT, document) == []
+    summary = document["summary"]
+    assert summary["greedy_objective"] <= summary["objective"] <= summary["bound"]
+
+
+def test_removing_every_meeting_restores_an_empty_booking():
+    p = prepared()
+    booking = greedy_schedule(p)
+    empty = Booking(p)
+    assert booking.placements
+    for request_id in list(booking.placements):
+        booking.remove(request_id)
+    assert not any(booking.attendee_busy.values())
+    assert not any(booking.meetings_per_day.values())
+    assert booking._pool_free == empty._pool_free
+    assert not any(booking._full_days.values())
+    for request in p.requests:  # and everything fits again where it did before
+        assert booking.fitting_starts(request) == empty.fitting_starts(request)
