@@ -65,6 +65,9 @@ class _ProductCommands(click.Group):
         "db": "web.cli:db",
         "export": "web.cli:export_command",
         "import": "web.cli:import_command",
+        "serve": "web.serve:serve",
+        "worker": "web.serve:worker",
+        "create-organiser": "web.serve:create_organiser_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

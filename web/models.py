@@ -1,5 +1,6 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
 from web.events.models import Event, EventDay, EventSession, Location
@@ -12,6 +13,7 @@ from web.meeting_requests.models import (
 )
 from web.schedules.models import (
     CurrentSchedule,
+    Publication,
     ScheduledMeeting,
     ScheduledMeetingAttendee,
     ScheduleVersion,
@@ -31,6 +33,8 @@ __all__ = [
     "FixedMeetingAttendee",
     "Location",
     "MeetingRequest",
+    "Organiser",
+    "Publication",
     "RequestAttendee",
     "RequestWindow",
     "ScheduleVersion",

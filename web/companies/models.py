@@ -3,6 +3,7 @@ cannot meet."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 ROLES = ("corporate", "delegation")
 
 
+def new_access_token() -> str:
+    """A company's private link: 256 random bits, unguessable, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class Company(Base):
     __tablename__ = "companies"
     __table_args__ = (
@@ -39,6 +45,8 @@ class Company(Base):
     role: Mapped[str] = mapped_column(String(20))
     delegation: Mapped[str | None] = mapped_column(Text)
     max_meetings_per_day: Mapped[int | None] = mapped_column(Integer)
+    # The company's private link (/c/<token>/); the organiser can rotate it.
+    access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

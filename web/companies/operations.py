@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.companies.models import Attendee, Company
+from web.companies.models import Attendee, Company, UnavailableBlock, new_access_token
 from web.db import apply_edit
 
 COMPANY_FIELDS = {"name", "role", "delegation", "max_meetings_per_day"}
@@ -26,3 +30,77 @@ def _only(changes: dict, allowed: set[str]) -> None:
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
+
+
+def company_by_token(session: Session, token: str) -> Company | None:
+    """The company whose private link this is, or None. The lookup uses the unique index;
+    the constant-time comparison keeps a timing difference from telling how close a guess is."""
+    if not token or len(token) > 64:
+        return None
+    company = session.scalar(select(Company).where(Company.access_token == token))
+    if company is None or not hmac.compare_digest(company.access_token, token):
+        return None
+    return company
+
+
+def rotate_token(session: Session, company: Company) -> str:
+    """A new private link; the old one stops working at once (forwarded too widely, say)."""
+    company.access_token = new_access_token()
+    session.flush()
+    return company.access_token
+
+
+def add_company(
+    session: Session,
+    event_id: int,
+    name: str,
+    role: str,
+    attendee_names: list[str],
+    delegation: str | None = None,
+    max_meetings_per_day: int | None = None,
+) -> Company:
+    """A company entered by hand, with its attendees; ids are made from a counter."""
+    company = Company(
+        event_id=event_id,
+        external_id=_free_id(session, Company, event_id, "C"),
+        name=name,
+        role=role,
+        delegation=delegation,
+        max_meetings_per_day=max_meetings_per_day,
+    )
+    session.add(company)
+    session.flush()
+    for person in attendee_names:
+        add_attendee(session, company, person)
+    return company
+
+
+def add_attendee(session: Session, company: Company, name: str) -> Attendee:
+    attendee = Attendee(
+        event_id=company.event_id,
+        company=company,
+        external_id=_free_id(session, Attendee, company.event_id, "P"),
+        name=name,
+    )
+    session.add(attendee)
+    session.flush()
+    return attendee
+
+
+def _free_id(session: Session, model, event_id: int, prefix: str) -> str:
+    """The next unused id like C0041 in this event (files may have used any ids)."""
+    taken = set(session.scalars(select(model.external_id).where(model.event_id == event_id)))
+    number = len(taken) + 1
+    while f"{prefix}{number:04d}" in taken:
+        number += 1
+    return f"{prefix}{number:04d}"
+
+
+def block_time(
+    session: Session, company: Company, start: datetime, end: datetime
+) -> UnavailableBlock:
+    """The company cannot meet from `start` to `end` (a talk, a flight)."""
+    block = UnavailableBlock(event_id=company.event_id, company=company, start=start, end=end)
+    session.add(block)
+    session.flush()
+    return block

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import secrets
+
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,3 +82,31 @@ def update_request(session: Session, request: MeetingRequest, version: int, **ch
     if set(changes) - allowed:
         raise TypeError(f"not editable here: {', '.join(sorted(set(changes) - allowed))}")
     apply_edit(session, request, version, changes)
+
+
+def ask(
+    session: Session,
+    event: Event,
+    requester: Company,
+    requested: Company,
+    priority: int,
+    entered_by: str,
+    notes: str | None = None,
+) -> MeetingRequest:
+    """A request made in the web app: the other side still has to accept it."""
+    return add_request(
+        session,
+        event,
+        requester,
+        requested,
+        f"W-{secrets.token_hex(5)}",
+        priority=priority,
+        notes=notes,
+        entered_by=entered_by,
+        status="requested",
+    )
+
+
+def involving(company: Company):
+    """The condition for requests to or from `company`."""
+    return or_(MeetingRequest.requester_id == company.id, MeetingRequest.requested_id == company.id)

@@ -32,6 +32,9 @@ class ScheduleVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first made current
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # The instance document it was solved from: its agendas and calendars read the event as
+    # it was then, even after companies or requests change.
+    instance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship()
     solver_run: Mapped[SolverRun | None] = relationship(back_populates="schedule")
@@ -110,3 +113,21 @@ class UnscheduledRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     request: Mapped[MeetingRequest] = relationship()
+
+
+class Publication(Base):
+    """One act of publishing: which version became current, and the calendars' state then
+    (each meeting's SEQUENCE, the cancelled ones: `published.json` of scheduler.calendars), so
+    that subscribed calendars update rather than duplicate after every re-publish."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    schedule_version_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_versions.id", ondelete="CASCADE"), index=True
+    )
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    schedule: Mapped[ScheduleVersion] = relationship()

@@ -1,20 +1,45 @@
-"""Keeping schedule versions and choosing the current (published) one."""
+"""Keeping schedule versions, choosing the current (published) one, and what companies'
+calendars show of it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.conversion import add_schedule_version, schedule_from_version
+from scheduler.calendars.published_file import publication_document, publication_from_document
+from scheduler.calendars.revisions import Publication as CalendarPublication
+from scheduler.calendars.revisions import publish as revise
+from scheduler.domain import Instance, Schedule
+from scheduler.formats.instance_reader import instance_from_document
+from web.conversion import add_schedule_version, instance_from_event, schedule_from_version
 from web.db import utc_now
 from web.events.models import Event
-from web.schedules.models import CurrentSchedule, ScheduleVersion
+from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
 
-__all__ = ["add_schedule_version", "current_version", "publish", "schedule_from_version"]
+__all__ = [
+    "Published",
+    "add_schedule_version",
+    "current_version",
+    "event_key",
+    "latest_publication",
+    "publish",
+    "published_state",
+    "schedule_from_version",
+    "version_instance",
+]
 
 
-def publish(session: Session, version: ScheduleVersion) -> None:
-    """Make `version` the event's current one; the earlier versions are kept."""
+def event_key(event: Event) -> str:
+    """The key of the event's meeting UIDs: its slug, which renaming the event keeps."""
+    return f"event-{event.slug}"
+
+
+def publish(session: Session, version: ScheduleVersion) -> Publication:
+    """Make `version` the event's current one; the earlier versions are kept. The calendars'
+    state is worked out against the last publication (moved meetings get a higher SEQUENCE,
+    dropped ones are cancelled) and kept with it."""
     current = session.get(CurrentSchedule, version.event_id)
     if current is None:
         session.add(CurrentSchedule(event_id=version.event_id, schedule_version_id=version.id))
@@ -22,7 +47,33 @@ def publish(session: Session, version: ScheduleVersion) -> None:
         current.schedule_version_id = version.id
     if version.published_at is None:
         version.published_at = utc_now()
+    instance = version_instance(session, version)
+    schedule = schedule_from_version(session, version)
+    previous = latest_publication(session, version.event)
+    before = _calendar_state(previous, instance) if previous else None
+    state = revise(schedule, event_key(version.event), before)
+    publication = Publication(
+        event_id=version.event_id,
+        schedule_version_id=version.id,
+        document=publication_document(instance, schedule, state),
+    )
+    session.add(publication)
     session.flush()
+    return publication
+
+
+def _calendar_state(publication: Publication, instance: Instance) -> CalendarPublication:
+    return publication_from_document(
+        publication.document, instance, event_key(publication.schedule.event)
+    )
+
+
+def version_instance(session: Session, version: ScheduleVersion) -> Instance:
+    """The event as the version was solved from (the event as it is now for older rows)."""
+    if version.instance is not None:
+        instance, _warnings = instance_from_document(version.instance)
+        return instance
+    return instance_from_event(session, version.event)
 
 
 def current_version(session: Session, event: Event) -> ScheduleVersion | None:
@@ -31,6 +82,34 @@ def current_version(session: Session, event: Event) -> ScheduleVersion | None:
         .join(CurrentSchedule, CurrentSchedule.schedule_version_id == ScheduleVersion.id)
         .where(CurrentSchedule.event_id == event.id)
     )
+
+
+def latest_publication(session: Session, event: Event) -> Publication | None:
+    return session.scalar(
+        select(Publication)
+        .where(Publication.event_id == event.id)
+        .order_by(Publication.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    """What companies see: the published schedule, its instance and its calendars' state."""
+
+    publication: Publication
+    instance: Instance
+    schedule: Schedule
+    calendars: CalendarPublication
+
+
+def published_state(session: Session, event: Event) -> Published | None:
+    publication = latest_publication(session, event)
+    if publication is None:
+        return None
+    instance = version_instance(session, publication.schedule)
+    schedule = schedule_from_version(session, publication.schedule)
+    return Published(publication, instance, schedule, _calendar_state(publication, instance))
 
 
 def versions(session: Session, event: Event) -> list[ScheduleVersion]:

@@ -1,0 +1,218 @@
+"""The web app through Flask's test client: organiser pages need a login, forms need their
+CSRF token, a company link opens only its own company, and solves run as jobs whose failure
+or cancellation leaves the published schedule alone."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+from sqlalchemy import select
+
+from tests.services import service_missing
+from web.app import create_app
+from web.auth.operations import create_organiser
+from web.companies.models import Company
+from web.db import make_session_factory
+from web.jobs import make_queue
+from web.schedules.models import ScheduleVersion
+from web.schedules.operations import current_version
+from web.solving.job import run_solver
+from web.solving.models import SolverRun
+from web.solving.operations import queue_run
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(
+        {"DATABASE_URL": url, "JOBS_IMMEDIATE": True, "SECRET_KEY": "test", "TESTING": True}
+    )
+    with make_session_factory(engine)() as session:
+        create_organiser(session, "organiser@example.org", PASSWORD)
+        session.commit()
+    yield app
+    app.extensions["partnering.engine"].dispose()
+    app.extensions["partnering.queue"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app.test_client()
+
+
+@pytest.fixture
+def organiser(client):
+    response = client.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def tokens(session) -> dict[str, str]:
+    return dict(session.execute(select(Company.external_id, Company.access_token)).all())
+
+
+def test_organiser_pages_need_a_login(client, session, dummy_event):
+    for path in ("/", "/events/tiny/", "/events/tiny/companies/", "/events/tiny/runs/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.location
+    assert (
+        client.post("/login", data={"email": "organiser@example.org", "password": "no"}).status_code
+        == 200
+    )
+    assert client.get("/events/tiny/").status_code == 302
+
+
+def test_forms_need_their_csrf_token(app, session, dummy_event):
+    client = app.test_client()  # CSRF on, as in production
+    response = client.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_session_cookie_is_http_only_and_lax(organiser):
+    cookie = organiser.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_a_company_link_opens_only_its_own_company(client, session, dummy_event):
+    links = tokens(session)
+    (a, token_a), (b, token_b) = sorted(links.items())[:2]
+    page = client.get(f"/c/{token_a}/").get_data(as_text=True)
+    name_a = session.scalar(select(Company.name).where(Company.external_id == a))
+    assert name_a in page
+    assert token_b not in page
+    assert client.get(f"/c/{token_a[:-1]}x/").status_code == 404
+    assert client.get("/c/x/agenda.ics").status_code == 404
+    # Answering a request that is not made to this company is refused.
+    other = session.scalar(select(Company).where(Company.external_id == b))
+    from web.meeting_requests.models import MeetingRequest
+
+    foreign = session.scalar(
+        select(MeetingRequest).where(MeetingRequest.requested_id != other.id).limit(1)
+    )
+    company_b_token = links[b]
+    if foreign is not None and foreign.requested_id != other.id:
+        response = client.post(
+            f"/c/{company_b_token}/requests/{foreign.id}/answer", data={"status": "declined"}
+        )
+        assert response.status_code == 404
+
+
+def test_rotated_link_stops_working(organiser, session, dummy_event):
+    company = session.scalar(select(Company).order_by(Company.id).limit(1))
+    old = company.access_token
+    assert organiser.get(f"/c/{old}/").status_code == 200
+    organiser.post(f"/events/tiny/companies/{company.id}/rotate")
+    session.rollback()
+    assert organiser.get(f"/c/{old}/").status_code == 404
+    assert organiser.get(f"/c/{company.access_token}/").status_code == 200
+
+
+def test_solve_publish_and_feeds(organiser, session, dummy_event):
+    response = organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    assert response.status_code == 302
+    progress = organiser.get(response.location.rstrip("/") + "/progress.json").get_json()
+    assert progress["status"] == "succeeded" and progress["finished"]
+    assert organiser.get(progress["review_url"]).status_code == 200
+    for kind in ("calendars.zip", "agendas.zip", "meetings.csv", "meetings.xlsx", "schedule.json"):
+        assert organiser.get(f"/events/tiny/schedules/1/{kind}").status_code == 200
+    links = tokens(session)
+    token = next(iter(links.values()))
+    assert organiser.get(f"/c/{token}/agenda.ics").status_code == 404  # not published yet
+    organiser.post("/events/tiny/schedules/1/publish")
+    feed = organiser.get(f"/c/{token}/agenda.ics")
+    assert feed.status_code == 200 and feed.data.startswith(b"BEGIN:VCALENDAR")
+    assert "webcal://" in organiser.get(f"/c/{token}/").get_data(as_text=True)
+
+
+def test_cancelled_and_failed_runs_leave_the_published_schedule(engine, session, dummy_event):
+    from scheduler.cpsat import SolverSettings
+
+    first = queue_run(session, dummy_event, SolverSettings(time_limit=5))
+    session.commit()
+    assert run_solver(engine, first.id) == "succeeded"
+    from web.schedules.operations import publish
+
+    version = session.scalar(select(ScheduleVersion))
+    publish(session, version)
+    session.commit()
+    cancelled = queue_run(session, dummy_event, SolverSettings(time_limit=5))
+    cancelled.cancel_requested = True
+    session.commit()
+    assert run_solver(engine, cancelled.id) == "cancelled"
+    session.rollback()
+    assert current_version(session, dummy_event).id == version.id
+    assert session.scalar(select(SolverRun).where(SolverRun.id == cancelled.id)).schedule is None
+
+
+def test_cancel_while_running_stops_the_solve(engine, session, dummy_event, monkeypatch):
+    """The progress callback sees the cancel flag and stops the solve: no version is written."""
+    from scheduler.cpsat import SolverSettings
+    from web.solving import job
+
+    run = queue_run(session, dummy_event, SolverSettings(time_limit=5))
+    session.commit()
+    real = job._Reporter.__call__
+
+    def cancel_then_report(self, progress):
+        with make_session_factory(engine).begin() as s:
+            s.get(SolverRun, self.run_id).cancel_requested = True
+        return real(self, progress)
+
+    monkeypatch.setattr(job._Reporter, "__call__", cancel_then_report)
+    assert run_solver(engine, run.id) == "cancelled"
+    session.rollback()
+    assert session.scalar(select(ScheduleVersion)) is None
+
+
+def test_jobs_through_redis(engine, session, dummy_event):
+    """The Redis path: the web app enqueues, a worker (here: this process) dequeues and solves."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError:
+        service_missing("Redis is not reachable on 127.0.0.1:6379")
+    from scheduler.cpsat import SolverSettings
+
+    url = engine.url.render_as_string(hide_password=False)
+    queue = make_queue(url, redis_url="redis://127.0.0.1:6379/15")
+    queue.huey.flush()
+    run = queue_run(session, dummy_event, SolverSettings(time_limit=5))
+    session.commit()
+    queue.enqueue_solve(run.id)
+    worker = make_queue(url, redis_url="redis://127.0.0.1:6379/15")  # as on another machine
+    task = worker.huey.dequeue()
+    assert task is not None
+    assert worker.huey.execute(task) == "succeeded"
+    session.rollback()
+    assert session.get(SolverRun, run.id).schedule is not None
+    queue.engine.dispose()
+    worker.engine.dispose()
+
+
+def test_japanese_interface_is_remembered(client):
+    assert "Organiser login" in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"language": "ja", "back": "/login"})
+    assert "主催者ログイン" in client.get("/login").get_data(as_text=True)
+    assert "主催者ログイン" in client.get("/login").get_data(as_text=True)  # kept in the session
+
+
+def test_names_in_any_script_survive_the_forms(organiser, session, dummy_event):
+    response = organiser.post(
+        "/events/tiny/companies/new",
+        data={"name": "武田薬品工業", "role": "corporate", "attendees": "山田 花子\nZoë Müller"},
+    )
+    assert response.status_code == 302
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "武田薬品工業" in page and "山田 花子" in page and "Zoë Müller" in page

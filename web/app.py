@@ -1,0 +1,123 @@
+"""The web app: `create_app()` binds configuration, database, job queue, extensions and the
+blueprints of each area, in that order. Served by waitress (`partnering serve`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from web.db import database_url, instance_path, make_engine, make_session_factory
+
+LANGUAGES = {"en": "English", "ja": "日本語"}
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
+    _configure(app, config or {})
+    _bind_database(app)
+    _bind_queue(app)
+    _bind_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _configure(app: Flask, config: dict) -> None:
+    app.config.update(
+        DATABASE_URL=database_url(),
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        JOBS_IMMEDIATE=False,  # tests: run solves in the request that starts them
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("PARTNERING_HTTPS") == "1",
+        MAX_CONTENT_LENGTH=50 * 1024 * 1024,  # imports: workbooks of a large fair
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _stored_secret(app)
+
+
+def _stored_secret(app: Flask) -> str:
+    """A secret made once per installation and kept in the instance folder (never the repo)."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bind_database(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["partnering.engine"] = engine
+    app.extensions["partnering.sessions"] = make_session_factory(engine)
+
+    @app.teardown_appcontext
+    def close_session(_error: BaseException | None) -> None:
+        from web.http import close_db
+
+        close_db()
+
+
+def _bind_queue(app: Flask) -> None:
+    from web.jobs import make_queue
+
+    app.extensions["partnering.queue"] = make_queue(
+        app.config["DATABASE_URL"],
+        redis_url=app.config["REDIS_URL"] or "",
+        immediate=app.config["JOBS_IMMEDIATE"],
+    )
+
+
+def _bind_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    babel.init_app(app, locale_selector=_locale)
+
+    @login_manager.user_loader
+    def load_organiser(organiser_id: str):
+        from web.auth.models import Organiser
+        from web.http import db
+
+        return db().get(Organiser, int(organiser_id))
+
+    @app.context_processor
+    def languages() -> dict:
+        return {"languages": LANGUAGES, "current_language": _locale()}
+
+    from web.labels import helpers
+
+    app.context_processor(helpers)
+
+
+def _locale() -> str:
+    """The visitor's choice (kept in the session), else the browser's preference."""
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.auth.views import auth
+    from web.companies.views import companies
+    from web.events.views import events
+    from web.meeting_requests.views import meeting_requests
+    from web.portal.views import portal
+    from web.schedules.views import schedules
+    from web.solving.views import solving
+
+    for blueprint in (auth, events, companies, meeting_requests, solving, schedules, portal):
+        app.register_blueprint(blueprint)

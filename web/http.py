@@ -1,0 +1,42 @@
+"""What every view needs: the request's database session, the event in the URL, replies."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from web.events.models import Event
+from web.jobs import Queue
+
+
+def db() -> Session:
+    """One session per request, closed when the request ends (views commit explicitly)."""
+    if "db" not in g:
+        g.db = current_app.extensions["partnering.sessions"]()
+    return g.db
+
+
+def close_db() -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def queue() -> Queue:
+    return current_app.extensions["partnering.queue"]
+
+
+def event_or_404(slug: str) -> Event:
+    event = db().scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def row_or_404(model, row_id: int, event: Event):
+    """A row of `event` by id; 404 for another event's row, as for a missing one."""
+    row = db().get(model, row_id)
+    if row is None or row.event_id != event.id:
+        abort(404)
+    return row

@@ -1,0 +1,61 @@
+"""The job queue (Huey): solves run outside the web request that started them.
+
+Embedded default: a SQLite queue file in the instance folder, worked by threads inside
+`partnering serve`, so nothing else needs installing. With `REDIS_URL` set the queue is in
+Redis, and any number of `partnering worker` processes, on any machine that reaches Redis and
+the database, take the solves. No Flask here: the worker runs without the web app.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+from sqlalchemy.engine import Engine
+
+from web.db import instance_path, make_engine
+from web.solving.job import run_solver
+
+QUEUE_NAME = "partnering"
+QUEUE_FILE = "jobs.sqlite3"
+
+
+@dataclass
+class Queue:
+    """The Huey instance, its `solve` task and the database the task writes to."""
+
+    huey: Huey
+    solve: TaskWrapper
+    engine: Engine
+
+    def enqueue_solve(self, run_id: int) -> None:
+        self.solve(run_id)
+
+
+def make_queue(
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    folder: Path | None = None,
+    immediate: bool = False,
+) -> Queue:
+    """The queue and its `solve` task, bound to one database.
+
+    The task is registered under a fixed name, so a worker started elsewhere with the same
+    settings runs what the web app enqueued.
+    """
+    redis_url = redis_url if redis_url is not None else os.environ.get("REDIS_URL")
+    if immediate:
+        huey: Huey = MemoryHuey(QUEUE_NAME, immediate=True)
+    elif redis_url:
+        huey = RedisHuey(QUEUE_NAME, url=redis_url)
+    else:
+        folder = folder or instance_path()
+        folder.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey(QUEUE_NAME, filename=str(folder / QUEUE_FILE))
+    engine = make_engine(database_url)
+    task = huey.task(name="solve")(partial(run_solver, engine))
+    return Queue(huey, task, engine)

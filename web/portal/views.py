@@ -1,0 +1,229 @@
+"""A company's private pages, opened by the long random token in its link: its requests
+(answer, send), the times it cannot meet, and once published its agenda, .ics download and
+calendar subscription. A token opens its own company's pages and nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import IntegerField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from scheduler.calendars.agenda import company_agenda_html, company_meetings
+from scheduler.calendars.ical import company_calendar
+from web.companies.models import Company, UnavailableBlock
+from web.companies.operations import block_time, company_by_token
+from web.http import db
+from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.operations import DuplicateRequest, ask
+from web.meeting_requests.views import change_status
+from web.schedules.operations import published_state
+
+portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
+
+
+@portal.url_value_preprocessor
+def find_company(_endpoint, values) -> None:
+    company = company_by_token(db(), values.pop("token"))
+    if company is None:
+        abort(404)  # the same answer for a wrong, rotated or guessed link
+    g.company = company
+
+
+@portal.url_defaults
+def keep_token(_endpoint, values) -> None:
+    if "token" not in values and "company" in g:
+        values["token"] = g.company.access_token
+
+
+@portal.after_request
+def private(response: Response) -> Response:
+    """The link is the key: never send it on to another site, never keep it in a cache."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class AskForm(FlaskForm):
+    to = SelectField(_l("Meet"), coerce=int)
+    priority = IntegerField(
+        _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
+    )
+    notes = StringField(_l("Note"), validators=[Optional()])
+
+
+class BlockForm(FlaskForm):
+    day = SelectField(_l("Day"), validators=[DataRequired()])
+    start = TimeField(_l("From"), validators=[DataRequired()])
+    end = TimeField(_l("To"), validators=[DataRequired()])
+
+
+@portal.route("/")
+def home():
+    company: Company = g.company
+    event = company.event
+    requests = (
+        db()
+        .scalars(
+            select(MeetingRequest)
+            .where(
+                or_(
+                    MeetingRequest.requester_id == company.id,
+                    MeetingRequest.requested_id == company.id,
+                )
+            )
+            .order_by(MeetingRequest.created_at)
+        )
+        .all()
+    )
+    incoming = [r for r in requests if r.requested_id == company.id]
+    outgoing = [r for r in requests if r.requester_id == company.id]
+    published = published_state(db(), event)
+    meetings = []
+    if published and company.external_id in published.instance.company_by_id:
+        meetings = company_meetings(published.instance, published.schedule, company.external_id)
+    feed = url_for("portal.calendar", _external=True)
+    return render_template(
+        "portal/home.html",
+        company=company,
+        event=event,
+        incoming=incoming,
+        outgoing=outgoing,
+        ask_form=_ask_form(company, requests),
+        block_form=_block_form(company),
+        published=published,
+        meetings=meetings,
+        feed=feed,
+        webcal="webcal://" + feed.split("://", 1)[1],
+        zone=ZoneInfo(event.timezone),
+    )
+
+
+def _ask_form(company: Company, requests: list[MeetingRequest]) -> AskForm:
+    taken = {r.requester_id for r in requests} | {r.requested_id for r in requests}
+    others = db().scalars(
+        select(Company)
+        .where(Company.event_id == company.event_id, Company.id != company.id)
+        .order_by(Company.name)
+    )
+    form = AskForm()
+    form.to.choices = [(c.id, c.name) for c in others if c.id not in taken]
+    return form
+
+
+def _block_form(company: Company) -> BlockForm:
+    form = BlockForm()
+    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
+    return form
+
+
+@portal.route("/requests/<int:request_id>/answer", methods=["POST"])
+def answer(request_id: int):
+    """Accept or decline a request made to this company (and only to this company)."""
+    row = db().get(MeetingRequest, request_id)
+    if row is None or row.requested_id != g.company.id:
+        abort(404)
+    change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}")
+    return redirect(url_for("portal.home") + "#requests")
+
+
+@portal.route("/requests", methods=["POST"])
+def send():
+    company: Company = g.company
+    requests = (
+        db()
+        .scalars(
+            select(MeetingRequest).where(
+                or_(
+                    MeetingRequest.requester_id == company.id,
+                    MeetingRequest.requested_id == company.id,
+                )
+            )
+        )
+        .all()
+    )
+    form = _ask_form(company, list(requests))
+    if form.validate_on_submit():
+        other = db().get(Company, form.to.data)
+        try:
+            ask(
+                db(),
+                company.event,
+                company,
+                other,
+                form.priority.data,
+                "company link",
+                form.notes.data or None,
+            )
+        except DuplicateRequest as error:
+            db().rollback()
+            flash(str(error), "error")
+        else:
+            db().commit()
+            flash(_("Request sent to %(name)s.", name=other.name), "success")
+    else:
+        flash(_("Choose a company and a priority from 1 to 5."), "error")
+    return redirect(url_for("portal.home") + "#send")
+
+
+@portal.route("/unavailable", methods=["POST"])
+def block():
+    company: Company = g.company
+    form = _block_form(company)
+    if form.validate_on_submit() and form.end.data > form.start.data:
+        zone = ZoneInfo(company.event.timezone)
+        day = datetime.fromisoformat(form.day.data).date()
+        block_time(db(), company, _at(day, form.start.data, zone), _at(day, form.end.data, zone))
+        db().commit()
+        flash(_("Time blocked."), "success")
+    else:
+        flash(_("Give a day and a time span that ends after it starts."), "error")
+    return redirect(url_for("portal.home") + "#unavailable")
+
+
+def _at(day, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, zone)
+
+
+@portal.route("/unavailable/<int:block_id>/delete", methods=["POST"])
+def unblock(block_id: int):
+    row = db().get(UnavailableBlock, block_id)
+    if row is None or row.company_id != g.company.id:
+        abort(404)
+    db().delete(row)
+    db().commit()
+    return redirect(url_for("portal.home") + "#unavailable")
+
+
+@portal.route("/agenda.ics")
+def calendar():
+    """The company's calendar: download once, or subscribe (webcal) to follow re-solves."""
+    company: Company = g.company
+    published = published_state(db(), company.event)
+    if published is None or company.external_id not in published.instance.company_by_id:
+        abort(404)
+    body = company_calendar(
+        published.instance,
+        published.calendars,
+        company.external_id,
+        published.publication.published_at,
+    )
+    response = Response(body, mimetype="text/calendar")
+    name = f"{company.event.slug}-agenda.ics"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@portal.route("/agenda")
+def printable():
+    company: Company = g.company
+    published = published_state(db(), company.event)
+    if published is None or company.external_id not in published.instance.company_by_id:
+        abort(404)
+    return company_agenda_html(published.instance, published.schedule, company.external_id)

@@ -1,0 +1,84 @@
+"""What the organiser reviews before publishing: a grid per day (tables by slots) and the
+changes against the published version. Plain functions of the domain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.domain import Instance, Location, Meeting, Schedule
+
+
+@dataclass(frozen=True)
+class Cell:
+    meeting: Meeting
+    label: str
+    first: bool  # the meeting's first slot (a longer meeting covers the next ones too)
+
+
+@dataclass
+class DayGrid:
+    date: date
+    slots: list[datetime]  # local start times
+    rows: list[tuple[Location, list[Cell | None]]]
+
+
+def day_grids(instance: Instance, schedule: Schedule) -> list[DayGrid]:
+    zone = ZoneInfo(instance.event.timezone)
+    step = timedelta(minutes=instance.event.slot_minutes)
+    grids = []
+    for day in instance.event.days:
+        slots = [t.astimezone(zone) for s in day.sessions for t in _starts(s.start, s.end, step)]
+        cells: dict[tuple[str, datetime], Cell] = {}
+        for meeting in schedule.meetings:
+            label = _label(instance, meeting)
+            for index, t in enumerate(_starts(meeting.start, meeting.end, step)):
+                cells[(meeting.location, t)] = Cell(meeting, label, index == 0)
+        rows = [
+            (location, [cells.get((location.id, t)) for t in slots])
+            for location in instance.locations
+        ]
+        grids.append(DayGrid(day.date, slots, rows))
+    return grids
+
+
+def _starts(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    times, t = [], start
+    while t + step <= end:
+        times.append(t)
+        t += step
+    return times
+
+
+def _label(instance: Instance, meeting: Meeting) -> str:
+    request = instance.request_by_id.get(meeting.request)
+    if request is None:
+        return meeting.request
+    names = (instance.company_by_id[c].name for c in request.companies)
+    return " × ".join(names)  # noqa: RUF001 - the sign calendars use too
+
+
+@dataclass
+class Changes:
+    added: list[Meeting]
+    moved: list[tuple[Meeting, Meeting]]  # (published, now)
+    dropped: list[Meeting]
+    kept: int
+
+
+def changes_against(schedule: Schedule, published: Schedule | None) -> Changes | None:
+    """What publishing `schedule` would change for companies that have `published`."""
+    if published is None:
+        return None
+    before = {m.request: m for m in published.meetings}
+    now = {m.request: m for m in schedule.meetings}
+    added = [m for r, m in now.items() if r not in before]
+    dropped = [m for r, m in before.items() if r not in now]
+    moved = [
+        (before[r], m)
+        for r, m in now.items()
+        if r in before and (before[r].start, before[r].location) != (m.start, m.location)
+    ]
+    kept = len(now) - len(added) - len(moved)
+    return Changes(added, moved, dropped, kept)

@@ -1,0 +1,149 @@
+"""Organisers review a schedule version (grid per day, agendas, unscheduled requests with
+their reasons, quality figures, changes against the published one), publish it, and download
+its files."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from scheduler.calendars.agenda import company_agenda_html
+from scheduler.calendars.sheet import meetings_csv, meetings_xlsx
+from web.events.models import Event
+from web.http import db, event_or_404
+from web.schedules import downloads
+from web.schedules.models import Publication, ScheduleVersion
+from web.schedules.operations import (
+    current_version,
+    publish,
+    schedule_from_version,
+    version_instance,
+    versions,
+)
+from web.schedules.review import changes_against, day_grids
+
+schedules = Blueprint("schedules", __name__, template_folder="templates")
+
+
+@schedules.before_request
+@login_required
+def organisers_only() -> None:
+    """Every page here is the organiser's."""
+
+
+def _version(event: Event, number: int) -> ScheduleVersion:
+    version = db().scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.event_id == event.id, ScheduleVersion.number == number
+        )
+    )
+    if version is None:
+        abort(404)
+    return version
+
+
+@schedules.route("/events/<slug>/schedules/")
+def index(slug: str):
+    event = event_or_404(slug)
+    history = (
+        db()
+        .scalars(
+            select(Publication)
+            .where(Publication.event_id == event.id)
+            .order_by(Publication.id.desc())
+        )
+        .all()
+    )
+    return render_template(
+        "schedules/index.html",
+        event=event,
+        versions=list(reversed(versions(db(), event))),
+        current=current_version(db(), event),
+        history=history,
+    )
+
+
+@schedules.route("/events/<slug>/schedules/<int:number>/")
+def review(slug: str, number: int):
+    event = event_or_404(slug)
+    version = _version(event, number)
+    instance = version_instance(db(), version)
+    schedule = schedule_from_version(db(), version)
+    current = current_version(db(), event)
+    published = schedule_from_version(db(), current) if current and current != version else None
+    return render_template(
+        "schedules/review.html",
+        event=event,
+        version=version,
+        current=current,
+        instance=instance,
+        schedule=schedule,
+        grids=day_grids(instance, schedule),
+        changes=changes_against(schedule, published),
+        summary=version.summary,
+        tz=ZoneInfo(instance.event.timezone),
+    )
+
+
+def publish_view(slug: str, number: int):
+    """Make this version current: companies' agendas and subscribed calendars show it."""
+    event = event_or_404(slug)
+    version = _version(event, number)
+    publish(db(), version)
+    db().commit()
+    flash(_("Version %(n)d is published.", n=number), "success")
+    return redirect(url_for("schedules.review", slug=slug, number=number))
+
+
+schedules.add_url_rule(
+    "/events/<slug>/schedules/<int:number>/publish",
+    endpoint="publish",
+    view_func=publish_view,
+    methods=["POST"],
+)
+
+
+@schedules.route("/events/<slug>/schedules/<int:number>/<kind>")
+def download(slug: str, number: int, kind: str):
+    event = event_or_404(slug)
+    version = _version(event, number)
+    instance = version_instance(db(), version)
+    schedule = schedule_from_version(db(), version)
+    stem = f"{event.slug}-v{number}"
+    if kind == "calendars.zip":
+        state = downloads.calendar_state(db(), version, schedule)
+        body, mime = downloads.calendars_zip(instance, schedule, state, version), "application/zip"
+    elif kind == "agendas.zip":
+        body, mime = downloads.agendas_zip(instance, schedule), "application/zip"
+    elif kind == "meetings.csv":
+        body, mime = meetings_csv(instance, schedule), "text/csv; charset=utf-8"
+    elif kind == "meetings.xlsx":
+        body = meetings_xlsx(instance, schedule, version.created_at)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif kind == "schedule.json":
+        body, mime = downloads.schedule_json(instance, schedule), "application/json"
+    else:
+        abort(404)
+    return _attachment(body, mime, f"{stem}-{kind}")
+
+
+@schedules.route("/events/<slug>/schedules/<int:number>/agendas/<company>")
+def agenda(slug: str, number: int, company: str):
+    """One company's printable agenda (A4 print CSS), by the company's id."""
+    event = event_or_404(slug)
+    version = _version(event, number)
+    instance = version_instance(db(), version)
+    if company not in instance.company_by_id:
+        abort(404)
+    schedule = schedule_from_version(db(), version)
+    return company_agenda_html(instance, schedule, company)
+
+
+def _attachment(body: bytes, mime: str, name: str) -> Response:
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

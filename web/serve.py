@@ -1,0 +1,142 @@
+"""`partnering serve`, `partnering worker` and `partnering create-organiser`: the web app
+behind waitress, the job workers, and organiser accounts."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "biojapan-2026" / "instance.json"
+DEMO_SLUG = "biojapan-2026"
+DEMO_ORGANISER = "organiser@example.org"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Web request threads.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the example event (BioJapan 2026) and print an organiser login and a company's "
+    "private link.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Solves run at once in this process (0 with REDIS_URL: leave them to "
+    "`partnering worker`).",
+)
+def serve(host: str, port: int, threads: int, demo: bool, workers: int) -> None:
+    """Run the web app (waitress), with solves worked in this process unless told not to."""
+    from waitress import serve as waitress_serve
+
+    from web.app import create_app
+    from web.db import make_engine
+    from web.migrations import upgrade
+
+    engine = make_engine()
+    upgrade(engine)
+    app = create_app()
+    base = f"http://{_shown_host(host)}:{port}"
+    if demo:
+        _load_demo(engine, base)
+    consumer = None
+    if workers > 0:
+        consumer = app.extensions["partnering.queue"].huey.create_consumer(
+            workers=workers, worker_type="thread"
+        )
+        _start_keeping_signals(consumer)
+    click.echo(f"Serving on {base}/ (Ctrl+C to stop)", err=True)
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="partnering")
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=False)
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, type=int, help="Solves at once.")
+def worker(workers: int) -> None:
+    """Work solves from the queue (REDIS_URL; else the instance folder's SQLite queue)."""
+    from web.jobs import make_queue
+
+    queue = make_queue()
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread")
+    click.echo(f"Worker: {type(queue.huey).__name__}, {workers} at once", err=True)
+    consumer.run()
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default="", help="Shown in the app; the email if not given.")
+@click.password_option(help="Asked for if not given.")
+def create_organiser_command(email: str, name: str, password: str) -> None:
+    """Add an organiser account that logs in with EMAIL and a password."""
+    from web.auth.operations import OrganiserExists, create_organiser
+    from web.cli import _ready_engine
+    from web.db import transaction
+
+    engine = _ready_engine()
+    try:
+        with transaction(engine) as session:
+            create_organiser(session, email, password, name)
+    except OrganiserExists as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    click.echo(f"organiser {email} created", err=True)
+
+
+def _load_demo(engine, base: str) -> None:
+    """The example event, a demo organiser with a fresh password, and the links to try."""
+    from sqlalchemy import select
+
+    from web.auth.operations import create_organiser, find_organiser, set_password
+    from web.companies.models import Company
+    from web.db import transaction
+    from web.events.models import Event
+    from web.importing.files import import_file
+
+    password = secrets.token_urlsafe(9)
+    with transaction(engine) as session:
+        import_file(session, EXAMPLE, DEMO_SLUG)
+        organiser = find_organiser(session, DEMO_ORGANISER)
+        if organiser is None:
+            create_organiser(session, DEMO_ORGANISER, password, "Demo organiser")
+        else:
+            set_password(organiser, password)
+        event = session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+        company = session.scalar(
+            select(Company)
+            .where(Company.event_id == event.id, Company.role == "delegation")
+            .order_by(Company.id)
+        )
+        token = company.access_token
+        company_name = company.name
+    click.echo(
+        "\nDemo event loaded: BioJapan 2026 Partnering\n"
+        f"  Organiser login:  {base}/login\n"
+        f"    email:          {DEMO_ORGANISER}\n"
+        f"    password:       {password}   (new at every start)\n"
+        f"  {company_name}'s private link:\n"
+        f"                    {base}/c/{token}/\n"
+    )
+
+
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def _start_keeping_signals(consumer) -> None:
+    """Start the consumer's threads, but leave Ctrl+C and SIGTERM to stop the server: Huey's
+    own handlers only set flags for its `run` loop, which `serve` does not use."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    consumer.start()
+    for number, handler in kept.items():
+        signal.signal(number, handler)

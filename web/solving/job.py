@@ -1,0 +1,104 @@
+"""The solve itself, as a queue's worker runs it: load the event, solve with progress written
+to the run's row (throttled), stop when the organiser cancels, keep the result as a new,
+unpublished schedule version. A failed or cancelled run writes no version, so the published
+schedule is never touched."""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from sqlalchemy.engine import Engine
+
+from scheduler.cpsat import Progress, SolverSettings
+from scheduler.formats.instance_reader import instance_from_document
+from scheduler.formats.problems import InvalidInput
+from scheduler.solve import solve
+from web.conversion import document_from_event, schedule_from_version
+from web.db import transaction
+from web.schedules.operations import current_version
+from web.solving.models import SolverRun
+from web.solving.operations import fail_run, finish_run, record_progress, start_run
+
+PROGRESS_EVERY = 0.5  # seconds between writes of progress figures (stage changes always)
+
+
+class Cancelled(Exception):
+    """The organiser cancelled the run: raised from the progress callback to stop the solve."""
+
+
+def run_solver(engine: Engine, run_id: int) -> str:
+    """Carry out one queued run; return its final status."""
+    with transaction(engine) as session:
+        run = session.get(SolverRun, run_id)
+        if run is None or run.status != "queued":
+            return run.status if run else "missing"
+        if run.cancel_requested:
+            fail_run(session, run, "cancelled before it started", "cancelled")
+            return "cancelled"
+        try:
+            document = document_from_event(session, run.event)
+            instance, _warnings = instance_from_document(document)
+        except InvalidInput as error:
+            fail_run(session, run, "\n".join(str(p) for p in error.problems))
+            return "failed"
+        settings = SolverSettings(**_known_settings(run.settings))
+        keep = run.settings.get("keep_published", False)
+        published = current_version(session, run.event) if keep else None
+        meetings = schedule_from_version(session, published).meetings if published else []
+        allow_moves = int(run.settings.get("allow_moves", 0)) if keep else 0
+        start_run(session, run, len(instance.requests))
+    reporter = _Reporter(engine, run_id)
+    try:
+        schedule = solve(instance, settings, reporter, meetings, allow_moves)
+    except Cancelled:
+        return _end(engine, run_id, "cancelled by the organiser", "cancelled")
+    except InvalidInput as error:
+        return _end(engine, run_id, "\n".join(str(p) for p in error.problems), "failed")
+    except Exception:
+        return _end(engine, run_id, traceback.format_exc(limit=5), "failed")
+    with transaction(engine) as session:
+        run = session.get(SolverRun, run_id)
+        record_progress(session, run, **reporter.figures)
+        version = finish_run(session, run, schedule)
+        version.instance = document
+    return "succeeded"
+
+
+def _known_settings(settings: dict) -> dict:
+    names = SolverSettings.__dataclass_fields__
+    return {k: v for k, v in settings.items() if k in names}
+
+
+def _end(engine: Engine, run_id: int, error: str, status: str) -> str:
+    with transaction(engine) as session:
+        fail_run(session, session.get(SolverRun, run_id), error, status)
+    return status
+
+
+class _Reporter:
+    """The solve's progress callback: figures to the run's row, and the cancel check."""
+
+    def __init__(self, engine: Engine, run_id: int) -> None:
+        self.engine, self.run_id = engine, run_id
+        self.figures: dict = {}
+        self.last_write = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        stage_changed = progress.stage != self.figures.get("stage")
+        self.figures = {
+            "stage": progress.stage,
+            "seconds": round(progress.seconds, 2),
+            "objective": progress.objective,
+            "bound": progress.bound,
+        }
+        now = time.monotonic()
+        if not stage_changed and now - self.last_write < PROGRESS_EVERY:
+            return
+        self.last_write = now
+        with transaction(self.engine) as session:
+            run = session.get(SolverRun, self.run_id)
+            record_progress(session, run, **self.figures)
+            cancelled = run.cancel_requested
+        if cancelled:
+            raise Cancelled()

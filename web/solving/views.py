@@ -1,0 +1,127 @@
+"""Organisers start a solve, watch its progress live, and cancel it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, IntegerField
+from wtforms.validators import NumberRange
+
+from scheduler.cpsat import SolverSettings
+from web.http import db, event_or_404, queue, row_or_404
+from web.labels import RUN_STATUS
+from web.schedules.operations import current_version
+from web.solving.models import SolverRun
+from web.solving.operations import fail_run, queue_run
+
+solving = Blueprint("solving", __name__, template_folder="templates")
+
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+@solving.before_request
+@login_required
+def organisers_only() -> None:
+    """Every page here is the organiser's."""
+
+
+class RunForm(FlaskForm):
+    time_limit = IntegerField(
+        _l("Time limit (seconds)"), default=30, validators=[NumberRange(1, 3600)]
+    )
+    seed = IntegerField(_l("Seed"), default=0, validators=[NumberRange(0, 2**31 - 1)])
+    keep_published = BooleanField(_l("Keep published meetings where they are"), default=True)
+    allow_moves = IntegerField(
+        _l("Published meetings that may move"), default=0, validators=[NumberRange(0, 100000)]
+    )
+
+
+@solving.route("/events/<slug>/runs/", methods=["GET", "POST"])
+def index(slug: str):
+    event = event_or_404(slug)
+    form = RunForm()
+    if form.validate_on_submit():
+        settings = SolverSettings(time_limit=float(form.time_limit.data), seed=form.seed.data)
+        run = queue_run(db(), event, settings)
+        run.settings = {
+            **run.settings,
+            "keep_published": form.keep_published.data,
+            "allow_moves": form.allow_moves.data,
+        }
+        db().commit()
+        queue().enqueue_solve(run.id)
+        return redirect(url_for("solving.run", slug=slug, run_id=run.id))
+    runs = (
+        db()
+        .scalars(
+            select(SolverRun).where(SolverRun.event_id == event.id).order_by(SolverRun.id.desc())
+        )
+        .all()
+    )
+    return render_template(
+        "solving/index.html",
+        event=event,
+        form=form,
+        runs=runs,
+        published=current_version(db(), event),
+    )
+
+
+@solving.route("/events/<slug>/runs/<int:run_id>")
+def run(slug: str, run_id: int):
+    event = event_or_404(slug)
+    row = row_or_404(SolverRun, run_id, event)
+    return render_template("solving/run.html", event=event, run=row, progress=progress_of(row))
+
+
+@solving.route("/events/<slug>/runs/<int:run_id>/progress.json")
+def progress(slug: str, run_id: int):
+    """Polled by the run page: the latest figures, and where to go once it is done."""
+    event = event_or_404(slug)
+    return jsonify(progress_of(row_or_404(SolverRun, run_id, event)))
+
+
+@solving.route("/events/<slug>/runs/<int:run_id>/cancel", methods=["POST"])
+def cancel(slug: str, run_id: int):
+    """Ask the run to stop: a queued one is cancelled now, a running one at its next report.
+    Either way it writes no schedule version, so the published one stays as it is."""
+    event = event_or_404(slug)
+    row = row_or_404(SolverRun, run_id, event)
+    if row.status == "queued":
+        row.cancel_requested = True
+        fail_run(db(), row, "cancelled before it started", "cancelled")
+    elif row.status == "running":
+        row.cancel_requested = True
+    db().commit()
+    flash(_("Cancelling the run."), "success")
+    return redirect(url_for("solving.run", slug=slug, run_id=run_id))
+
+
+def progress_of(row: SolverRun) -> dict:
+    figures = row.progress or {}
+    objective, bound = figures.get("objective"), figures.get("bound")
+    gap = None
+    if objective is not None and bound:
+        gap = round(100 * max(0.0, bound - objective) / bound, 2)
+    schedule = row.schedule
+    return {
+        "status": row.status,
+        "status_label": str(RUN_STATUS.get(row.status, row.status)),
+        "finished": row.status in FINISHED,
+        "cancel_requested": row.cancel_requested,
+        "stage": figures.get("stage"),
+        "seconds": figures.get("seconds"),
+        "objective": objective,
+        "bound": bound,
+        "gap": gap,
+        "requests": row.requests,
+        "scheduled": row.scheduled,
+        "error": row.error,
+        "review_url": url_for("schedules.review", slug=row.event.slug, number=schedule.number)
+        if schedule
+        else None,
+    }
