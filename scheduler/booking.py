@@ -39,8 +39,9 @@ def blocked_starts(busy: int, length: int) -> int:
 
 
 class Booking:
-    def __init__(self, prepared: Prepared) -> None:
+    def __init__(self, prepared: Prepared, compact: bool = False) -> None:
         self.prepared = prepared
+        self.compact = compact  # give a meeting to the attendee whose agenda it extends
         self.attendee_busy: dict[str, int] = {}
         self.meetings_per_day: Counter[tuple[str, int]] = Counter()
         self.meetings_of_attendee: Counter[str] = Counter()
@@ -143,7 +144,8 @@ class Booking:
         return tuple(chosen)
 
     def _free_attendee(self, company_id: str, start: int, length: int) -> str | None:
-        """A free attendee, preferring one not kept for a named meeting, then the least busy."""
+        """A free attendee, preferring one not kept for a named meeting, then (compact) one
+        whose meeting just ends or starts next to it, then the least busy."""
         mask = span_mask(start, length)
         free = [
             a.id
@@ -152,9 +154,14 @@ class Booking:
         ]
         if not free:
             return None
+        touching = (mask << 1 | mask >> 1) & ~mask
         return min(
             free,
-            key=lambda a: (bool(self.reserved.get(a, 0) & mask), self.meetings_of_attendee[a]),
+            key=lambda a: (
+                bool(self.reserved.get(a, 0) & mask),
+                self.compact and not self.attendee_busy.get(a, 0) & touching,
+                self.meetings_of_attendee[a],
+            ),
         )
 
     # changes

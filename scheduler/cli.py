@@ -135,6 +135,17 @@ def validate(instance: Path) -> None:
     show_default=True,
     help="With --keep: how many published meetings may move to make room for more.",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="Then fewer idle gaps between a person's meetings (the count of meetings stays).",
+)
+@click.option(
+    "--max-breaks",
+    type=click.IntRange(min=0),
+    default=None,
+    help="At most this many idle gaps per person (implies --compact; may cost meetings).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_bad_input_exits
 def solve(
@@ -145,6 +156,8 @@ def solve(
     seed: int,
     keep: Path | None,
     allow_moves: int,
+    compact: bool,
+    max_breaks: int | None,
     quiet: bool,
 ) -> None:
     """Schedule the requests of INSTANCE and write the schedule."""
@@ -154,7 +167,13 @@ def solve(
 
     loaded = _load(instance)
     published = load_published(keep, loaded) if keep else []
-    settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
+    settings = SolverSettings(
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        compact=compact or max_breaks is not None,
+        max_breaks=max_breaks,
+    )
     with SolveProgress(time_limit, enabled=not quiet) as progress:
         schedule = run_solver(loaded, settings, progress.update, published, allow_moves)
     try:

@@ -29,6 +29,8 @@ class SolverSettings:
     # Above this many variables the slot-by-slot model takes longer to build than it gains
     # (measured: 1.3 million at BioJapan size); the session relaxation's schedule stands.
     slot_model_limit: int = 400_000
+    compact: bool = False  # then also fewest breaks, with the priority-weighted count held
+    max_breaks: int | None = None  # per person, a hard limit (implies compact)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CpSatModel:
 
     def add_hint(self, chosen: set[Key]) -> None:
         """Start the search from a known schedule (the greedy one)."""
+        self.model.clear_hints()
         for key, var in zip(self.formulation.keys, self.x, strict=True):
             self.model.add_hint(var, key in chosen)
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from scheduler.answers import placed_keys, realize
 from scheduler.booking import Booking
-from scheduler.cpsat import CpSatModel, ModelAnswer, Progress, SolverSettings
+from scheduler.compact import add_breaks, minimise_breaks, schedule_within_break_limit
+from scheduler.cpsat import CpSatModel, Progress, SolverSettings
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.formulation import build_formulation
-from scheduler.greedy import fill, greedy_order, greedy_schedule, place_fixed
+from scheduler.greedy import greedy_order, greedy_schedule
 from scheduler.prepare import Prepared
 from scheduler.quality import quality_figures
 from scheduler.reasons import explain_unscheduled
@@ -62,7 +64,13 @@ def solve(
     clock = _Clock(settings or SolverSettings(), on_progress)
     plan = plan_published(instance, published) if published else None
     working = keeping(instance, plan) if plan else instance
-    prepared, best, bound, greedy_objective = _optimise(working, clock)
+    settings = clock.settings
+    if settings.max_breaks is not None:
+        prepared, best, bound, greedy_objective = _compact_within_limit(working, clock)
+    else:
+        prepared, best, bound, greedy_objective = _optimise(working, clock)
+        if settings.compact:
+            best = _fewer_breaks(prepared, best, clock)
     if plan and allow_moves > 0:
         prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
     clock.stage("done", best.objective(), bound)
@@ -88,6 +96,43 @@ def _optimise(instance: Instance, clock: _Clock) -> tuple[Prepared, Booking, int
     if _below(best, bound) and slot_model_size(prepared) <= clock.settings.slot_model_limit:
         best, bound = _slot_by_slot(prepared, best, bound, clock)
     return prepared, best, bound, greedy.objective()
+
+
+def _compact_within_limit(
+    instance: Instance, clock: _Clock
+) -> tuple[Prepared, Booking, int | None, int]:
+    """With a per-person limit on breaks only CP-SAT's schedules count: the greedy and LP
+    ones do not know the limit (they still give the bound and the first hint)."""
+    clock.stage("preparing")
+    prepared = Prepared(instance)
+    greedy = greedy_schedule(prepared)
+    _require_fixed_meetings_placed(instance, greedy)
+    clock.stage("building the model", greedy.objective())
+    formulation = build_formulation(prepared)
+    relaxation = solve_relaxation(formulation, time_limit=clock.remaining())
+    bound = relaxation.bound if relaxation else None
+    clock.stage("searching", None, bound)
+    answer, bound = schedule_within_break_limit(
+        prepared, formulation, greedy, bound, clock.settings, clock.remaining()
+    )
+    best = realize(prepared, answer, compact=True, fill_gaps=False) if answer else Booking(prepared)
+    return prepared, best, bound, greedy.objective()
+
+
+def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking:
+    """Hold the best schedule's priority-weighted count; search for fewer breaks."""
+    if slot_model_size(prepared) > clock.settings.slot_model_limit:
+        return best  # too large for the slot model: the count stands, breaks as they are
+    clock.stage("fewer breaks", best.objective())
+    model = CpSatModel(build_formulation(prepared))
+    breaks = add_breaks(model, prepared)
+    model.add_hint(placed_keys(prepared, best))
+    minimise_breaks(model, breaks, best.objective())
+    answer = model.solve(clock.settings, clock.remaining(), None)
+    if not answer.chosen:
+        return best
+    compacted = realize(prepared, answer, compact=True)
+    return compacted if compacted.objective() >= best.objective() else best
 
 
 def _move_published(
@@ -154,27 +199,6 @@ def _require_fixed_meetings_placed(instance: Instance, booking: Booking) -> None
     ]
     if problems:
         raise InvalidInput(problems)
-
-
-def placed_keys(prepared: Prepared, booking: Booking) -> set[tuple[int, int, str]]:
-    return {
-        (p.request.index, p.start, prepared.pool_of_location(p.location))
-        for p in booking.placements.values()
-    }
-
-
-def realize(prepared: Prepared, answer: ModelAnswer) -> Booking:
-    """Give the model's meetings their tables and people, in time order, then fill gaps."""
-    booking = Booking(prepared)
-    place_fixed(booking)
-    requests = prepared.requests
-    chosen = sorted(answer.chosen, key=lambda k: (k[1], not k[2].startswith("rooms:"), k[0]))
-    for index, start, _pool in chosen:
-        booking.reserve_named(requests[index], start)
-    for index, start, _pool in chosen:
-        booking.try_place(requests[index], start)
-    fill(booking, greedy_order(requests))
-    return booking
 
 
 def to_schedule(
