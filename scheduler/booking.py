@@ -100,6 +100,10 @@ class Booking:
                 return self.prepared.pool_locations[pool][index]
         return None
 
+    def free_in_pool(self, pool: str, start: int, length: int) -> bool:
+        """Whether some location of the pool is free for the whole span."""
+        return bool(self._span_free(pool, start, length))
+
     def _span_free(self, pool: str, start: int, length: int) -> int:
         per_slot = self._pool_free[pool]
         free = per_slot[start]
@@ -254,6 +258,27 @@ class Booking:
                         & span
                     }
         return found
+
+    def in_the_way(self, request: PreparedRequest, start: int) -> set[str]:
+        """Meetings, not fixed, that hold the request's people, its companies' day quota or
+        the tables it may use at `start`: removing one of them may make room for it."""
+        prepared = self.prepared
+        day = prepared.day_of(start)
+        span = span_mask(start, request.length)
+        companies = set(request.request.companies)
+        found = self.blocking(request, start)
+        tables_full = self.free_location(request, start) is None
+        if not tables_full and not any(self.day_is_full(c, start) for c in companies):
+            return {r for r in found if self.placements[r].request.fixed_start is None}
+        for request_id, placement in self.placements.items():
+            other = placement.request
+            same_day = prepared.day_of(placement.start) == day
+            overlaps = span & span_mask(placement.start, other.length)
+            if (same_day and companies & set(other.request.companies)) or (
+                overlaps and prepared.pool_of_location(placement.location) in request.pools
+            ):
+                found.add(request_id)
+        return {r for r in found if self.placements[r].request.fixed_start is None}
 
     def reserve_named(self, request: PreparedRequest, start: int) -> None:
         """Keep named attendees' time for a meeting that will be placed later in the pass."""

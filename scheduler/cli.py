@@ -146,6 +146,12 @@ def validate(instance: Path) -> None:
     default=None,
     help="At most this many idle gaps per person (implies --compact; may cost meetings).",
 )
+@click.option(
+    "--fair",
+    is_flag=True,
+    help="Then a meeting for every company that can have one, and the lowest shares raised "
+    "(may cost priority-weighted meetings).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_bad_input_exits
 def solve(
@@ -158,6 +164,7 @@ def solve(
     allow_moves: int,
     compact: bool,
     max_breaks: int | None,
+    fair: bool,
     quiet: bool,
 ) -> None:
     """Schedule the requests of INSTANCE and write the schedule."""
@@ -173,6 +180,7 @@ def solve(
         seed=seed,
         compact=compact or max_breaks is not None,
         max_breaks=max_breaks,
+        fair=fair,
     )
     with SolveProgress(time_limit, enabled=not quiet) as progress:
         schedule = run_solver(loaded, settings, progress.update, published, allow_moves)

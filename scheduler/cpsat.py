@@ -31,6 +31,7 @@ class SolverSettings:
     slot_model_limit: int = 400_000
     compact: bool = False  # then also fewest breaks, with the priority-weighted count held
     max_breaks: int | None = None  # per person, a hard limit (implies compact)
+    fair: bool = False  # then a meeting for every company, and the lowest shares raised
 
 
 @dataclass(frozen=True)

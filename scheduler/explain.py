@@ -115,34 +115,13 @@ def _what_would_make_room(booking: Booking, request: PreparedRequest) -> list[st
 def _freeing(booking: Booking, request: PreparedRequest, start: int) -> list[str]:
     """The meetings whose removal, each alone, lets the request be placed at `start`."""
     found = []
-    for request_id in sorted(_in_the_way(booking, request, start)):
+    priority = request.request.priority
+    for request_id in sorted(booking.in_the_way(request, start)):
+        if booking.placements[request_id].request.request.priority >= priority:
+            continue
         old = booking.remove(request_id)
         if booking.try_place(request, start):
             booking.remove(request.id)
             found.append(request_id)
         booking.book(old)
     return found
-
-
-def _in_the_way(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
-    """Movable lower-priority meetings that hold its people, its day or its tables then."""
-    prepared = booking.prepared
-    day = prepared.day_of(start)
-    span = set(range(start, start + request.length))
-    companies = set(request.request.companies)
-    candidates = set(booking.blocking(request, start))
-    for request_id, placement in booking.placements.items():
-        other = placement.request
-        same_day = prepared.day_of(placement.start) == day
-        overlaps = span & set(range(placement.start, placement.start + other.length))
-        if (same_day and companies & set(other.request.companies)) or (
-            overlaps and prepared.pool_of_location(placement.location) in request.pools
-        ):
-            candidates.add(request_id)
-    priority = request.request.priority
-    return {
-        r
-        for r in candidates
-        if booking.placements[r].request.fixed_start is None
-        and booking.placements[r].request.request.priority < priority
-    }

@@ -21,6 +21,7 @@ from scheduler.booking import Booking
 from scheduler.compact import add_breaks, minimise_breaks, schedule_within_break_limit
 from scheduler.cpsat import CpSatModel, Progress, SolverSettings
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
+from scheduler.fairness import make_fair
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.formulation import build_formulation
 from scheduler.greedy import greedy_order, greedy_schedule
@@ -30,6 +31,8 @@ from scheduler.reasons import explain_unscheduled
 from scheduler.relaxation import round_relaxation, solve_relaxation
 from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
+
+FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
 
 
 class _Clock:
@@ -41,7 +44,13 @@ class _Clock:
         self.started = time.monotonic()
 
     def remaining(self) -> float:
-        return max(0.1, self.settings.time_limit - self.elapsed())
+        """Seconds left for optimising (fairness keeps a share of the limit for itself)."""
+        reserve = FAIRNESS_SHARE * self.settings.time_limit if self.settings.fair else 0.0
+        return max(0.1, self.settings.time_limit - reserve - self.elapsed())
+
+    def deadline(self) -> float:
+        """The monotonic time at which the whole solve must end."""
+        return self.started + self.settings.time_limit
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -71,6 +80,9 @@ def solve(
         prepared, best, bound, greedy_objective = _optimise(working, clock)
         if settings.compact:
             best = _fewer_breaks(prepared, best, clock)
+    if settings.fair and settings.max_breaks is None:
+        clock.stage("fairness", best.objective(), bound)
+        make_fair(best, clock.deadline())
     if plan and allow_moves > 0:
         prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
     clock.stage("done", best.objective(), bound)
@@ -225,5 +237,5 @@ def to_schedule(
     }
     if bound is not None:
         summary["bound"] = bound
-    summary.update(quality_figures(prepared, booking.attendee_busy, set(booking.placements)))
+    summary.update(quality_figures(booking))
     return Schedule(booking.meetings(), unscheduled, summary)

@@ -1,0 +1,117 @@
+"""Fairness (`--fair`): nobody flies to Yokohama for nothing.
+
+Maximising the priority-weighted count can leave a company with no meeting at all while
+popular corporates fill their agendas with slightly higher priorities. Organisers hear about
+that first. With `--fair`, after the optimiser:
+
+1. every company with a schedulable request but no meeting gets one where a single change
+   does it: placing one of its requests outright, or in place of a meeting whose two
+   companies keep at least one other meeting (the displaced meeting is placed elsewhere if
+   it still fits anywhere, else dropped);
+2. then, company by company from the lowest share of met requests up, one more request is
+   met where that displaces only meetings of companies that keep a higher share.
+
+Both steps trade priority-weighted count for evenness; the summary and the benchmark report
+how much (the objective against the run without `--fair`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+from scheduler.booking import Booking
+from scheduler.prepare import PreparedRequest, bits
+
+
+class _Shares:
+    """Per company: schedulable requests, and how many of them are met."""
+
+    def __init__(self, booking: Booking) -> None:
+        self.asked: Counter[str] = Counter()
+        self.requests: dict[str, list[PreparedRequest]] = defaultdict(list)
+        for request in booking.prepared.requests:
+            if request.starts:
+                for company_id in request.request.companies:
+                    self.asked[company_id] += 1
+                    self.requests[company_id].append(request)
+        self.booking = booking
+
+    def met(self, company_id: str) -> int:
+        placed = self.booking.placements
+        return sum(1 for r in self.requests[company_id] if r.id in placed)
+
+    def share(self, company_id: str, change: int = 0) -> float:
+        return (self.met(company_id) + change) / self.asked[company_id]
+
+
+def make_fair(booking: Booking, deadline: float) -> None:
+    shares = _Shares(booking)
+    _cover_every_company(booking, shares, deadline)
+    _raise_lowest_shares(booking, shares, deadline)
+
+
+def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> None:
+    uncovered = [c for c in shares.asked if shares.met(c) == 0]
+    for company_id in sorted(uncovered, key=lambda c: (shares.asked[c], c)):
+        if time.monotonic() > deadline:
+            return
+
+        def keeps_one(request_id: str, request: PreparedRequest) -> bool:
+            other = booking.placements[request_id].request.request.companies
+            gains = set(request.request.companies)
+            return all(shares.met(c) > 1 or c in gains for c in other)
+
+        _meet_one_more(booking, shares.requests[company_id], keeps_one)
+
+
+def _raise_lowest_shares(booking: Booking, shares: _Shares, deadline: float) -> None:
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for company_id in sorted(shares.asked, key=lambda c: (shares.share(c), c)):
+            if time.monotonic() > deadline:
+                return
+            after = shares.share(company_id, +1)
+
+            def stays_above(request_id: str, request: PreparedRequest, after=after) -> bool:
+                other = booking.placements[request_id].request.request.companies
+                gains = set(request.request.companies)
+                return all(shares.share(c, (c in gains) - 1) > after for c in other)
+
+            if shares.share(company_id) < 1 and _meet_one_more(
+                booking, shares.requests[company_id], stays_above
+            ):
+                improved = True
+                break  # shares changed: start again from the lowest
+
+
+def _meet_one_more(booking: Booking, requests: list[PreparedRequest], may_displace) -> bool:
+    """Place one of `requests` (highest priority first), directly or by displacing one
+    meeting that `may_displace` allows; the displaced meeting goes elsewhere if it can."""
+    waiting = sorted(
+        (r for r in requests if r.id not in booking.placements),
+        key=lambda r: (-r.request.priority, len(r.starts), r.index),
+    )
+    for request in waiting:
+        if booking.place_earliest(request):
+            return True
+    for request in waiting:
+        for start in bits(request.start_mask):
+            for displaced in sorted(booking.in_the_way(request, start), key=_priority(booking)):
+                if may_displace(displaced, request) and _swap(booking, request, start, displaced):
+                    return True
+    return False
+
+
+def _priority(booking: Booking):
+    return lambda request_id: (booking.placements[request_id].request.request.priority, request_id)
+
+
+def _swap(booking: Booking, request: PreparedRequest, start: int, displaced: str) -> bool:
+    old = booking.remove(displaced)
+    if booking.try_place(request, start):
+        booking.place_earliest(old.request)
+        return True
+    booking.book(old)
+    return False

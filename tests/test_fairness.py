@@ -1,0 +1,66 @@
+"""--fair: a company left without meetings gets one where a single swap does it, at a cost in
+priority that the summary shows; without --fair the priority-weighted count decides."""
+
+from __future__ import annotations
+
+import json
+
+from scheduler.check import check_schedule
+from scheduler.cpsat import SolverSettings
+from scheduler.formats.instance_reader import instance_from_document
+from scheduler.formats.schedule_io import schedule_to_document
+from scheduler.generate import generate_instance
+from scheduler.solve import solve
+from tests.conftest import make_instance
+
+
+def solve_with(document: dict, **settings) -> dict:
+    instance, _ = instance_from_document(document)
+    schedule = solve(instance, SolverSettings(time_limit=10, workers=1, **settings))
+    result = json.loads(json.dumps(schedule_to_document(schedule, instance)))
+    assert check_schedule(document, result) == []
+    return result
+
+
+def one_table_two_slots() -> dict:
+    """Two meetings fit. Acme-Big and Acme-Dyn score 6; Cell's one request (to Big) scores 1."""
+    document = make_instance(
+        event={
+            "name": "Fair",
+            "timezone": "Asia/Tokyo",
+            "slot_minutes": 30,
+            "days": [{"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "11:00"}]}],
+        }
+    )
+    document["companies"].append(
+        {"id": "dyn", "name": "Dyn Bio", "role": "corporate", "attendees": [{"id": "dyn-1"}]}
+    )
+    document["requests"] = [
+        {"id": "r1", "from": "acme", "to": "big", "priority": 3},
+        {"id": "r2", "from": "acme", "to": "dyn", "priority": 3},
+        {"id": "r3", "from": "cell", "to": "big", "priority": 1},
+    ]
+    return document
+
+
+def test_without_fair_the_count_leaves_cell_without_a_meeting():
+    summary = solve_with(one_table_two_slots())["summary"]
+    assert summary["objective"] == 6 and summary["companies_without_meetings"] == 1
+
+
+def test_fair_gives_cell_a_meeting_and_keeps_everyone_covered():
+    schedule = solve_with(one_table_two_slots(), fair=True)
+    met = {m["request"] for m in schedule["meetings"]}
+    assert "r3" in met and "r2" in met  # Big meets Cell instead of Acme, Acme keeps Dyn
+    summary = schedule["summary"]
+    assert summary["companies_without_meetings"] == 0
+    assert summary["objective"] == 4  # the cost of fairness, shown
+
+
+def test_fair_on_a_tight_event_covers_more_companies_and_stays_valid():
+    document = generate_instance(60, 500, days=1, tables=3, seed=4)
+    plain = solve_with(document)["summary"]
+    fair = solve_with(document, fair=True)["summary"]
+    assert plain["companies_without_meetings"] > 0  # the case is worth testing
+    assert fair["companies_without_meetings"] < plain["companies_without_meetings"]
+    assert fair["lowest_share"] >= plain["lowest_share"]
