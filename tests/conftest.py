@@ -76,6 +76,19 @@ def solve_document(document: dict, time_limit: float = 10.0, seed: int = 0) -> d
     return json.loads(json.dumps(schedule_to_document(schedule, instance)))
 
 
+def solve_checked(document: dict, time_limit: float = 10.0, **settings: object) -> dict:
+    """Solve with the given solver settings (compact, fair, ...); the schedule must pass the
+    independent checker."""
+    from scheduler.check import check_schedule
+
+    instance, _ = instance_from_document(document)
+    solver_settings = SolverSettings(time_limit=time_limit, workers=1, **settings)
+    schedule = solve(instance, solver_settings)
+    result = json.loads(json.dumps(schedule_to_document(schedule, instance)))
+    assert check_schedule(document, result) == []
+    return result
+
+
 @pytest.fixture
 def example_document() -> dict:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))

@@ -3,14 +3,7 @@ hard limit per person, even when it costs a meeting."""
 
 from __future__ import annotations
 
-import json
-
-from scheduler.check import check_schedule
-from scheduler.cpsat import SolverSettings
-from scheduler.formats.instance_reader import instance_from_document
-from scheduler.formats.schedule_io import schedule_to_document
-from scheduler.solve import solve
-from tests.conftest import make_instance
+from tests.conftest import make_instance, solve_checked
 
 EVENT = {
     "name": "Compact",
@@ -22,14 +15,6 @@ TABLES = [
     {"id": "T1", "name": "Table 1", "kind": "table"},
     {"id": "T2", "name": "Table 2", "kind": "table"},
 ]
-
-
-def solve_with(document: dict, **settings) -> dict:
-    instance, _ = instance_from_document(document)
-    schedule = solve(instance, SolverSettings(time_limit=10, workers=1, **settings))
-    result = json.loads(json.dumps(schedule_to_document(schedule, instance)))
-    assert check_schedule(document, result) == []
-    return result
 
 
 def gap_prone() -> dict:
@@ -47,12 +32,12 @@ def gap_prone() -> dict:
 
 
 def test_without_compact_the_example_has_a_break():
-    summary = solve_with(gap_prone())["summary"]
+    summary = solve_checked(gap_prone())["summary"]
     assert summary["scheduled"] == 2 and summary["breaks"] == 1
 
 
 def test_compact_removes_the_break_and_keeps_the_meetings():
-    summary = solve_with(gap_prone(), compact=True)["summary"]
+    summary = solve_checked(gap_prone(), compact=True)["summary"]
     assert summary["scheduled"] == 2 and summary["breaks"] == 0
 
 
@@ -60,7 +45,7 @@ def test_max_breaks_is_a_hard_limit_even_at_the_cost_of_a_meeting():
     document = gap_prone()
     document["requests"][0]["within"] = [{"start": "2026-10-14T10:00", "end": "2026-10-14T10:30"}]
     document["requests"][1]["within"] = [{"start": "2026-10-14T11:00", "end": "2026-10-14T11:30"}]
-    assert solve_with(document)["summary"]["breaks"] == 1  # both fit, with a gap
-    limited = solve_with(document, compact=True, max_breaks=0)["summary"]
+    assert solve_checked(document)["summary"]["breaks"] == 1  # both fit, with a gap
+    limited = solve_checked(document, compact=True, max_breaks=0)["summary"]
     assert limited["max_breaks"] == 0
     assert limited["scheduled"] == 1 and limited["objective"] == 2  # r1, of priority 2

@@ -3,23 +3,8 @@ priority that the summary shows; without --fair the priority-weighted count deci
 
 from __future__ import annotations
 
-import json
-
-from scheduler.check import check_schedule
-from scheduler.cpsat import SolverSettings
-from scheduler.formats.instance_reader import instance_from_document
-from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.generate import generate_instance
-from scheduler.solve import solve
-from tests.conftest import make_instance
-
-
-def solve_with(document: dict, **settings) -> dict:
-    instance, _ = instance_from_document(document)
-    schedule = solve(instance, SolverSettings(time_limit=10, workers=1, **settings))
-    result = json.loads(json.dumps(schedule_to_document(schedule, instance)))
-    assert check_schedule(document, result) == []
-    return result
+from tests.conftest import make_instance, solve_checked
 
 
 def one_table_two_slots() -> dict:
@@ -44,12 +29,12 @@ def one_table_two_slots() -> dict:
 
 
 def test_without_fair_the_count_leaves_cell_without_a_meeting():
-    summary = solve_with(one_table_two_slots())["summary"]
+    summary = solve_checked(one_table_two_slots())["summary"]
     assert summary["objective"] == 6 and summary["companies_without_meetings"] == 1
 
 
 def test_fair_gives_cell_a_meeting_and_keeps_everyone_covered():
-    schedule = solve_with(one_table_two_slots(), fair=True)
+    schedule = solve_checked(one_table_two_slots(), fair=True)
     met = {m["request"] for m in schedule["meetings"]}
     assert "r3" in met and "r2" in met  # Big meets Cell instead of Acme, Acme keeps Dyn
     summary = schedule["summary"]
@@ -59,8 +44,8 @@ def test_fair_gives_cell_a_meeting_and_keeps_everyone_covered():
 
 def test_fair_on_a_tight_event_covers_more_companies_and_stays_valid():
     document = generate_instance(60, 500, days=1, tables=3, seed=4)
-    plain = solve_with(document)["summary"]
-    fair = solve_with(document, fair=True)["summary"]
+    plain = solve_checked(document)["summary"]
+    fair = solve_checked(document, fair=True)["summary"]
     assert plain["companies_without_meetings"] > 0  # the case is worth testing
     assert fair["companies_without_meetings"] < plain["companies_without_meetings"]
     assert fair["lowest_share"] >= plain["lowest_share"]

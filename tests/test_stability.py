@@ -173,3 +173,22 @@ def test_cli_keep_reports_changes(tmp_path):
     assert "1 moved" in result.output and "1 added" in result.output
     written = json.loads(output.read_text(encoding="utf-8"))
     assert written["summary"]["changes"]["moved"] == ["r1"]
+
+
+def test_cli_keep_with_a_broken_published_file_exits_2_naming_the_place(tmp_path):
+    from click.testing import CliRunner
+
+    from scheduler.cli import main
+
+    instance = tmp_path / "instance.json"
+    instance.write_text(json.dumps(crowded_event()), encoding="utf-8")
+    published = published_at_ten()
+    published["meetings"][0]["start"] = "2026-10-14 ten o'clock"
+    path = tmp_path / "published.json"
+    path.write_text(json.dumps(published), encoding="utf-8")
+    output = tmp_path / "new.json"
+    args = ["solve", str(instance), "--keep", str(path), "-o", str(output), "--quiet"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert f"{path}: meetings[0].start" in result.output
+    assert not output.exists()
