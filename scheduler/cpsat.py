@@ -10,15 +10,18 @@ machine hits it first can two runs differ.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from scheduler.formulation import Formulation, Key
 
 DETERMINISTIC_UNITS_PER_SECOND = 0.5
+STOP_POLL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,40 @@ class SolverSettings:
     compact: bool = False  # then also fewest breaks, with the priority-weighted count held
     max_breaks: int | None = None  # per person, a hard limit (implies compact)
     fair: bool = False  # then a meeting for every company, and the lowest shares raised
+    # Asked between steps and, from a watcher thread, during CP-SAT's search: True stops the
+    # solve with `Cancelled` (the web app's cancel button). Not part of the run's figures.
+    should_stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
+
+
+class Cancelled(Exception):
+    """The solve was stopped on request (`SolverSettings.should_stop`)."""
+
+
+@contextmanager
+def stop_when_asked(solver: cp_model.CpSolver, should_stop: Callable[[], bool] | None):
+    """While the block runs, ask `should_stop` a few times a second and stop the search when
+    it says so (CP-SAT's `stop_search` may be called from another thread); afterwards raise
+    `Cancelled` if it did."""
+    if should_stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(STOP_POLL_SECONDS):
+            if should_stop():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+    if should_stop():
+        raise Cancelled()
 
 
 @dataclass(frozen=True)
@@ -92,7 +129,8 @@ class CpSatModel:
         callback = _ProgressCallback(on_progress, started, known_bound)
         if on_progress is not None:
             solver.best_bound_callback = callback.on_bound
-        status = solver.solve(self.model, callback)
+        with stop_when_asked(solver, settings.should_stop):
+            status = solver.solve(self.model, callback)
         seconds = time.monotonic() - started
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

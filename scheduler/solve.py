@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from scheduler.answers import placed_keys, realize
 from scheduler.booking import Booking
 from scheduler.compact import add_breaks, minimise_breaks, schedule_within_break_limit
-from scheduler.cpsat import CpSatModel, Progress, SolverSettings
+from scheduler.cpsat import Cancelled, CpSatModel, Progress, SolverSettings
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.fairness import make_fair
 from scheduler.formats.problems import InvalidInput, Problem
@@ -56,6 +56,9 @@ class _Clock:
         return time.monotonic() - self.started
 
     def stage(self, name: str, objective: float | None = None, bound: float | None = None):
+        """Report the step starting now; stop here if the caller asked to."""
+        if self.settings.should_stop is not None and self.settings.should_stop():
+            raise Cancelled()
         if self.on_progress is not None:
             self.on_progress(Progress(name, self.elapsed(), objective, bound))
 

@@ -74,3 +74,39 @@ def test_removing_every_meeting_restores_an_empty_booking():
     assert not any(booking._full_days.values())
     for request in p.requests:  # and everything fits again where it did before
         assert booking.fitting_starts(request) == empty.fitting_starts(request)
+
+
+def test_a_solve_asked_to_stop_during_the_search_stops_promptly():
+    """The web app's cancel button: `should_stop` is polled while CP-SAT searches."""
+    import time
+
+    import pytest
+
+    from scheduler.cpsat import Cancelled
+
+    document = generate_instance(800, 6000, days=3, tables=80, seed=2026)  # searches 20 s+
+    instance, _ = instance_from_document(document)
+    searching_since: list[float] = []
+
+    def on_progress(progress) -> None:
+        if progress.stage == "searching" and not searching_since:
+            searching_since.append(time.monotonic())
+
+    def should_stop() -> bool:
+        return bool(searching_since) and time.monotonic() - searching_since[0] > 0.5
+
+    settings = SolverSettings(time_limit=120, workers=2, should_stop=should_stop)
+    with pytest.raises(Cancelled):
+        solve(instance, settings, on_progress)
+    assert searching_since, "the solve never reached the search: pick a harder instance"
+    assert time.monotonic() - searching_since[0] < 10  # not the 120 s time limit
+
+
+def test_a_solve_asked_to_stop_before_it_starts_does_nothing():
+    import pytest
+
+    from scheduler.cpsat import Cancelled
+
+    instance, _ = instance_from_document(DOCUMENT)
+    with pytest.raises(Cancelled):
+        solve(instance, SolverSettings(time_limit=10, should_stop=lambda: True))

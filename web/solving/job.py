@@ -10,7 +10,7 @@ import traceback
 
 from sqlalchemy.engine import Engine
 
-from scheduler.cpsat import Progress, SolverSettings
+from scheduler.cpsat import Cancelled, Progress, SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
 from scheduler.solve import solve
@@ -21,10 +21,6 @@ from web.solving.models import SolverRun
 from web.solving.operations import fail_run, finish_run, record_progress, start_run
 
 PROGRESS_EVERY = 0.5  # seconds between writes of progress figures (stage changes always)
-
-
-class Cancelled(Exception):
-    """The organiser cancelled the run: raised from the progress callback to stop the solve."""
 
 
 def run_solver(engine: Engine, run_id: int) -> str:
@@ -42,13 +38,15 @@ def run_solver(engine: Engine, run_id: int) -> str:
         except InvalidInput as error:
             fail_run(session, run, "\n".join(str(p) for p in error.problems))
             return "failed"
-        settings = SolverSettings(**_known_settings(run.settings))
+        reporter = _Reporter(engine, run_id)
+        settings = SolverSettings(
+            **_known_settings(run.settings), should_stop=reporter.cancel_requested
+        )
         keep = run.settings.get("keep_published", False)
         published = current_version(session, run.event) if keep else None
         meetings = schedule_from_version(session, published).meetings if published else []
         allow_moves = int(run.settings.get("allow_moves", 0)) if keep else 0
         start_run(session, run, len(instance.requests))
-    reporter = _Reporter(engine, run_id)
     try:
         schedule = solve(instance, settings, reporter, meetings, allow_moves)
     except Cancelled:
@@ -66,7 +64,7 @@ def run_solver(engine: Engine, run_id: int) -> str:
 
 
 def _known_settings(settings: dict) -> dict:
-    names = SolverSettings.__dataclass_fields__
+    names = set(SolverSettings.__dataclass_fields__) - {"should_stop"}
     return {k: v for k, v in settings.items() if k in names}
 
 
@@ -77,12 +75,14 @@ def _end(engine: Engine, run_id: int, error: str, status: str) -> str:
 
 
 class _Reporter:
-    """The solve's progress callback: figures to the run's row, and the cancel check."""
+    """The solve's progress callback (figures to the run's row) and its cancel check."""
 
     def __init__(self, engine: Engine, run_id: int) -> None:
         self.engine, self.run_id = engine, run_id
         self.figures: dict = {}
         self.last_write = 0.0
+        self.last_check = 0.0
+        self.cancelled = False
 
     def __call__(self, progress: Progress) -> None:
         stage_changed = progress.stage != self.figures.get("stage")
@@ -97,8 +97,14 @@ class _Reporter:
             return
         self.last_write = now
         with transaction(self.engine) as session:
-            run = session.get(SolverRun, self.run_id)
-            record_progress(session, run, **self.figures)
-            cancelled = run.cancel_requested
-        if cancelled:
-            raise Cancelled()
+            record_progress(session, session.get(SolverRun, self.run_id), **self.figures)
+
+    def cancel_requested(self) -> bool:
+        """Whether the organiser pressed cancel (read at most every PROGRESS_EVERY seconds;
+        the solver asks from its watcher thread too)."""
+        now = time.monotonic()
+        if not self.cancelled and now - self.last_check >= PROGRESS_EVERY:
+            self.last_check = now
+            with transaction(self.engine) as session:
+                self.cancelled = bool(session.get(SolverRun, self.run_id).cancel_requested)
+        return self.cancelled
