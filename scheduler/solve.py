@@ -33,6 +33,7 @@ from scheduler.session_relaxation import round_session_relaxation, solve_session
 from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
 
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
+COMPACT_SHARE = 0.4  # kept for minimising breaks after the count (`--compact`)
 
 
 class _Clock:
@@ -43,10 +44,15 @@ class _Clock:
         self.on_progress = on_progress
         self.started = time.monotonic()
 
-    def remaining(self) -> float:
-        """Seconds left for optimising (fairness keeps a share of the limit for itself)."""
-        reserve = FAIRNESS_SHARE * self.settings.time_limit if self.settings.fair else 0.0
-        return max(0.1, self.settings.time_limit - reserve - self.elapsed())
+    def remaining(self, for_breaks: bool = False) -> float:
+        """Seconds left for this step. The optional goals that come after the count keep a
+        share of the limit for themselves: fairness, and compact agendas (unless the step is
+        the one that minimises breaks)."""
+        limit = self.settings.time_limit
+        reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
+        if self.settings.compact and self.settings.max_breaks is None and not for_breaks:
+            reserve += COMPACT_SHARE * limit
+        return max(0.1, limit - reserve - self.elapsed())
 
     def deadline(self) -> float:
         """The monotonic time at which the whole solve must end."""
@@ -143,7 +149,7 @@ def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking:
     breaks = add_breaks(model, prepared)
     model.add_hint(placed_keys(prepared, best))
     minimise_breaks(model, breaks, best.objective())
-    answer = model.solve(clock.settings, clock.remaining(), None)
+    answer = model.solve(clock.settings, clock.remaining(for_breaks=True), None)
     if not answer.chosen:
         return best
     compacted = realize(prepared, answer, compact=True)
