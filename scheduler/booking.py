@@ -46,6 +46,8 @@ class Booking:
         self.meetings_per_day: Counter[tuple[str, int]] = Counter()
         self.meetings_of_attendee: Counter[str] = Counter()
         self.requests_of_attendee: dict[str, set[str]] = {}  # attendee -> their meetings
+        self._requests_of_company: dict[str, set[str]] = {}  # company -> its meetings
+        self._held_at: dict[tuple[str, int], str] = {}  # (location, slot) -> its meeting
         self.placements: dict[str, Placement] = {}
         self.reserved: dict[str, int] = {}  # attendee -> slots kept for meetings naming them
         self._full_days: dict[str, int] = {}  # company -> slots of the days it is full
@@ -115,18 +117,23 @@ class Booking:
         """A superset of the starts where `try_place` can still succeed, as a bitmask; a
         multi-slot meeting may still find no single table free for its whole span."""
         mask = request.start_mask
-        for company_id, named in request.named.items():
-            mask &= ~self._full_days.get(company_id, 0)
-            if named:
-                for attendee_id in named:
-                    mask &= self.free_starts(attendee_id, request.length)
-            else:
-                company = self.prepared.instance.company_by_id[company_id]
-                side = 0
-                for attendee in company.attendees:
-                    side |= self.free_starts(attendee.id, request.length)
-                mask &= side
+        for company_id in request.named:
+            mask &= self.side_free_starts(request, company_id)
         return mask
+
+    def side_free_starts(self, request: PreparedRequest, company_id: str) -> int:
+        """Starts where this company could still take the meeting: its day not full, the
+        named attendees free, else any attendee free."""
+        mask = ~self._full_days.get(company_id, 0)
+        named = request.named[company_id]
+        if named:
+            for attendee_id in named:
+                mask &= self.free_starts(attendee_id, request.length)
+            return mask
+        side = 0
+        for attendee in self.prepared.instance.company_by_id[company_id].attendees:
+            side |= self.free_starts(attendee.id, request.length)
+        return mask & side
 
     def pick_attendees(self, request: PreparedRequest, start: int) -> tuple[str, ...] | None:
         """The request's named attendees plus one free attendee of each company that has none."""
@@ -205,10 +212,12 @@ class Booking:
         pool, bit = self._location_bit[placement.location]
         for slot in range(start, start + request.length):
             self._pool_free[pool][slot] &= ~bit
+            self._held_at[(placement.location, slot)] = request.id
         day = self.prepared.day_of(start)
         for company_id in request.request.companies:
             self.meetings_per_day[(company_id, day)] += 1
             self._update_full_day(company_id, day)
+            self._requests_of_company.setdefault(company_id, set()).add(request.id)
         self.placements[request.id] = placement
 
     def remove(self, request_id: str) -> Placement:
@@ -223,10 +232,12 @@ class Booking:
         pool, bit = self._location_bit[placement.location]
         for slot in range(start, start + request.length):
             self._pool_free[pool][slot] |= bit
+            del self._held_at[(placement.location, slot)]
         day = self.prepared.day_of(start)
         for company_id in request.request.companies:
             self.meetings_per_day[(company_id, day)] -= 1
             self._update_full_day(company_id, day)
+            self._requests_of_company[company_id].discard(request_id)
         return placement
 
     def _update_full_day(self, company_id: str, day: int) -> None:
@@ -263,21 +274,21 @@ class Booking:
         """Meetings, not fixed, that hold the request's people, its companies' day quota or
         the tables it may use at `start`: removing one of them may make room for it."""
         prepared = self.prepared
-        day = prepared.day_of(start)
-        span = span_mask(start, request.length)
-        companies = set(request.request.companies)
         found = self.blocking(request, start)
-        tables_full = self.free_location(request, start) is None
-        if not tables_full and not any(self.day_is_full(c, start) for c in companies):
-            return {r for r in found if self.placements[r].request.fixed_start is None}
-        for request_id, placement in self.placements.items():
-            other = placement.request
-            same_day = prepared.day_of(placement.start) == day
-            overlaps = span & span_mask(placement.start, other.length)
-            if (same_day and companies & set(other.request.companies)) or (
-                overlaps and prepared.pool_of_location(placement.location) in request.pools
-            ):
-                found.add(request_id)
+        if self.free_location(request, start) is None:
+            for pool in request.pools:
+                for location in prepared.pool_locations[pool]:
+                    for slot in range(start, start + request.length):
+                        if (location, slot) in self._held_at:
+                            found.add(self._held_at[(location, slot)])
+        day = prepared.day_of(start)
+        for company_id in request.request.companies:
+            if self.day_is_full(company_id, start):
+                found |= {
+                    r
+                    for r in self._requests_of_company[company_id]
+                    if prepared.day_of(self.placements[r].start) == day
+                }
         return {r for r in found if self.placements[r].request.fixed_start is None}
 
     def reserve_named(self, request: PreparedRequest, start: int) -> None:

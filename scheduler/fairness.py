@@ -54,24 +54,28 @@ def make_fair(booking: Booking, deadline: float) -> None:
 def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> None:
     uncovered = [c for c in shares.asked if shares.met(c) == 0]
     for company_id in sorted(uncovered, key=lambda c: (shares.asked[c], c)):
-        if time.monotonic() > deadline:
-            return
 
         def keeps_one(request_id: str, request: PreparedRequest) -> bool:
             other = booking.placements[request_id].request.request.companies
             gains = set(request.request.companies)
             return all(shares.met(c) > 1 or c in gains for c in other)
 
-        _meet_one_more(booking, shares.requests[company_id], keeps_one)
+        _meet_one_more(booking, shares.requests[company_id], keeps_one, deadline)
+        if time.monotonic() > deadline:
+            return
 
 
 def _raise_lowest_shares(booking: Booking, shares: _Shares, deadline: float) -> None:
+    """Passes from the lowest share up, one more met request per company and pass, until a
+    pass changes nothing or time is up."""
     improved = True
-    while improved and time.monotonic() < deadline:
+    while improved:
         improved = False
         for company_id in sorted(shares.asked, key=lambda c: (shares.share(c), c)):
             if time.monotonic() > deadline:
                 return
+            if shares.share(company_id) >= 1 or _agenda_full(booking, shares, company_id):
+                continue  # a full agenda can only trade its own meetings: its share stays
             after = shares.share(company_id, +1)
 
             def stays_above(request_id: str, request: PreparedRequest, after=after) -> bool:
@@ -79,14 +83,22 @@ def _raise_lowest_shares(booking: Booking, shares: _Shares, deadline: float) -> 
                 gains = set(request.request.companies)
                 return all(shares.share(c, (c in gains) - 1) > after for c in other)
 
-            if shares.share(company_id) < 1 and _meet_one_more(
-                booking, shares.requests[company_id], stays_above
-            ):
-                improved = True
-                break  # shares changed: start again from the lowest
+            requests = shares.requests[company_id]
+            improved |= _meet_one_more(booking, requests, stays_above, deadline)
 
 
-def _meet_one_more(booking: Booking, requests: list[PreparedRequest], may_displace) -> bool:
+def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
+    """Whether the company has no free time left at any start of its waiting requests."""
+    return not any(
+        request.start_mask & booking.side_free_starts(request, company_id)
+        for request in shares.requests[company_id]
+        if request.id not in booking.placements
+    )
+
+
+def _meet_one_more(
+    booking: Booking, requests: list[PreparedRequest], may_displace, deadline: float
+) -> bool:
     """Place one of `requests` (highest priority first), directly or by displacing one
     meeting that `may_displace` allows; the displaced meeting goes elsewhere if it can."""
     waiting = sorted(
@@ -98,6 +110,8 @@ def _meet_one_more(booking: Booking, requests: list[PreparedRequest], may_displa
             return True
     for request in waiting:
         for start in bits(request.start_mask):
+            if time.monotonic() > deadline:
+                return False
             for displaced in sorted(booking.in_the_way(request, start), key=_priority(booking)):
                 if may_displace(displaced, request) and _swap(booking, request, start, displaced):
                     return True
