@@ -105,7 +105,10 @@ def make_engine(url: str | None = None, **options) -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     """WAL (readers never block the writer), enforced foreign keys, a wait instead of
     "database is locked", and real transactions: pysqlite's own handling would commit
-    before DDL, so BEGIN is emitted by us (the SQLAlchemy documentation's recipe)."""
+    before DDL, so BEGIN is emitted by us (the SQLAlchemy documentation's recipe). A unit of
+    work that will write begins IMMEDIATE (see `WRITES`): a plain BEGIN that reads first
+    cannot take the write lock once another connection has committed since its read, and
+    fails at once with "database is locked" instead of waiting."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
@@ -118,17 +121,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# Execution options of a transaction that will write: SQLite takes the write lock at BEGIN
+# (waiting its turn), so reading first cannot make the later write fail. Other databases
+# ignore the option.
+WRITES = {"sqlite_begin": "IMMEDIATE"}
+
+
+def begin_writing(session: Session) -> None:
+    """Start `session`'s transaction as one that will write (before its first statement)."""
+    session.connection(execution_options=WRITES)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed if the block ends normally, else rolled back whole."""
     with make_session_factory(engine).begin() as session:
+        begin_writing(session)
         yield session
 
 

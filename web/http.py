@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g
+from flask import abort, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from web.db import begin_writing
 from web.events.models import Event
 from web.jobs import Queue
 
 
 def db() -> Session:
-    """One session per request, closed when the request ends (views commit explicitly)."""
+    """One session per request, closed when the request ends (views commit explicitly). A
+    POST will write: its transaction takes SQLite's write lock from the start (`WRITES`), so a
+    job's progress committed meanwhile cannot make its write fail."""
     if "db" not in g:
         g.db = current_app.extensions["partnering.sessions"]()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_writing(g.db)
     return g.db
 
 

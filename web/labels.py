@@ -26,6 +26,24 @@ RUN_STATUS = {
     "failed": _l("failed"),
     "cancelled": _l("cancelled"),
 }
+# The solver's stages (scheduler.solve reports them by these names).
+STAGE = {
+    "preparing": _l("preparing"),
+    "first come, first served": _l("first come, first served"),
+    "session relaxation": _l("estimating per session"),
+    "LP relaxation": _l("estimating the bound"),
+    "building the model": _l("building the model"),
+    "searching": _l("searching"),
+    "fewer breaks": _l("fewer breaks"),
+    "fairness": _l("fairness"),
+    "moving published meetings": _l("moving published meetings"),
+    "done": _l("done"),
+}
+# Two organisers saved the same row: the later save is refused and the form shown afresh.
+EDIT_CONFLICT = _l(
+    "Someone else saved this meanwhile. The form now shows their version: "
+    "make your change again and save."
+)
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 
 
@@ -40,5 +58,6 @@ def helpers() -> dict:
         "status_action": lambda s: STATUS_ACTION.get(s, s),
         "role_label": lambda r: ROLE.get(r, r),
         "run_status_label": lambda s: RUN_STATUS.get(s, s),
+        "stage_label": lambda s: STAGE.get(s, s),
         "next_statuses": next_statuses,
     }

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import TINY_EVENT
 from tests.services import service_missing
+from web.app import create_app
+from web.auth.operations import create_organiser
 from web.conversion import save_instance
 from web.db import make_engine, make_session_factory
 from web.events.models import Event
@@ -102,3 +104,37 @@ def create_event(session: Session, slug: str = "tiny", document: dict | None = N
 @pytest.fixture
 def dummy_event(session) -> Event:
     return create_event(session)
+
+
+# --- the app, its test client, and a logged-in organiser -----------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(
+        {"DATABASE_URL": url, "JOBS_IMMEDIATE": True, "SECRET_KEY": "test", "TESTING": True}
+    )
+    with make_session_factory(engine)() as session:
+        create_organiser(session, "organiser@example.org", PASSWORD)
+        session.commit()
+    yield app
+    app.extensions["partnering.engine"].dispose()
+    app.extensions["partnering.queue"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app.test_client()
+
+
+@pytest.fixture
+def organiser(client):
+    response = client.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    return client

@@ -7,12 +7,10 @@ from __future__ import annotations
 import re
 import socket
 
-import pytest
 from sqlalchemy import select
 
 from tests.services import service_missing
-from web.app import create_app
-from web.auth.operations import create_organiser
+from tests.web.conftest import PASSWORD
 from web.companies.models import Company
 from web.db import make_session_factory
 from web.jobs import make_queue
@@ -21,37 +19,6 @@ from web.schedules.operations import current_version
 from web.solving.job import run_solver
 from web.solving.models import SolverRun
 from web.solving.operations import queue_run
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def app(engine, tmp_path, monkeypatch):
-    monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    url = engine.url.render_as_string(hide_password=False)
-    app = create_app(
-        {"DATABASE_URL": url, "JOBS_IMMEDIATE": True, "SECRET_KEY": "test", "TESTING": True}
-    )
-    with make_session_factory(engine)() as session:
-        create_organiser(session, "organiser@example.org", PASSWORD)
-        session.commit()
-    yield app
-    app.extensions["partnering.engine"].dispose()
-    app.extensions["partnering.queue"].engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    app.config["WTF_CSRF_ENABLED"] = False
-    return app.test_client()
-
-
-@pytest.fixture
-def organiser(client):
-    response = client.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def tokens(session) -> dict[str, str]:
@@ -125,6 +92,7 @@ def test_solve_publish_and_feeds(organiser, session, dummy_event):
     assert response.status_code == 302
     progress = organiser.get(response.location.rstrip("/") + "/progress.json").get_json()
     assert progress["status"] == "succeeded" and progress["finished"]
+    assert progress["stage"] == "done" and progress["scheduled"] == 2
     assert organiser.get(progress["review_url"]).status_code == 200
     for kind in ("calendars.zip", "agendas.zip", "meetings.csv", "meetings.xlsx", "schedule.json"):
         assert organiser.get(f"/events/tiny/schedules/1/{kind}").status_code == 200

@@ -1,11 +1,17 @@
 """The app in a real browser (Debian's Chromium driven by Playwright), against the real
 server (waitress) and a real job queue (SQLite Huey worked by threads): the organiser's whole
-path and a company's. Screenshots of the main pages go to docs/screenshots/ for the README."""
+path and a company's; a solve started, cancelled, started again and published while a company
+downloads its calendar; company links tried against other companies' pages. Screenshots of
+the main pages go to docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -111,6 +117,33 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.click("text=Publish this version")
     expect(page.locator(".flash.success")).to_contain_text("published")
 
+    # The organiser's forms: a company with its attendees and blocked times, and the tables.
+    page.click("nav.sub >> text=Companies")
+    page.click("table a >> text=Astellas Pharma")
+    page.fill("#attendees input[name=name]", "佐藤 健")
+    page.fill("#attendees input[name=title]", "事業開発部")
+    page.click("text=Add an attendee")
+    expect(page.locator("#attendees tr", has_text="佐藤 健")).to_contain_text("事業開発部")
+    page.select_option("#unavailable select[name=who]", label="佐藤 健")
+    page.fill("#unavailable input[name=start]", "13:30")
+    page.fill("#unavailable input[name=end]", "15:00")
+    page.click("text=Block this time")
+    expect(page.locator("ul.blocks")).to_contain_text("佐藤 健")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "organiser-company")
+    page.click(".title-row >> text=Edit")
+    expect(page.locator("input[name=version]")).to_be_hidden()
+    page.fill("input[name=max_meetings_per_day]", "8")
+    page.click("button >> text=Save")
+    expect(page.locator("p.muted").first).to_contain_text("at most 8 meetings a day")
+    page.click("nav.sub >> text=Tables and rooms")
+    expect(page.locator("tr", has_text="Astellas meeting room")).to_contain_text("version 1")
+    shot(page, "tables-and-rooms")
+    page.set_viewport_size(PHONE)
+    page.goto(page.url)
+    shot(page, "tables-and-rooms-phone")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
     # Two companies' private links, from the organiser's company list.
     page.click("nav.sub >> text=Companies")
     links = page.locator("table a[href^='/c/']")
@@ -154,6 +187,150 @@ def test_organiser_and_company(server, browser, tmp_path):
     desktop.goto(f"{server}{second}")
     shot(desktop, "company")
     desktop.close()
+
+
+def _log_in(page, server: str) -> None:
+    page.goto(f"{server}/login")
+    page.fill("input[name=email]", "organiser@example.org")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+
+
+def _solve(page, seconds: int, keep_published: bool = True) -> None:
+    """Start a run from the Solve page (the published meetings kept, as by default, or not)."""
+    page.click("nav.sub >> text=Solve")
+    page.fill("input[name=time_limit]", str(seconds))
+    if not keep_published:
+        page.uncheck("input[name=keep_published]")
+    page.click("text=Start solving")
+    from playwright.sync_api import expect
+
+    expect(page.locator("h1")).to_contain_text("Run")
+
+
+class FeedReader(threading.Thread):
+    """Fetches a calendar feed over and over with a plain HTTP client (as a calendar app
+    subscribed to it would), keeping every answer's status and body."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.answers, self.stop = url, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                with urllib.request.urlopen(self.url, timeout=30) as response:
+                    self.answers.append((response.status, response.read()))
+            except urllib.error.HTTPError as error:
+                self.answers.append((error.code, error.read()))
+            except OSError as error:
+                self.answers.append((0, str(error).encode()))
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        end = time.monotonic() + timeout
+        while len(self.answers) < count and time.monotonic() < end:
+            time.sleep(0.05)
+        assert len(self.answers) >= count, f"only {len(self.answers)} answers from {self.url}"
+
+
+def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, tmp_path):
+    """As the issue checks it: on a fair big enough for a long search (800 companies, 6000
+    requests), a solve is started and cancelled (the published schedule stays), started again
+    and published while a company's calendar feed is fetched again and again (every answer a
+    whole calendar, none an error); company links never open another company's pages."""
+    from playwright.sync_api import expect
+
+    from scheduler.generate import generate_instance
+
+    fair = tmp_path / "big-fair.json"
+    fair.write_text(json.dumps(generate_instance(800, 6000, 3, 80, seed=2026)))
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    _log_in(page, server)
+    page.fill("input[name=slug]", "big-fair")
+    page.set_input_files("input[name=file]", str(fair))
+    page.click("form[action$='/events/import'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("6000 new")
+
+    # A first schedule, published: what companies see until the next one.
+    _solve(page, 2)
+    expect(page.locator("#status")).to_have_text("finished", timeout=180_000)
+    page.click("#review")
+    page.click("text=Publish this version")
+    expect(page.locator(".flash.success")).to_contain_text("Version 1 is published")
+
+    # A long run from scratch, watched while CP-SAT searches, then cancelled: it ends as
+    # cancelled and writes no version.
+    _solve(page, 60, keep_published=False)
+    expect(page.locator('[data-figure="stage"]')).to_have_text("searching", timeout=120_000)
+    expect(page.locator('[data-figure="objective"]')).not_to_have_text("\u2013")
+    expect(page.locator("#status")).to_have_text("running")
+    shot(page, "solve-running")
+    page.click("text=Cancel the run")
+    expect(page.locator("#status")).to_have_text("cancelled", timeout=60_000)
+    expect(page.locator("#review")).to_be_hidden()
+    page.click("nav.sub >> text=Schedules")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table tbody tr")).to_contain_text("published")
+
+    # Two companies' links: A's feed is read while the organiser publishes; B is the one A's
+    # link is tried against.
+    page.click("nav.sub >> text=Companies")
+    links = [a.get_attribute("href") for a in page.locator("table a[href^='/c/']").all()[:20]]
+    first, others = links[0], links[1:]
+    reader = FeedReader(f"{server}{first}agenda.ics")
+
+    # Started again, reviewed, and published while A's calendar is being downloaded.
+    _solve(page, 2)
+    expect(page.locator("#status")).to_have_text("finished", timeout=180_000)
+    page.click("#review")
+    expect(page.locator("h1")).to_contain_text("Version 2")
+    reader.start()
+    reader.wait_for(2)
+    before = len(reader.answers)
+    page.click("text=Publish this version")
+    expect(page.locator(".flash.success")).to_contain_text("Version 2 is published")
+    reader.wait_for(before + 3)
+    reader.stop.set()
+    reader.join(timeout=60)
+    for status, body in reader.answers:
+        assert status == 200, body[:300]
+        assert body.startswith(b"BEGIN:VCALENDAR") and body.rstrip().endswith(b"END:VCALENDAR")
+    assert reader.answers[0][1] != reader.answers[-1][1]  # the feed follows the publication
+    page.click("nav.sub >> text=Schedules")
+    expect(page.locator("tr", has_text="version 2")).to_contain_text("published")
+    page.close()
+
+    # A company's link opens its own pages only: another company's request and the organiser's
+    # pages stay shut, and a link changed by one character opens nothing.
+    company = browser.new_page(viewport={"width": 1280, "height": 860})
+    company.goto(f"{server}{first}")
+    own_name = company.locator("h1").inner_text()
+    csrf = company.locator("input[name=csrf_token]").first.get_attribute("value")
+    foreign = None
+    for link in others:
+        company.goto(f"{server}{link}")
+        answer = company.locator("form[action*='/answer']").first
+        if answer.count():
+            foreign = (link, answer.get_attribute("action").rsplit("/requests/", 1)[1])
+            break
+    assert foreign is not None, "no other company with a request to answer"
+    link, request_path = foreign
+    assert company.locator("h1").inner_text() != own_name
+    tried = company.request.post(
+        f"{server}{first}requests/{request_path}",
+        form={"csrf_token": csrf, "status": "declined"},
+        max_redirects=0,
+    )
+    assert tried.status == 404
+    company.goto(f"{server}{first}")
+    assert link not in company.content()
+    token = first.strip("/").split("/")[1]
+    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for path in (f"/c/{changed}/", f"/c/{changed}/agenda.ics", f"/c/{changed}/agenda"):
+        assert company.request.get(f"{server}{path}", max_redirects=0).status == 404
+    organiser_page = company.request.get(f"{server}/events/big-fair/companies/", max_redirects=0)
+    assert organiser_page.status == 302 and "/login" in organiser_page.headers["location"]
+    company.close()
 
 
 def _link_of(browser, server: str, name: str) -> str:

@@ -1,9 +1,11 @@
-"""Edits to companies and attendees, safe against two organisers editing at once."""
+"""Edits to companies and attendees, safe against two organisers editing at once, and the
+times either cannot meet."""
 
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,16 +77,47 @@ def add_company(
     return company
 
 
-def add_attendee(session: Session, company: Company, name: str) -> Attendee:
+def add_attendee(
+    session: Session,
+    company: Company,
+    name: str,
+    title: str | None = None,
+    email: str | None = None,
+) -> Attendee:
     attendee = Attendee(
         event_id=company.event_id,
         company=company,
         external_id=_free_id(session, Attendee, company.event_id, "P"),
         name=name,
+        title=title,
+        email=email,
     )
     session.add(attendee)
     session.flush()
     return attendee
+
+
+class AttendeeInUse(ValueError):
+    """The attendee is in a kept schedule version: removing them would break its history."""
+
+
+def remove_attendee(session: Session, attendee: Attendee) -> None:
+    """Remove an attendee (their requests' attendee lists and blocked times go with them);
+    refused while a schedule version places them in a meeting."""
+    from web.schedules.models import ScheduledMeeting, ScheduledMeetingAttendee, ScheduleVersion
+
+    numbers = session.scalars(
+        select(ScheduleVersion.number)
+        .join(ScheduledMeeting, ScheduledMeeting.schedule_version_id == ScheduleVersion.id)
+        .join(ScheduledMeetingAttendee, ScheduledMeetingAttendee.meeting_id == ScheduledMeeting.id)
+        .where(ScheduledMeetingAttendee.attendee_id == attendee.id)
+        .distinct()
+        .order_by(ScheduleVersion.number)
+    ).all()
+    if numbers:
+        raise AttendeeInUse(", ".join(str(n) for n in numbers))
+    attendee.company.attendees.remove(attendee)
+    session.flush()
 
 
 def _free_id(session: Session, model, event_id: int, prefix: str) -> str:
@@ -97,10 +130,47 @@ def _free_id(session: Session, model, event_id: int, prefix: str) -> str:
 
 
 def block_time(
-    session: Session, company: Company, start: datetime, end: datetime
+    session: Session,
+    company: Company,
+    start: datetime,
+    end: datetime,
+    attendee: Attendee | None = None,
 ) -> UnavailableBlock:
-    """The company cannot meet from `start` to `end` (a talk, a flight)."""
-    block = UnavailableBlock(event_id=company.event_id, company=company, start=start, end=end)
+    """The company, or one of its attendees, cannot meet from `start` to `end` (a talk, a
+    flight)."""
+    if attendee is not None and attendee.company_id != company.id:
+        raise ValueError(f"{attendee.external_id} is not an attendee of {company.external_id}")
+    block = UnavailableBlock(
+        event_id=company.event_id,
+        company=None if attendee else company,
+        attendee=attendee,
+        start=start,
+        end=end,
+    )
     session.add(block)
     session.flush()
     return block
+
+
+def local_span(zone_name: str, day: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """A span given as a day and two clock times in the event's zone, as aware instants."""
+    zone = ZoneInfo(zone_name)
+    return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+
+
+def blocks_of(company: Company) -> list[UnavailableBlock]:
+    """The company's own blocked times and its attendees', in time order."""
+    blocks = list(company.unavailable)
+    for attendee in company.attendees:
+        blocks += attendee.unavailable
+    return sorted(blocks, key=lambda b: (b.start, b.end, b.id))
+
+
+def block_owner(block: UnavailableBlock) -> Company:
+    """The company a blocked time belongs to (its own, or that of its attendee)."""
+    return block.company if block.company is not None else block.attendee.company
+
+
+def remove_block(session: Session, block: UnavailableBlock) -> None:
+    session.delete(block)
+    session.flush()

@@ -1,21 +1,41 @@
 """Organisers' pages for companies: the list with each private link, adding one by hand, and a
-company's page (its requests, its link and rotating it)."""
+company's page (its requests, its link and rotating it, editing it, its attendees and the
+times they cannot meet)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from web.companies.models import Company
-from web.companies.operations import add_company, rotate_token
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.companies.operations import (
+    AttendeeInUse,
+    add_attendee,
+    add_company,
+    block_owner,
+    block_time,
+    blocks_of,
+    local_span,
+    remove_attendee,
+    remove_block,
+    rotate_token,
+    update_attendee,
+    update_company,
+)
+from web.db import EditConflict
 from web.http import db, event_or_404, row_or_404
+from web.labels import EDIT_CONFLICT
 from web.meeting_requests.models import MeetingRequest
+from web.portal.views import BlockForm
 
 companies = Blueprint("companies", __name__, template_folder="templates")
 
@@ -39,6 +59,39 @@ class CompanyForm(FlaskForm):
     attendees = TextAreaField(
         _l("Attendees"), description=_l("One name a line"), validators=[DataRequired()]
     )
+
+
+class EditCompanyForm(FlaskForm):
+    """The company's own fields; `version` is the row's version when the form was shown."""
+
+    name = CompanyForm.name
+    role = CompanyForm.role
+    delegation = CompanyForm.delegation
+    max_meetings_per_day = CompanyForm.max_meetings_per_day
+    version = HiddenField(validators=[InputRequired()])
+
+
+class AttendeeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[Optional()])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("not an email address"))],
+    )
+    version = HiddenField()
+
+
+class CompanyBlockForm(BlockForm):
+    """A blocked time for the whole company or for one of its attendees."""
+
+    who = SelectField(_l("Who"), coerce=int)
+
+
+def _version(form) -> int:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
 
 
 @companies.route("/events/<slug>/companies/")
@@ -91,7 +144,24 @@ def detail(slug: str, company_id: int):
         )
         .all()
     )
-    return render_template("companies/detail.html", event=event, company=company, requests=requests)
+    return render_template(
+        "companies/detail.html",
+        event=event,
+        company=company,
+        requests=requests,
+        attendee_form=AttendeeForm(),
+        block_form=_block_form(company),
+        blocks=blocks_of(company),
+        rooms=[loc for loc in event.locations if loc.owner_id == company.id],
+        zone=ZoneInfo(event.timezone),
+    )
+
+
+def _block_form(company: Company) -> CompanyBlockForm:
+    form = CompanyBlockForm()
+    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
+    form.who.choices = [(0, _("the whole company"))] + [(a.id, a.name) for a in company.attendees]
+    return form
 
 
 @companies.route("/events/<slug>/companies/<int:company_id>/rotate", methods=["POST"])
@@ -103,3 +173,144 @@ def rotate(slug: str, company_id: int):
     db().commit()
     flash(_("New private link made: the old one no longer works."), "success")
     return redirect(url_for("companies.detail", slug=slug, company_id=company.id))
+
+
+@companies.route("/events/<slug>/companies/<int:company_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, company_id: int):
+    """The company's name, role, delegation and daily maximum; a concurrent edit is refused."""
+    event = event_or_404(slug)
+    company = row_or_404(Company, company_id, event)
+    form = EditCompanyForm(obj=company, version=company.version_id)
+    if form.validate_on_submit():
+        try:
+            update_company(
+                db(),
+                company,
+                _version(form),
+                name=form.name.data.strip(),
+                role=form.role.data,
+                delegation=(form.delegation.data or "").strip() or None,
+                max_meetings_per_day=form.max_meetings_per_day.data,
+            )
+        except EditConflict:
+            db().rollback()
+            flash(str(EDIT_CONFLICT), "error")
+            return redirect(url_for("companies.edit", slug=slug, company_id=company_id))
+        db().commit()
+        flash(_("%(name)s saved.", name=company.name), "success")
+        return redirect(url_for("companies.detail", slug=slug, company_id=company.id))
+    return render_template("companies/edit.html", event=event, company=company, form=form)
+
+
+@companies.route("/events/<slug>/companies/<int:company_id>/attendees", methods=["POST"])
+def new_attendee(slug: str, company_id: int):
+    event = event_or_404(slug)
+    company = row_or_404(Company, company_id, event)
+    form = AttendeeForm()
+    if form.validate_on_submit():
+        person = add_attendee(
+            db(),
+            company,
+            form.name.data.strip(),
+            (form.title.data or "").strip() or None,
+            (form.email.data or "").strip() or None,
+        )
+        db().commit()
+        flash(_("%(name)s added.", name=person.name), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("companies.detail", slug=slug, company_id=company.id) + "#attendees")
+
+
+@companies.route("/events/<slug>/attendees/<int:attendee_id>/edit", methods=["GET", "POST"])
+def edit_attendee(slug: str, attendee_id: int):
+    event = event_or_404(slug)
+    person = row_or_404(Attendee, attendee_id, event)
+    form = AttendeeForm(obj=person, version=person.version_id)
+    back = url_for("companies.detail", slug=slug, company_id=person.company_id) + "#attendees"
+    if form.validate_on_submit():
+        try:
+            update_attendee(
+                db(),
+                person,
+                _version(form),
+                name=form.name.data.strip(),
+                title=(form.title.data or "").strip() or None,
+                email=(form.email.data or "").strip() or None,
+            )
+        except EditConflict:
+            db().rollback()
+            flash(str(EDIT_CONFLICT), "error")
+            return redirect(url_for("companies.edit_attendee", slug=slug, attendee_id=attendee_id))
+        db().commit()
+        flash(_("%(name)s saved.", name=person.name), "success")
+        return redirect(back)
+    return render_template(
+        "companies/attendee.html", event=event, attendee=person, form=form, back=back
+    )
+
+
+@companies.route("/events/<slug>/attendees/<int:attendee_id>/remove", methods=["POST"])
+def delete_attendee(slug: str, attendee_id: int):
+    event = event_or_404(slug)
+    person = row_or_404(Attendee, attendee_id, event)
+    company_id, name = person.company_id, person.name
+    try:
+        remove_attendee(db(), person)
+    except AttendeeInUse as used:
+        db().rollback()
+        flash(
+            _(
+                "%(name)s has meetings in schedule version %(versions)s, so stays: "
+                "the history must stay whole.",
+                name=name,
+                versions=str(used),
+            ),
+            "error",
+        )
+    else:
+        db().commit()
+        flash(_("%(name)s removed.", name=name), "success")
+    return redirect(url_for("companies.detail", slug=slug, company_id=company_id) + "#attendees")
+
+
+@companies.route("/events/<slug>/companies/<int:company_id>/unavailable", methods=["POST"])
+def block(slug: str, company_id: int):
+    """A time the company, or one of its attendees, cannot meet (entered by the organiser)."""
+    event = event_or_404(slug)
+    company = row_or_404(Company, company_id, event)
+    form = _block_form(company)
+    if form.validate_on_submit() and form.end.data > form.start.data:
+        person = None
+        if form.who.data:
+            person = row_or_404(Attendee, form.who.data, event)
+        start, end = local_span(
+            event.timezone, date.fromisoformat(form.day.data), form.start.data, form.end.data
+        )
+        try:
+            block_time(db(), company, start, end, person)
+        except ValueError:
+            abort(404)
+        db().commit()
+        flash(_("Time blocked."), "success")
+    else:
+        flash(_("Give a day and a time span that ends after it starts."), "error")
+    return redirect(url_for("companies.detail", slug=slug, company_id=company.id) + "#unavailable")
+
+
+@companies.route("/events/<slug>/unavailable/<int:block_id>/remove", methods=["POST"])
+def unblock(slug: str, block_id: int):
+    event = event_or_404(slug)
+    row = row_or_404(UnavailableBlock, block_id, event)
+    company = block_owner(row)
+    remove_block(db(), row)
+    db().commit()
+    flash(_("Time freed."), "success")
+    return redirect(url_for("companies.detail", slug=slug, company_id=company.id) + "#unavailable")
+
+
+def _flash_errors(form: FlaskForm) -> None:
+    for field_name, errors in form.errors.items():
+        label = getattr(form, field_name).label.text
+        for error in errors:
+            flash(f"{label}: {error}", "error")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from web.db import apply_edit
 from web.events.models import Event, EventDay, EventSession, Location
 
 
@@ -63,23 +64,93 @@ def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 
 def set_table_count(session: Session, event: Event, count: int) -> None:
-    """Shared tables T001, T002, ...: add the missing ones; remove extra ones not in use by a
-    kept schedule (those stay, since history must stay whole)."""
-    tables = {loc.external_id: loc for loc in event.locations if loc.owner_id is None}
-    numbered = [f"T{n:03d}" for n in range(1, count + 1)]
-    for ext in numbered:
-        if ext not in tables:
-            event.locations.append(Location(external_id=ext, name=f"Table {int(ext[1:])}"))
-    for ext, location in tables.items():
-        if ext.startswith("T") and ext not in numbered and not _in_use(session, location):
+    """Make the event have `count` shared tables (those without an owner): new ones get free
+    ids T001, T002, ...; surplus ones go from the last added, but for those a kept schedule
+    version uses (history must stay whole). Imported tables keep their ids and names."""
+    shared = sorted(
+        (loc for loc in event.locations if loc.owner_id is None), key=lambda loc: loc.id or 0
+    )
+    for _ in range(count - len(shared)):
+        number = len([loc for loc in event.locations if loc.owner_id is None]) + 1
+        event.locations.append(
+            Location(external_id=_free_location_id(event, "T"), name=f"Table {number}")
+        )
+    surplus = len(shared) - count
+    for location in reversed(shared):
+        if surplus <= 0:
+            break
+        if not versions_using(session, location):
             event.locations.remove(location)
+            surplus -= 1
     session.flush()
 
 
-def _in_use(session: Session, location: Location) -> bool:
-    from web.schedules.models import ScheduledMeeting
+def _free_location_id(event: Event, prefix: str) -> str:
+    taken = {loc.external_id for loc in event.locations}
+    number = 1
+    while f"{prefix}{number:03d}" in taken:
+        number += 1
+    return f"{prefix}{number:03d}"
+
+
+# --- tables, rooms and booths, one at a time ----------------------------------------------------
+
+ID_PREFIX = {"table": "T", "room": "R", "booth": "B"}
+LOCATION_FIELDS = {"name", "kind", "owner_id"}
+
+
+class LocationInUse(ValueError):
+    """A kept schedule version places meetings there: removing it would break its history."""
+
+    def __init__(self, location: Location, versions: list[int]) -> None:
+        super().__init__(f"{location.external_id} is used by schedule versions {versions}")
+        self.versions = versions
+
+
+def add_location(
+    session: Session, event: Event, name: str, kind: str = "table", owner_id: int | None = None
+) -> Location:
+    """A table, room or booth; with an owner it holds only that company's meetings."""
+    location = Location(
+        external_id=_free_location_id(event, ID_PREFIX[kind]),
+        name=name,
+        kind=kind,
+        owner_id=owner_id,
+    )
+    event.locations.append(location)
+    session.flush()
+    return location
+
+
+def update_location(session: Session, location: Location, version: int, **changes) -> None:
+    """Rename it, or change its kind or owner; EditConflict if it changed since `version`."""
+    unknown = set(changes) - LOCATION_FIELDS
+    if unknown:
+        raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
+    apply_edit(session, location, version, changes)
+
+
+def remove_location(session: Session, location: Location) -> None:
+    """Remove a table or room no kept schedule version uses (the published one included)."""
+    used = versions_using(session, location)
+    if used:
+        raise LocationInUse(location, used)
+    location.event.locations.remove(location)
+    session.flush()
+
+
+def versions_using(session: Session, location: Location) -> list[int]:
+    """The numbers of the schedule versions with a meeting at `location`."""
+    from web.schedules.models import ScheduledMeeting, ScheduleVersion
 
     if location.id is None:
-        return False
-    found = select(ScheduledMeeting.id).where(ScheduledMeeting.location_id == location.id)
-    return session.scalar(found.limit(1)) is not None
+        return []
+    return list(
+        session.scalars(
+            select(ScheduleVersion.number)
+            .join(ScheduledMeeting, ScheduledMeeting.schedule_version_id == ScheduleVersion.id)
+            .where(ScheduledMeeting.location_id == location.id)
+            .distinct()
+            .order_by(ScheduleVersion.number)
+        )
+    )

@@ -9,7 +9,7 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -17,16 +17,34 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from scheduler.formats.problems import InvalidInput
+from web.companies.models import Company
 from web.db import EditConflict, apply_edit
-from web.events.models import Event
-from web.events.operations import create_event, set_days, set_table_count
+from web.events.models import Event, Location
+from web.events.operations import (
+    LocationInUse,
+    add_location,
+    create_event,
+    remove_location,
+    set_days,
+    set_table_count,
+    update_location,
+    versions_using,
+)
 from web.events.overview import overview
-from web.http import db, event_or_404
+from web.http import db, event_or_404, row_or_404
 from web.importing.files import import_file
+from web.labels import EDIT_CONFLICT
+from web.schedules.operations import current_version
 
 events = Blueprint("events", __name__, template_folder="templates")
 
@@ -81,6 +99,52 @@ class ImportEventForm(ImportForm):
         _l("Short name (in links)"),
         validators=[DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("a-z, 0-9 and -"))],
     )
+
+
+KINDS = {"table": _l("Table"), "room": _l("Room"), "booth": _l("Booth")}
+
+
+class LocationForm(FlaskForm):
+    """A table, room or booth; an owner makes it that company's own (its meetings only)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=list(KINDS.items()))
+    owner = SelectField(_l("Owner"), coerce=int, description=_l("Only this company meets there"))
+    version = HiddenField()
+
+
+def _location_form(event: Event, **values) -> LocationForm:
+    form = LocationForm(**values)
+    companies = db().scalars(
+        select(Company).where(Company.event_id == event.id).order_by(Company.name)
+    )
+    form.owner.choices = [(0, _("nobody (shared)"))] + [(c.id, c.name) for c in companies]
+    return form
+
+
+IMPORTED = {
+    "event": _l("event"),
+    "companies": _l("companies"),
+    "attendees": _l("attendees"),
+    "locations": _l("tables and rooms"),
+    "availability": _l("blocked times"),
+    "requests": _l("requests"),
+    "fixed meetings": _l("fixed meetings"),
+}
+
+
+def import_summary(report) -> str:
+    """What an import changed, in a line: only the kinds with something new or updated."""
+    parts = []
+    for kind, counts in report.counts.items():
+        changes = []
+        if counts["created"]:
+            changes.append(_("%(n)d new", n=counts["created"]))
+        if counts["updated"]:
+            changes.append(_("%(n)d updated", n=counts["updated"]))
+        if changes:
+            parts.append(f"{IMPORTED.get(kind, kind)} {', '.join(changes)}")
+    return "; ".join(parts) or _("nothing changed")
 
 
 def parse_days(text: str) -> list[tuple[date, list[tuple[time, time]]]]:
@@ -217,5 +281,96 @@ def _import(form: ImportForm, slug: str):
                 "events/import_failed.html", slug=slug, problems=error.problems, file=path.name
             ), 422
     session.commit()
-    flash(_("Imported %(file)s: %(report)s", file=path.name, report="; ".join(report.lines())))
+    flash(_("Imported %(file)s: %(report)s", file=path.name, report=import_summary(report)))
     return redirect(url_for("events.dashboard", slug=slug))
+
+
+@events.route("/events/<slug>/locations/")
+def locations(slug: str):
+    """The event's tables, rooms and booths, which schedule versions use them, and adding one."""
+    event = event_or_404(slug)
+    published = current_version(db(), event)
+    rows = [(loc, versions_using(db(), loc)) for loc in event.locations]
+    return render_template(
+        "events/locations.html",
+        event=event,
+        rows=rows,
+        published=published.number if published else None,
+        form=_location_form(event, formdata=None),
+        kinds=KINDS,
+    )
+
+
+@events.route("/events/<slug>/locations/", methods=["POST"])
+def new_location(slug: str):
+    event = event_or_404(slug)
+    form = _location_form(event)
+    if form.validate_on_submit():
+        location = add_location(
+            db(), event, form.name.data.strip(), form.kind.data, form.owner.data or None
+        )
+        db().commit()
+        flash(_("%(name)s added.", name=location.name), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("events.locations", slug=slug))
+
+
+@events.route("/events/<slug>/locations/<int:location_id>/edit", methods=["GET", "POST"])
+def edit_location(slug: str, location_id: int):
+    event = event_or_404(slug)
+    location = row_or_404(Location, location_id, event)
+    form = _location_form(
+        event, obj=location, owner=location.owner_id or 0, version=location.version_id
+    )
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
+        try:
+            update_location(
+                db(),
+                location,
+                version,
+                name=form.name.data.strip(),
+                kind=form.kind.data,
+                owner_id=form.owner.data or None,
+            )
+        except EditConflict:
+            db().rollback()
+            flash(
+                str(EDIT_CONFLICT),
+                "error",
+            )
+            return redirect(url_for("events.edit_location", slug=slug, location_id=location_id))
+        db().commit()
+        flash(_("%(name)s saved.", name=location.name), "success")
+        return redirect(url_for("events.locations", slug=slug))
+    return render_template("events/location.html", event=event, location=location, form=form)
+
+
+@events.route("/events/<slug>/locations/<int:location_id>/remove", methods=["POST"])
+def delete_location(slug: str, location_id: int):
+    event = event_or_404(slug)
+    location = row_or_404(Location, location_id, event)
+    name = location.name
+    try:
+        remove_location(db(), location)
+    except LocationInUse as used:
+        db().rollback()
+        flash(
+            _(
+                "%(name)s has meetings in schedule version %(versions)s, so stays: "
+                "the history must stay whole.",
+                name=name,
+                versions=", ".join(str(n) for n in used.versions),
+            ),
+            "error",
+        )
+    else:
+        db().commit()
+        flash(_("%(name)s removed.", name=name), "success")
+    return redirect(url_for("events.locations", slug=slug))

@@ -13,7 +13,7 @@ from wtforms.validators import NumberRange
 
 from scheduler.cpsat import SolverSettings
 from web.http import db, event_or_404, queue, row_or_404
-from web.labels import RUN_STATUS
+from web.labels import RUN_STATUS, STAGE
 from web.schedules.operations import current_version
 from web.solving.models import SolverRun
 from web.solving.operations import fail_run, queue_run
@@ -102,7 +102,11 @@ def cancel(slug: str, run_id: int):
 
 
 def progress_of(row: SolverRun) -> dict:
+    """The figures the run page shows. The solver reports its stage, objective (the sum of
+    the placed requests' priorities) and bound as it goes; the number of meetings placed is
+    counted once, from the schedule it returns, so it shows at the end."""
     figures = row.progress or {}
+    stage = figures.get("stage")
     objective, bound = figures.get("objective"), figures.get("bound")
     gap = None
     if objective is not None and bound:
@@ -113,7 +117,8 @@ def progress_of(row: SolverRun) -> dict:
         "status_label": str(RUN_STATUS.get(row.status, row.status)),
         "finished": row.status in FINISHED,
         "cancel_requested": row.cancel_requested,
-        "stage": figures.get("stage"),
+        "stage": stage,
+        "stage_label": str(STAGE.get(stage, stage)) if stage else None,
         "seconds": figures.get("seconds"),
         "objective": objective,
         "bound": bound,

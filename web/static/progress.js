@@ -10,7 +10,10 @@
     try {
       const response = await fetch(box.dataset.url, { headers: { Accept: "application/json" } });
       const p = await response.json();
-      ["stage", "scheduled", "objective", "bound", "gap", "seconds"].forEach((k) => show(k, p[k]));
+      show("stage", p.stage_label);
+      ["scheduled", "objective", "bound", "gap", "seconds"].forEach((k) => show(k, p[k]));
+      const note = document.getElementById("counted-at-end");
+      if (note) note.hidden = p.finished;
       const status = document.getElementById("status");
       status.textContent = p.status_label;
       status.className = `status ${p.status}`;

@@ -1,0 +1,196 @@
+"""The organiser's forms for companies, attendees, blocked times and tables: each saves what
+it shows, two organisers saving the same row do not overwrite each other silently, and a table
+or attendee a kept schedule version uses stays."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from tests.web.conftest import PASSWORD
+from web.companies.models import Attendee, Company, UnavailableBlock
+from web.events.models import Location
+from web.schedules.operations import current_version
+
+
+def company(session, external_id: str = "acme") -> Company:
+    session.rollback()
+    return session.scalar(select(Company).where(Company.external_id == external_id))
+
+
+def test_edit_a_company(organiser, session, dummy_event):
+    acme = company(session)
+    page = organiser.get(f"/events/tiny/companies/{acme.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{acme.version_id}"' in page
+    response = organiser.post(
+        f"/events/tiny/companies/{acme.id}/edit",
+        data={
+            "name": "アクメ・バイオ",
+            "role": "corporate",
+            "delegation": "",
+            "max_meetings_per_day": 4,
+            "version": acme.version_id,
+        },
+    )
+    assert response.status_code == 302
+    acme = company(session)
+    assert (acme.name, acme.role, acme.delegation, acme.max_meetings_per_day) == (
+        "アクメ・バイオ",
+        "corporate",
+        None,
+        4,
+    )
+    assert "アクメ・バイオ" in organiser.get(response.location).get_data(as_text=True)
+
+
+def test_two_organisers_editing_one_company(app, organiser, session, dummy_event):
+    """Both load the form; the first save wins, the second is refused with a message, and the
+    form then shows the first one's save to redo the change on."""
+    acme = company(session)
+    shown = acme.version_id
+    other = app.test_client()
+    other.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    fields = {"role": "delegation", "delegation": "San Diego", "version": shown}
+    first = other.post(f"/events/tiny/companies/{acme.id}/edit", data={**fields, "name": "First"})
+    assert first.status_code == 302
+    second = organiser.post(
+        f"/events/tiny/companies/{acme.id}/edit", data={**fields, "name": "Second"}
+    )
+    assert second.status_code == 302 and second.location.endswith("/edit")
+    page = organiser.get(second.location).get_data(as_text=True)
+    assert "Someone else saved this meanwhile" in page
+    assert 'value="First"' in page
+    assert company(session).name == "First"
+
+
+def test_attendees_added_edited_and_removed(organiser, session, dummy_event):
+    acme = company(session)
+    organiser.post(
+        f"/events/tiny/companies/{acme.id}/attendees",
+        data={"name": "山田 花子", "title": "事業開発部長", "email": "hanako@example.jp"},
+    )
+    session.rollback()
+    person = session.scalar(select(Attendee).where(Attendee.name == "山田 花子"))
+    assert (person.title, person.email, person.company_id) == (
+        "事業開発部長",
+        "hanako@example.jp",
+        acme.id,
+    )
+    # A wrong email address is refused, with the field's name.
+    organiser.post(f"/events/tiny/companies/{acme.id}/attendees", data={"name": "X", "email": "no"})
+    page = organiser.get(f"/events/tiny/companies/{acme.id}").get_data(as_text=True)
+    assert "not an email address" in page and "事業開発部長" in page
+    response = organiser.post(
+        f"/events/tiny/attendees/{person.id}/edit",
+        data={"name": "山田 花子", "title": "", "email": "", "version": person.version_id},
+    )
+    assert response.status_code == 302
+    session.rollback()
+    assert (person.title, person.email) == (None, None)
+    stale = organiser.post(
+        f"/events/tiny/attendees/{person.id}/edit",
+        data={"name": "Old", "version": person.version_id - 1},
+    )
+    assert stale.location.endswith("/edit")
+    person_id = person.id
+    organiser.post(f"/events/tiny/attendees/{person_id}/remove")
+    session.rollback()
+    assert session.get(Attendee, person_id) is None
+
+
+def test_blocked_times_of_a_company_and_an_attendee(organiser, session, dummy_event):
+    big = company(session, "big")
+    bea = next(a for a in big.attendees if a.name == "Bea Big")
+    for who in (0, bea.id):
+        organiser.post(
+            f"/events/tiny/companies/{big.id}/unavailable",
+            data={"who": who, "day": "2026-10-14", "start": "10:00", "end": "10:30"},
+        )
+    session.rollback()
+    blocks = session.scalars(select(UnavailableBlock).order_by(UnavailableBlock.id)).all()
+    assert [(b.company_id, b.attendee_id) for b in blocks] == [(big.id, None), (None, bea.id)]
+    assert blocks[0].start == datetime(2026, 10, 14, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
+    # Another company's attendee cannot be given a block through this company's page.
+    acme = company(session)
+    organiser.post(
+        f"/events/tiny/companies/{acme.id}/unavailable",
+        data={"who": bea.id, "day": "2026-10-14", "start": "11:00", "end": "11:30"},
+    )
+    session.rollback()
+    assert len(session.scalars(select(UnavailableBlock)).all()) == 2
+    page = organiser.get(f"/events/tiny/companies/{big.id}").get_data(as_text=True)
+    assert "2026-10-14 10:00\u201310:30" in page and "Bea Big" in page
+    organiser.post(f"/events/tiny/unavailable/{blocks[1].id}/remove")
+    session.rollback()
+    assert session.scalars(select(UnavailableBlock.attendee_id)).all() == [None]
+
+
+def test_tables_and_rooms(organiser, session, dummy_event):
+    acme = company(session)
+    organiser.post(
+        "/events/tiny/locations/", data={"name": "Acme room", "kind": "room", "owner": acme.id}
+    )
+    organiser.post("/events/tiny/locations/", data={"name": "Table 2", "kind": "table", "owner": 0})
+    session.rollback()
+    rooms = {loc.name: loc for loc in session.scalars(select(Location))}
+    assert rooms["Acme room"].owner_id == acme.id and rooms["Acme room"].external_id == "R001"
+    assert rooms["Table 2"].owner_id is None
+    assert "Acme room" in organiser.get(f"/events/tiny/companies/{acme.id}").get_data(as_text=True)
+    table = rooms["Table 2"]
+    organiser.post(
+        f"/events/tiny/locations/{table.id}/edit",
+        data={"name": "テーブル 2", "kind": "table", "owner": 0, "version": table.version_id},
+    )
+    session.rollback()
+    assert table.name == "テーブル 2"
+    # A table the published schedule uses stays; an unused one goes.
+    run = organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    assert run.status_code == 302
+    organiser.post("/events/tiny/schedules/1/publish")
+    session.rollback()
+    from web.schedules.models import ScheduledMeeting
+
+    used = session.get(Location, session.scalar(select(ScheduledMeeting.location_id).limit(1)))
+    response = organiser.post(f"/events/tiny/locations/{used.id}/remove", follow_redirects=True)
+    assert "schedule version 1" in response.get_data(as_text=True)
+    organiser.post("/events/tiny/locations/", data={"name": "Spare", "kind": "table", "owner": 0})
+    session.rollback()
+    spare = session.scalar(select(Location).where(Location.name == "Spare"))
+    organiser.post(f"/events/tiny/locations/{spare.id}/remove")
+    session.rollback()
+    names = set(session.scalars(select(Location.name)))
+    assert used.name in names and "Spare" not in names
+    assert current_version(session, dummy_event).number == 1
+
+
+def test_setup_keeps_imported_tables(organiser, session, dummy_event):
+    """Saving the setup with the same number of tables changes none of them; a higher number
+    adds tables with fresh ids."""
+    page = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {
+        "name": "Tiny partnering",
+        "timezone": "Asia/Tokyo",
+        "slot_minutes": 30,
+        "days": "2026-10-14 10:00-11:30",
+        "tables": 1,
+        "version": version,
+    }
+    assert organiser.post("/events/tiny/setup", data=data).status_code == 302
+    session.rollback()
+    assert session.scalars(select(Location.external_id)).all() == ["T1"]
+    page = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    data["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)
+    organiser.post("/events/tiny/setup", data={**data, "tables": 3})
+    session.rollback()
+    assert sorted(session.scalars(select(Location.external_id))) == ["T001", "T002", "T1"]
+
+
+def test_organiser_forms_in_japanese(organiser, session, dummy_event):
+    acme = company(session)
+    organiser.post("/language", data={"language": "ja", "back": "/"})
+    page = organiser.get(f"/events/tiny/companies/{acme.id}").get_data(as_text=True)
+    assert "参加者を追加" in page
+    assert "テーブル・部屋を追加" in organiser.get("/events/tiny/locations/").get_data(as_text=True)
