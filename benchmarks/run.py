@@ -49,8 +49,8 @@ SIZES = {
     "small": Size("small", 80, 400, 3, 20, time_limit=30),
     "mid": Size("mid", 800, 6_000, 3, 80, time_limit=25),  # the goal: 0.2% within 30 s, all in
     "tight": Size("tight", 300, 3_000, 3, 10, time_limit=60),
-    "biojapan": Size("biojapan", 1_500, 35_000, 3, 420, 2_400, 60, compact=False),
-    "bio": Size("bio", 4_100, 100_000, 4, 700, 6_400, 300, compact=False),
+    "biojapan": Size("biojapan", 1_500, 35_000, 3, 420, 2_400, 55, compact=False),
+    "bio": Size("bio", 4_100, 100_000, 4, 700, 6_400, 270, compact=False),
 }
 DEFAULT = ("small", "mid", "tight")
 VARIANTS = {"default": [], "fair": ["--fair"], "compact": ["--compact"]}

@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     _bind_database(app)
     _bind_queue(app)
     _bind_extensions(app)
+    _bind_security(app)
     _register_blueprints(app)
     return app
 
@@ -100,6 +101,12 @@ def _bind_extensions(app: Flask) -> None:
     from web.labels import helpers
 
     app.context_processor(helpers)
+
+
+def _bind_security(app: Flask) -> None:
+    from web.security import init_security
+
+    init_security(app)
 
 
 def _locale() -> str:

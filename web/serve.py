@@ -43,6 +43,7 @@ def serve(host: str, port: int, threads: int, demo: bool, workers: int) -> None:
 
     engine = make_engine()
     upgrade(engine)
+    _fail_runs_without_worker(engine)
     app = create_app()
     base = f"http://{_shown_host(host)}:{port}"
     if demo:
@@ -68,6 +69,7 @@ def worker(workers: int) -> None:
     from web.jobs import make_queue
 
     queue = make_queue()
+    _fail_runs_without_worker(queue.engine)
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread")
     click.echo(f"Worker: {type(queue.huey).__name__}, {workers} at once", err=True)
     consumer.run()
@@ -127,6 +129,18 @@ def _load_demo(engine, base: str) -> None:
         f"  {company_name}'s private link:\n"
         f"                    {base}/c/{token}/\n"
     )
+
+
+def _fail_runs_without_worker(engine) -> None:
+    """Runs left "running" by a worker that was killed are marked failed (by heartbeat, so a
+    run another live worker is solving is left alone)."""
+    from web.db import transaction
+    from web.solving.operations import fail_stale_runs
+
+    with transaction(engine) as session:
+        failed = fail_stale_runs(session)
+    if failed:
+        click.echo(f"Runs whose worker stopped, marked failed: {failed}", err=True)
 
 
 def _shown_host(host: str) -> str:

@@ -12,6 +12,7 @@ import io
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +34,24 @@ COLUMNS = (
     "notes",
 )
 _WIDTHS = (11, 7, 7, 10, 24, 28, 30, 28, 30, 8, 40)
+
+
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Sheets (a name
+# like "=HYPERLINK(...)" or "=cmd|..." typed into a registration form): CSV cells get a
+# leading apostrophe, which spreadsheets show as text; XLSX cells are written as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: object) -> object:
+    """`value` for a CSV cell, never read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_value(value: object) -> object:
+    """`value` for an XLSX cell: without the control characters the format cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _rows(instance: Instance, schedule: Schedule) -> list[MeetingDetails]:
@@ -65,7 +84,7 @@ def meetings_csv(instance: Instance, schedule: Schedule) -> bytes:
     for details in _rows(instance, schedule):
         cells = _cells(details)
         cells[0] = cells[0].isoformat()
-        writer.writerow(cells)
+        writer.writerow([as_text(c) for c in cells])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -79,7 +98,7 @@ def meetings_xlsx(instance: Instance, schedule: Schedule, stamp: datetime | None
         cells = _cells(details)
         cells[1] = details.start.replace(tzinfo=None)  # Excel has no time zones: wall clock
         cells[2] = details.end.replace(tzinfo=None)
-        sheet.append(cells)
+        sheet.append([xlsx_value(c) for c in cells])
     _format(sheet)
     when = (stamp or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     book.properties.created = book.properties.modified = when
@@ -92,6 +111,9 @@ def _format(sheet) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
         row[0].number_format = "yyyy-mm-dd"
         row[1].number_format = row[2].number_format = "hh:mm"
     for index, width in enumerate(_WIDTHS, start=1):

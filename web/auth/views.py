@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired
 from web.app import LANGUAGES
 from web.auth.operations import authenticate
 from web.http import db
+from web.security import failed_login, limiter, login_email, login_limit
 
 auth = Blueprint("auth", __name__, template_folder="templates")
 
@@ -25,6 +26,8 @@ class LoginForm(FlaskForm):
 
 
 @auth.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"], deduct_when=failed_login)
+@limiter.limit(login_limit, methods=["POST"], deduct_when=failed_login, key_func=login_email)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

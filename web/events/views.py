@@ -73,6 +73,8 @@ class SetupForm(FlaskForm):
     version = IntegerField(widget=None, validators=[Optional()])
 
     def validate_days(self, field) -> None:
+        if not isinstance(field.data, str):  # posted without the field: the event's own rows
+            raise ValidationError(_("Give the days and sessions, one day a line."))
         try:
             field.parsed = parse_days(field.data)
         except ValueError as error:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.calendars.sheet import FORMULA_START, as_text, xlsx_value
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.times import format_local_time
 from web.companies.models import Attendee, Company, UnavailableBlock
@@ -136,14 +137,26 @@ def write_workbook(rows: dict[str, list[list[object]]], path: Path) -> None:
     for name, lines in rows.items():
         sheet = workbook.create_sheet(name)
         for line in lines:
-            sheet.append(line)
+            sheet.append([_text_cell(sheet, v) for v in line])
     workbook.save(path)
+
+
+def _text_cell(sheet, value: object) -> object:
+    """openpyxl writes a string starting with "=" as a formula: write such text as text."""
+    value = xlsx_value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def csv_text(lines: list[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([["" if v is None else v for v in line] for line in lines])
+    writer.writerows([["" if v is None else as_text(v) for v in line] for line in lines])
     return buffer.getvalue()
 
 

@@ -146,6 +146,7 @@ class _Semicolon(csv.excel):
 
 
 def _zip_sheets(path: Path) -> dict[str, RawSheet]:
+    _refuse_zip_bomb(path)
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -167,16 +168,17 @@ def _zip_sheets(path: Path) -> dict[str, RawSheet]:
 
 def _workbook_sheets(path: Path) -> dict[str, RawSheet]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    not_a_workbook = _bad(
+        path.name,
+        "is not an Excel workbook (.xlsx); open it in Excel and save it as "
+        '"Excel Workbook (.xlsx)", or as CSV UTF-8 files',
+    )
+    _refuse_zip_bomb(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise _bad(
-            path.name,
-            "is not an Excel workbook (.xlsx); open it in Excel and save it as "
-            '"Excel Workbook (.xlsx)", or as CSV UTF-8 files',
-        ) from None
+    except Exception:  # openpyxl meets a broken file with any of a dozen exception types
+        raise not_a_workbook from None
     sheets = []
     try:
         for worksheet in workbook.worksheets:
@@ -188,6 +190,24 @@ def _workbook_sheets(path: Path) -> dict[str, RawSheet]:
             header = lines[0] if lines else []
             rows = [(number, cells) for number, cells in enumerate(lines[1:], start=2)]
             sheets.append(RawSheet(name, label, header, rows))
+    except InvalidInput:
+        raise
+    except Exception:  # a sheet's XML is broken: the same answer as for a broken file
+        raise not_a_workbook from None
     finally:
         workbook.close()
     return _by_name(sheets, path.name)
+
+
+MAX_UNPACKED = 500 * 1024 * 1024  # a workbook or .zip of a very large fair unpacks to far less
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """A small file that would unpack to gigabytes is refused before anything reads it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the reader says so in its own words
+    if unpacked > MAX_UNPACKED:
+        raise _bad(path.name, f"unpacks to {unpacked // 2**20} MB; split it into smaller files")

@@ -404,6 +404,8 @@ def _column_name(heading: object) -> str:
 def _clean(value: object) -> object:
     if isinstance(value, str):
         value = value.strip()
+        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]  # the apostrophe our CSV export puts before formula-like text
         return value or None
     return value
 

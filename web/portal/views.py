@@ -4,6 +4,8 @@ calendar subscription. A token opens its own company's pages and nothing else.""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -23,7 +25,7 @@ from web.http import db
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask
 from web.meeting_requests.views import change_status
-from web.schedules.operations import published_state
+from web.schedules.operations import latest_publication, published_state
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
 
@@ -201,19 +203,55 @@ def unblock(block_id: int):
     return redirect(url_for("portal.home") + "#unavailable")
 
 
+class FeedCache:
+    """Calendar files already written, by publication and company. A publication never
+    changes (re-publishing makes a new one), so an entry is never stale; calendar apps poll
+    their subscriptions, and this spares rebuilding the schedule for each poll."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> bytes | None:
+        with self.lock:
+            body = self.entries.get(key)
+            if body is not None:
+                self.entries.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[int, str], body: bytes) -> None:
+        with self.lock:
+            self.entries[key] = body
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+FEEDS = FeedCache()
+NOT_IN_SCHEDULE = b""  # cached too: the company is not in the published schedule
+
+
 @portal.route("/agenda.ics")
 def calendar():
     """The company's calendar: download once, or subscribe (webcal) to follow re-solves."""
     company: Company = g.company
-    published = published_state(db(), company.event)
-    if published is None or company.external_id not in published.instance.company_by_id:
+    publication = latest_publication(db(), company.event)
+    if publication is None:
         abort(404)
-    body = company_calendar(
-        published.instance,
-        published.calendars,
-        company.external_id,
-        published.publication.published_at,
-    )
+    key = (publication.id, company.external_id)
+    body = FEEDS.get(key)
+    if body is None:
+        published = published_state(db(), company.event)
+        key = (published.publication.id, company.external_id)  # the same, or one yet newer
+        body = NOT_IN_SCHEDULE
+        if company.external_id in published.instance.company_by_id:
+            body = company_calendar(
+                published.instance,
+                published.calendars,
+                company.external_id,
+                published.publication.published_at,
+            )
+        FEEDS.put(key, body)
+    if not body:
+        abort(404)
     response = Response(body, mimetype="text/calendar")
     name = f"{company.event.slug}-agenda.ics"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'

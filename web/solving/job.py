@@ -17,8 +17,9 @@ from scheduler.solve import solve
 from web.conversion import document_from_event, schedule_from_version
 from web.db import transaction
 from web.schedules.operations import current_version
+from web.solving import operations
 from web.solving.models import SolverRun
-from web.solving.operations import fail_run, finish_run, record_progress, start_run
+from web.solving.operations import beat, fail_run, finish_run, record_progress, start_run
 
 PROGRESS_EVERY = 0.5  # seconds between writes of progress figures (stage changes always)
 
@@ -82,6 +83,7 @@ class _Reporter:
         self.figures: dict = {}
         self.last_write = 0.0
         self.last_check = 0.0
+        self.last_beat = time.monotonic()
         self.cancelled = False
 
     def __call__(self, progress: Progress) -> None:
@@ -95,16 +97,21 @@ class _Reporter:
         now = time.monotonic()
         if not stage_changed and now - self.last_write < PROGRESS_EVERY:
             return
-        self.last_write = now
+        self.last_write = self.last_beat = now
         with transaction(self.engine) as session:
             record_progress(session, session.get(SolverRun, self.run_id), **self.figures)
 
     def cancel_requested(self) -> bool:
         """Whether the organiser pressed cancel (read at most every PROGRESS_EVERY seconds;
-        the solver asks from its watcher thread too)."""
+        the solver asks from its watcher thread too). While the search finds nothing new to
+        report, this also writes the run's heartbeat every HEARTBEAT_EVERY seconds."""
         now = time.monotonic()
         if not self.cancelled and now - self.last_check >= PROGRESS_EVERY:
             self.last_check = now
             with transaction(self.engine) as session:
-                self.cancelled = bool(session.get(SolverRun, self.run_id).cancel_requested)
+                run = session.get(SolverRun, self.run_id)
+                self.cancelled = bool(run.cancel_requested)
+                if now - self.last_beat >= operations.HEARTBEAT_EVERY:
+                    self.last_beat = now
+                    beat(session, run)
         return self.cancelled

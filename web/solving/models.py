@@ -40,6 +40,9 @@ class SolverRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written by the worker while the run is under way; a running run whose heartbeat stops
+    # had its worker killed (web/solving/operations.py: fail_stale_runs).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     schedule: Mapped[ScheduleVersion | None] = relationship(back_populates="solver_run")

@@ -4,7 +4,9 @@ version, failed with its error, or cancelled. The solver itself knows nothing of
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.cpsat import SolverSettings
@@ -23,15 +25,66 @@ def queue_run(session: Session, event: Event, settings: SolverSettings) -> Solve
     return run
 
 
+# A running run's worker writes its heartbeat at least this often (with its progress, or
+# when it checks for a cancel); a run silent for STALE_AFTER lost its worker.
+HEARTBEAT_EVERY = 5.0
+STALE_AFTER = 60.0
+
+
 def start_run(session: Session, run: SolverRun, requests: int) -> None:
     run.status, run.started_at, run.requests = "running", utc_now(), requests
+    run.heartbeat_at = run.started_at
     session.flush()
 
 
 def record_progress(session: Session, run: SolverRun, **progress) -> None:
     """Store the latest figures (stage, objective, bound, seconds) for the progress page."""
     run.progress = {**run.progress, **progress}
+    run.heartbeat_at = utc_now()
     session.flush()
+
+
+def beat(session: Session, run: SolverRun) -> None:
+    """The worker is alive and still solving this run."""
+    run.heartbeat_at = utc_now()
+    session.flush()
+
+
+def stale_runs(
+    session: Session,
+    event_id: int | None = None,
+    stale_after: float = STALE_AFTER,
+    now: datetime | None = None,
+) -> list[SolverRun]:
+    """Running runs whose worker has not been heard from for `stale_after` seconds: it was
+    killed (or its machine lost) in the middle of the solve."""
+    limit = (now or utc_now()) - timedelta(seconds=stale_after)
+    query = select(SolverRun).where(SolverRun.status == "running")
+    if event_id is not None:
+        query = query.where(SolverRun.event_id == event_id)
+    return [
+        run
+        for run in session.scalars(query)
+        if (run.heartbeat_at or run.started_at or run.created_at) < limit
+    ]
+
+
+def fail_stale_runs(
+    session: Session, event_id: int | None = None, stale_after: float = STALE_AFTER
+) -> list[int]:
+    """Mark runs that lost their worker as failed. They never wrote a schedule version (a
+    version is written in the same transaction as "succeeded"), so the published schedule
+    stays as it is; the organiser starts the solve again."""
+    failed = []
+    for run in stale_runs(session, event_id, stale_after):
+        fail_run(
+            session,
+            run,
+            f"the worker stopped while solving (no sign of life for {stale_after:.0f} s); "
+            "nothing was published; start the solve again",
+        )
+        failed.append(run.id)
+    return failed
 
 
 def append_log(session: Session, run: SolverRun, line: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -12,11 +12,12 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import NumberRange
 
 from scheduler.cpsat import SolverSettings
+from web.db import transaction
 from web.http import db, event_or_404, queue, row_or_404
 from web.labels import RUN_STATUS, STAGE
 from web.schedules.operations import current_version
 from web.solving.models import SolverRun
-from web.solving.operations import fail_run, queue_run
+from web.solving.operations import STALE_AFTER, fail_run, fail_stale_runs, queue_run, stale_runs
 
 solving = Blueprint("solving", __name__, template_folder="templates")
 
@@ -27,6 +28,17 @@ FINISHED = ("succeeded", "failed", "cancelled")
 @login_required
 def organisers_only() -> None:
     """Every page here is the organiser's."""
+
+
+def fail_runs_without_worker(event) -> None:
+    """A run whose worker was killed mid-solve is marked failed when its page is looked at
+    (workers and servers check at start too), so no one waits on it for ever."""
+    stale_after = current_app.config.get("RUN_STALE_AFTER", STALE_AFTER)
+    if not stale_runs(db(), event.id, stale_after):
+        return
+    with transaction(current_app.extensions["partnering.engine"]) as session:
+        fail_stale_runs(session, event.id, stale_after)
+    db().rollback()  # read afresh (this page writes nothing of its own before this point)
 
 
 class RunForm(FlaskForm):
@@ -55,6 +67,7 @@ def index(slug: str):
         db().commit()
         queue().enqueue_solve(run.id)
         return redirect(url_for("solving.run", slug=slug, run_id=run.id))
+    fail_runs_without_worker(event)
     runs = (
         db()
         .scalars(
@@ -74,6 +87,7 @@ def index(slug: str):
 @solving.route("/events/<slug>/runs/<int:run_id>")
 def run(slug: str, run_id: int):
     event = event_or_404(slug)
+    fail_runs_without_worker(event)
     row = row_or_404(SolverRun, run_id, event)
     return render_template("solving/run.html", event=event, run=row, progress=progress_of(row))
 
@@ -82,6 +96,7 @@ def run(slug: str, run_id: int):
 def progress(slug: str, run_id: int):
     """Polled by the run page: the latest figures, and where to go once it is done."""
     event = event_or_404(slug)
+    fail_runs_without_worker(event)
     return jsonify(progress_of(row_or_404(SolverRun, run_id, event)))
 
 
