@@ -113,9 +113,17 @@ def parse_date(text: str) -> date:
 
 
 def format_local_time(value: datetime, zone: ZoneInfo) -> str:
-    """Write an instant as the event's wall-clock time, as the format's examples do."""
+    """Write an instant as the event's wall-clock time, as the format's examples do.
+
+    A wall-clock time that occurs twice (the hour repeated when daylight saving ends) gets
+    its offset, `2026-10-25T02:30+01:00`, which FORMAT.md allows and every reader accepts:
+    without it, it would be read back as the first of the two and name another instant.
+    """
     local = value.astimezone(zone)
-    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+    text = local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += local.isoformat()[-6:]  # "+01:00"
+    return text
 
 
 def describe_time(value: datetime, zone: ZoneInfo) -> str:

@@ -20,7 +20,7 @@ from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
 from scheduler.formats.schedule_io import schedule_from_document
 from tests.calendar_readers import read_with_icaljs
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, make_instance
 
 SCHEDULE = EXAMPLE.parent / "schedule.json"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -142,6 +142,35 @@ def test_ics_rejects_a_broken_previous(tmp_path, example):
     result = run("ics", EXAMPLE, SCHEDULE, "-o", tmp_path / "out", "--previous", path)
     assert result.exit_code == 2
     assert f"{path}: meetings[2].sequence" in result.output
+
+
+def test_solve_check_and_ics_through_files_in_the_hour_that_happens_twice(tmp_path):
+    """02:00-03:00 happens twice in Berlin on 2026-10-25: the schedule file must say which,
+    so that `check` and `ics` read the meetings at the instants the solver chose."""
+    document = make_instance(
+        locations=[{"id": "T1", "name": "Table 1", "kind": "table"}],
+        requests=[{"id": f"r{i}", "from": c, "to": "big"} for i, c in enumerate(["acme", "cell"])]
+        + [{"id": "r3", "from": "acme", "to": "cell"}],
+    )
+    document["event"].update(timezone="Europe/Berlin")
+    document["event"]["days"] = [
+        {"date": "2026-10-25", "sessions": [{"start": "02:00", "end": "03:00"}]}
+    ]  # four slots: 02:00 and 02:30 summer time, then 02:00 and 02:30 winter time
+    instance_path = write(tmp_path / "instance.json", document)
+    schedule_path = tmp_path / "schedule.json"
+    assert run("solve", instance_path, "-o", schedule_path).exit_code == 0
+    written = json.loads(schedule_path.read_text(encoding="utf-8"))
+    assert len(written["meetings"]) == 3
+    result = run("check", instance_path, schedule_path)
+    assert result.exit_code == 0, result.output
+    result = run("ics", instance_path, schedule_path, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    instance, _ = instance_from_document(document)
+    schedule = schedule_from_document(written, instance)
+    expected = {(m.start, m.end) for m in schedule.meetings}
+    assert len({start for start, _ in expected}) == 3  # three different instants
+    (events,) = read_with_icaljs([tmp_path / "out" / "event.ics"]).values()
+    assert {(e["start"], e["end"]) for e in events} == expected
 
 
 # --- reading a schedule --------------------------------------------------------------------
