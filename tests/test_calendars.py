@@ -346,7 +346,7 @@ def test_sequences_rise_monotonically_over_three_publications(tmp_path):
         publication = publish(schedule, KEY, previous)
         document = _through_json(publication_document(instance, schedule, publication))
         previous = publication_from_document(document, instance, "ignored: the file has one")
-        assert previous == replace(publication, meetings=_without_former(publication))
+        assert previous == publication  # former attendees included
         publications.append({m.request: m for m in publication.meetings})
     sequences = {r: [p[r].sequence for p in publications] for r in ("r1", "r2", "r3")}
     assert sequences == {"r1": [0, 1, 2], "r2": [0, 1, 2], "r3": [0, 0, 0]}
@@ -376,6 +376,32 @@ def test_attendee_taken_off_a_meeting_sees_it_cancelled(tmp_path):
     assert by_uid(tmp_path / "v2" / "attendees" / "big-2.ics")[uid]["sequence"] == 1
 
 
+def test_attendee_taken_off_a_meeting_keeps_the_cancellation_in_later_publications(tmp_path):
+    """Someone who imported v1 and then v3 (not v2) must learn that r1 is no longer theirs:
+    publications pass through the published document, as `ics --previous` and the web app do."""
+    instance = fair("Asia/Tokyo", "2026-10-14")
+    grid = TimeGrid(instance.event)
+    v1 = one_after_another(instance, [0, 1])  # r1 with acme-1 and big-1
+    v2 = Schedule([replace(v1.meetings[0], attendees=("acme-1", "big-2")), v1.meetings[1]], [])
+    v3 = v2  # nothing changes
+    v4 = dropped(moved(v2, "r2", grid.slots[2].start, grid.slots[2].end), "r1")
+    v5 = Schedule(list(v4.meetings), [])  # r1 stays dropped
+    previous, uid = None, meeting_uid(KEY, "r1")
+    for number, schedule in enumerate((v1, v2, v3, v4, v5), start=1):
+        folder = tmp_path / f"v{number}"
+        publication = export(folder, instance, schedule, previous)
+        document = _through_json(publication_document(instance, schedule, publication))
+        previous = publication_from_document(document, instance, KEY)
+        if number == 1:
+            continue
+        big_1 = by_uid(folder / "attendees" / "big-1.ics")
+        assert big_1[uid]["status"] == "CANCELLED", number
+        assert big_1[uid]["sequence"] == (1 if number < 4 else 2), number
+        assert by_uid(folder / "attendees" / "big-2.ics")[uid]["status"] == (
+            "CONFIRMED" if number < 4 else "CANCELLED"
+        )
+
+
 def test_published_document_is_a_valid_schedule(tmp_path):
     from scheduler.check import check_schedule
 
@@ -401,10 +427,6 @@ def _through_json(document: dict) -> dict:
     import json
 
     return json.loads(json.dumps(document))
-
-
-def _without_former(publication: Publication):
-    return tuple(replace(m, former_attendees=frozenset()) for m in publication.meetings)
 
 
 def test_calendars_never_import_web_or_database_code():

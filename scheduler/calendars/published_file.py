@@ -7,7 +7,10 @@ allows optional fields; `partnering check` judges it like any schedule) with thr
 - `meetings[i].sequence`: the SEQUENCE its VEVENT was published with (0 when absent);
 - `cancelled`: meetings published earlier and since dropped, at their last place and time,
   each with the `sequence` of its cancellation;
-- `event_key`: the key the UIDs were made from, so renaming the event keeps them.
+- `event_key`: the key the UIDs were made from, so renaming the event keeps them;
+- `meetings[i].former_attendees`, `cancelled[i].former_attendees`: people an earlier export
+  showed the meeting to who no longer attend it (their agendas keep it as cancelled); left
+  out when there are none.
 
 Any schedule is accepted as `--previous` (all sequences 0), but only a publication carries
 the sequences of earlier re-solves and the cancelled meetings. The previous schedule may name
@@ -38,6 +41,7 @@ class _PlacedIn(Wire):
     location: Id
     attendees: list[Id] = Field(default_factory=list)
     sequence: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # an INTEGER of RFC 5545
+    former_attendees: list[Id] = Field(default_factory=list)
 
 
 class _PublishedIn(Wire):
@@ -59,16 +63,20 @@ def publication_from_document(document: object, instance: Instance, event_key: s
     gone = [_placed(e, f"cancelled[{i}]", zone, problems) for i, e in enumerate(parsed.cancelled)]
     if problems:
         raise InvalidInput(problems)
-    meetings = [PublishedMeeting(p, s) for p, s in live]
+    meetings = [PublishedMeeting(p, s, former_attendees=f) for p, s, f in live]
     met = {m.request for m in meetings}  # a request met again is no longer cancelled
-    meetings += [PublishedMeeting(p, s, cancelled=True) for p, s in gone if p.request not in met]
+    meetings += [
+        PublishedMeeting(p, s, cancelled=True, former_attendees=f)
+        for p, s, f in gone
+        if p.request not in met
+    ]
     ordered = tuple(sorted(meetings, key=lambda m: (m.placement.start, m.request)))
     return Publication(parsed.event_key or event_key, ordered)
 
 
 def _placed(
     entry: _PlacedIn, place: str, zone: ZoneInfo, problems: list[Problem]
-) -> tuple[Placement, int]:
+) -> tuple[Placement, int, frozenset[str]]:
     times = []
     for name in ("start", "end"):
         try:
@@ -77,15 +85,16 @@ def _placed(
             problems.append(Problem(f"{place}.{name}", str(error)))
             times.append(None)
     placement = Placement(entry.request, *times, entry.location, tuple(entry.attendees))
-    return placement, entry.sequence
+    return placement, entry.sequence, frozenset(entry.former_attendees)
 
 
 def publication_document(instance: Instance, schedule: Schedule, publication: Publication) -> dict:
     """`schedule` as a document that remembers `publication`: pass it as `--previous` next."""
     document = schedule_to_document(schedule, instance)
-    sequence = {m.request: m.sequence for m in publication.live}
+    live = {m.request: m for m in publication.live}
     for meeting in document["meetings"]:
-        meeting["sequence"] = sequence[meeting["request"]]
+        meeting["sequence"] = live[meeting["request"]].sequence
+        _add_former_attendees(meeting, live[meeting["request"]])
     zone = ZoneInfo(instance.event.timezone)
     document["cancelled"] = [_placement_entry(m, zone) for m in publication.meetings if m.cancelled]
     document["event_key"] = publication.event_key
@@ -94,7 +103,7 @@ def publication_document(instance: Instance, schedule: Schedule, publication: Pu
 
 def _placement_entry(meeting: PublishedMeeting, zone: ZoneInfo) -> dict:
     p = meeting.placement
-    return {
+    entry = {
         "request": p.request,
         "start": format_local_time(p.start, zone),
         "end": format_local_time(p.end, zone),
@@ -102,3 +111,10 @@ def _placement_entry(meeting: PublishedMeeting, zone: ZoneInfo) -> dict:
         "attendees": list(p.attendees),
         "sequence": meeting.sequence,
     }
+    _add_former_attendees(entry, meeting)
+    return entry
+
+
+def _add_former_attendees(entry: dict, meeting: PublishedMeeting) -> None:
+    if meeting.former_attendees:
+        entry["former_attendees"] = sorted(meeting.former_attendees)

@@ -9,7 +9,9 @@ carries its sequence, and publishing a new schedule against it:
   cancelled meeting that is scheduled again;
 - keeps a meeting that was dropped, at its last place and time, as a cancellation with its
   sequence raised by one, and keeps it cancelled (same sequence) in later publications, so a
-  calendar imported from any earlier file learns about it.
+  calendar imported from any earlier file learns about it;
+- likewise shows a meeting as cancelled, in this and every later publication, to each person
+  an earlier one showed it to who no longer attends it (`former_attendees`).
 
 Sequences live in the publication itself (`published_file`), not in a database: passing the
 last publication as `previous` makes v1 -> v2 -> v3 rise monotonically.
@@ -51,8 +53,9 @@ class Placement:
 class PublishedMeeting:
     """One VEVENT: a placement with its sequence, live or cancelled.
 
-    `former_attendees` are the people whom the previous publication showed this meeting to
-    but who no longer attend it: their own agendas must cancel it.
+    `former_attendees` are the people whom an earlier publication showed this meeting to but
+    who no longer attend it: their own agendas keep it as cancelled in every later
+    publication, so that a calendar imported from any earlier file learns about it.
     """
 
     placement: Placement
@@ -98,17 +101,20 @@ def publish(schedule: Schedule, event_key: str, previous: Publication | None = N
 def _revise(placement: Placement, old: PublishedMeeting | None) -> PublishedMeeting:
     if old is None:
         return PublishedMeeting(placement)
-    gone = frozenset(old.placement.attendees) - set(placement.attendees)
+    shown = old.former_attendees | set(old.placement.attendees)
+    gone = frozenset(shown - set(placement.attendees))
     if old.cancelled or not placement.same_as(old.placement):
         return PublishedMeeting(placement, old.sequence + 1, former_attendees=gone)
-    return PublishedMeeting(placement, old.sequence)
+    return PublishedMeeting(placement, old.sequence, former_attendees=gone)
 
 
 def _cancel(old: PublishedMeeting) -> PublishedMeeting:
     """A dropped meeting: cancelled once (sequence + 1), then kept as it is."""
     if old.cancelled:
-        return replace(old, former_attendees=frozenset())
-    return PublishedMeeting(old.placement, old.sequence + 1, cancelled=True)
+        return old
+    return PublishedMeeting(
+        old.placement, old.sequence + 1, cancelled=True, former_attendees=old.former_attendees
+    )
 
 
 def companies_of(instance: Instance, placement: Placement) -> tuple[str, ...]:
