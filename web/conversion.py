@@ -95,7 +95,10 @@ def import_data_from_instance(instance: Instance, source: str, venue: str | None
             CompanyRecord(c.id, c.name, c.role, c.delegation, c.max_meetings_per_day)
             for c in instance.companies
         ],
-        attendees=[AttendeeRecord(a.id, a.company, a.name, email=a.email) for a in people],
+        attendees=[
+            AttendeeRecord(a.id, a.company, a.name, email=a.email, place=f"{place}.company")
+            for place, a in _people_with_places(instance)
+        ],
         requests=[
             RequestRecord(
                 r.id,
@@ -115,6 +118,12 @@ def import_data_from_instance(instance: Instance, source: str, venue: str | None
         unavailable=unavailable,
         keep=NOT_IN_EXCHANGE_FORMAT,
     )
+
+
+def _people_with_places(instance: Instance):
+    for i, company in enumerate(instance.companies):
+        for j, person in enumerate(company.attendees):
+            yield f"companies[{i}].attendees[{j}]", person
 
 
 def _windows(intervals) -> tuple[tuple[datetime, datetime], ...]:

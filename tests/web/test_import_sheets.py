@@ -199,6 +199,59 @@ def test_a_workbook_with_bad_rows_in_several_sheets_reports_them_all(
     ]
 
 
+def test_moving_a_person_a_request_names_to_another_company_is_refused(
+    session, dummy_event, tmp_path
+):
+    """The file is consistent in itself, but the event would not be: r1 names big-1."""
+    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
+    import_file(session, names_big_1, "tiny")
+    session.commit()
+    moving = write_csv(tmp_path, "attendees.csv", "id,company,name\nbig-1,cell,Bo Big\n")
+    assert refused(session, moving) == [
+        'attendees.csv: row 2, column company: moves "big-1" to "cell", but request "r1" '
+        'between "acme" and "big" names them; change that request first, or keep their company'
+    ]
+    document = make_instance()
+    document["companies"][2]["attendees"].append({"id": "big-1", "name": "Bo Big"})
+    del document["companies"][1]["attendees"][0]
+    document["requests"] = [{"id": "r2", "from": "cell", "to": "big"}]  # r1 is not in it
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert refused(session, path) == [
+        'companies[2].attendees[1].company: moves "big-1" to "cell", but request "r1" '
+        'between "acme" and "big" names them; change that request first, or keep their company'
+    ]
+
+
+def test_changing_a_requests_companies_but_not_its_people_is_refused(
+    session, dummy_event, tmp_path
+):
+    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
+    import_file(session, names_big_1, "tiny")
+    session.commit()
+    other_pair = write_csv(tmp_path, "requests.csv", "id,from,to\nr1,acme,cell\n")
+    assert refused(session, other_pair) == [
+        'requests.csv: row 2: request "r1" would be between "acme" and "cell" but still names '
+        '"big-1" of "big" (as stored); name people of those two companies in its attendees and '
+        "asked_by"
+    ]
+
+
+def test_a_person_moves_with_the_requests_that_name_them(session, dummy_event, tmp_path):
+    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
+    import_file(session, names_big_1, "tiny")
+    session.commit()
+    folder = tmp_path / "both"
+    folder.mkdir()
+    write_csv(folder, "attendees.csv", "id,company,name\nbig-1,cell,Bo Big\n")
+    write_csv(folder, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-2\n")
+    import_file(session, folder, "tiny")
+    session.commit()
+    instance = instance_from_event(session, dummy_event)
+    assert instance.attendee_by_id["big-1"].company == "cell"
+    assert instance.request_by_id["r1"].attendees == ("big-2",)
+
+
 def test_sheets_need_an_existing_event(session, tmp_path):
     path = write_csv(tmp_path, "companies.csv", "id,name,role\nx,X,corporate\n")
     messages = refused(session, path, slug="nowhere")

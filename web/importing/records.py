@@ -45,6 +45,7 @@ class AttendeeRecord:
     name: str
     title: str | None = None
     email: str | None = None
+    place: str = field(default="", compare=False)  # where it was read, for messages
 
 
 @dataclass(frozen=True)

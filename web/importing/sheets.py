@@ -187,7 +187,7 @@ class SheetReader:
             row.sheet,
             row.number,
             column,
-            f'unknown {what} "{ext}"{hint}; expected the id of a {what} in this file '
+            f'unknown {what} "{ext}"{hint}; expected the id of {_a(what)} in this file '
             "or already in the event",
         )
         return False
@@ -219,7 +219,8 @@ class SheetReader:
             ids.append(ext)
             known = self._reference(row, "company", company, companies, "company")
             if known and None not in (ext, name):
-                records.append(AttendeeRecord(ext, company, name, title, email))
+                place = f"{row.sheet.label}: row {row.number}, column company"
+                records.append(AttendeeRecord(ext, company, name, title, email, place=place))
         self._unique(rows, ids, "attendee")
         return records
 
@@ -395,6 +396,10 @@ def one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
 
 def id_list(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in re.split(r"[;,]", text(value)) if p.strip()))
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def _column_name(heading: object) -> str:

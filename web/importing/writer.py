@@ -49,6 +49,17 @@ class ImportReport:
         ]
 
 
+@dataclass(frozen=True)
+class StoredRequest:
+    """A stored request's companies and the people it names, by external id."""
+
+    requester: str
+    requested: str
+    attendees: tuple[str, ...] = ()
+    asked_by: str | None = None
+    fixed_attendees: tuple[str, ...] = ()  # of its fixed meeting, if it has one
+
+
 @dataclass
 class Known:
     """What the event already holds, by external id: for checking references in a file."""
@@ -57,6 +68,7 @@ class Known:
     attendees: dict[str, tuple[int, str]]  # id -> (row id, company external id)
     locations: dict[str, int]
     pairs: dict[frozenset[str], str]  # unordered company pair -> request external id
+    requests: dict[str, StoredRequest] = field(default_factory=dict)
 
 
 def load_known(session: Session, event: Event) -> Known:
@@ -87,7 +99,55 @@ def load_known(session: Session, event: Event) -> Known:
             ).where(MeetingRequest.event_id == event.id)
         )
     }
-    return Known(companies, attendees, locations, pairs)
+    return Known(companies, attendees, locations, pairs, _stored_requests(session, event))
+
+
+def _stored_requests(session: Session, event: Event) -> dict[str, StoredRequest]:
+    company = dict(
+        session.execute(
+            select(Company.id, Company.external_id).where(Company.event_id == event.id)
+        ).all()
+    )
+    person = dict(
+        session.execute(
+            select(Attendee.id, Attendee.external_id).where(Attendee.event_id == event.id)
+        ).all()
+    )
+    named: dict[int, list[str]] = defaultdict(list)
+    for request_id, attendee_id in session.execute(
+        select(RequestAttendee.request_id, RequestAttendee.attendee_id)
+        .join(MeetingRequest, MeetingRequest.id == RequestAttendee.request_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestAttendee.position)
+    ):
+        named[request_id].append(person[attendee_id])
+    fixed: dict[int, list[str]] = defaultdict(list)
+    for request_id, attendee_id in session.execute(
+        select(FixedMeeting.request_id, FixedMeetingAttendee.attendee_id)
+        .join(FixedMeetingAttendee, FixedMeetingAttendee.fixed_meeting_id == FixedMeeting.id)
+        .join(MeetingRequest, MeetingRequest.id == FixedMeeting.request_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(FixedMeetingAttendee.position)
+    ):
+        fixed[request_id].append(person[attendee_id])
+    return {
+        ext: StoredRequest(
+            company[a],
+            company[b],
+            tuple(named[row]),
+            person.get(asked_by) if asked_by is not None else None,
+            tuple(fixed[row]),
+        )
+        for row, ext, a, b, asked_by in session.execute(
+            select(
+                MeetingRequest.id,
+                MeetingRequest.external_id,
+                MeetingRequest.requester_id,
+                MeetingRequest.requested_id,
+                MeetingRequest.asked_by_id,
+            ).where(MeetingRequest.event_id == event.id)
+        )
+    }
 
 
 def check_pairs(data: ImportData, known: Known) -> list[Problem]:
@@ -106,9 +166,62 @@ def check_pairs(data: ImportData, known: Known) -> list[Problem]:
     return problems
 
 
+def check_people(data: ImportData, known: Known) -> list[Problem]:
+    """Every person a request (or its fixed meeting) names works for one of its two companies,
+    after the import too: a file that moves an attendee to another company, or changes a
+    request's companies but not the people it names, is refused rather than stored broken."""
+    company_of = {a: c for a, (_row, c) in known.attendees.items()}
+    moved = {a.id: a for a in data.attendees if company_of.get(a.id, a.company) != a.company}
+    company_of |= {a.id: a.company for a in data.attendees}
+    incoming = {r.id: r for r in data.requests}
+    fixed = {f.request: f.attendees for f in data.fixed}
+    problems = []
+    for ext in dict.fromkeys([*known.requests, *incoming]):
+        stored, record = known.requests.get(ext), incoming.get(ext)
+        if record is None and stored is None:
+            continue
+        if record is not None:
+            both = (record.requester, record.requested)
+            named = record.attendees
+            if stored is not None and "request.attendees" in data.keep:
+                named = stored.attendees
+            asked_by = record.asked_by
+            if stored is not None and "request.asked_by_id" in data.keep:
+                asked_by = stored.asked_by
+        else:
+            both, named = (stored.requester, stored.requested), stored.attendees
+            asked_by = stored.asked_by
+        people = [*named, asked_by, *fixed.get(ext, stored.fixed_attendees if stored else ())]
+        for person in dict.fromkeys(p for p in people if p is not None):
+            company = company_of.get(person)
+            if company is None or company in both:
+                continue
+            if person in moved:
+                place = moved[person].place or f"attendee {person}"
+                problems.append(
+                    Problem(
+                        place,
+                        f'moves "{person}" to "{company}", but request "{ext}" between '
+                        f'"{both[0]}" and "{both[1]}" names them; change that request first, '
+                        "or keep their company",
+                    )
+                )
+            elif record is not None:
+                problems.append(
+                    Problem(
+                        record.place or f"request {ext}",
+                        f'request "{ext}" would be between "{both[0]}" and "{both[1]}" but '
+                        f'still names "{person}" of "{company}" (as stored); name people of '
+                        "those two companies in its attendees and asked_by",
+                    )
+                )
+    return problems
+
+
 def write_import(session: Session, event: Event, data: ImportData) -> ImportReport:
     """Store `data` in `event`; raise InvalidInput (writing nothing) on a conflict."""
-    problems = check_pairs(data, load_known(session, event))
+    known = load_known(session, event)
+    problems = check_pairs(data, known) + check_people(data, known)
     if problems:
         raise InvalidInput(problems)
     report = ImportReport()
