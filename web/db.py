@@ -163,13 +163,13 @@ def apply_edit(session: Session, row: Base, version: int, changes: dict[str, obj
     """
     from sqlalchemy.orm.exc import StaleDataError
 
+    # Worded now: after a failed flush the row is expired and cannot be read to say it.
+    conflict = f"{row!r} was changed by someone else; reload it and edit again"
     if row.version_id != version:  # type: ignore[attr-defined]
-        raise EditConflict(f"{row!r} was changed by someone else; reload it and edit again")
+        raise EditConflict(conflict)
     for name, value in changes.items():
         setattr(row, name, value)
     try:
         session.flush()
     except StaleDataError:
-        raise EditConflict(
-            f"{row!r} was changed by someone else; reload it and edit again"
-        ) from None
+        raise EditConflict(conflict) from None

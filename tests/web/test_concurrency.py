@@ -48,6 +48,24 @@ def test_a_form_of_an_old_version_is_refused_with_a_clear_error(session, dummy_e
     assert company(session, "big").max_meetings_per_day is None
 
 
+def test_a_save_that_loses_the_race_at_the_moment_of_writing_is_refused_clearly(
+    engine, dummy_event
+):
+    """The form's version was current when checked, but another save commits before its
+    UPDATE: the version counter makes that UPDATE match nothing, reported as EditConflict."""
+    sessions = make_session_factory(engine)
+    with sessions() as alice, sessions() as bob:
+        mine = company(alice, "big")
+        alice.commit()  # the form is on screen, at version 1
+        update_company(bob, company(bob, "big"), mine.version_id, name="Big Pharma (Bob)")
+        bob.commit()
+        with pytest.raises(EditConflict, match="reload it"):
+            update_company(alice, mine, mine.version_id, delegation="Basel")
+        alice.rollback()
+    with sessions() as session:
+        assert company(session, "big").name == "Big Pharma (Bob)"
+
+
 @pytest.mark.parametrize(("requester", "requested"), [("acme", "big"), ("big", "acme")])
 def test_a_pair_cannot_be_asked_twice_either_way(session, dummy_event, requester, requested):
     with pytest.raises(DuplicateRequest, match="r1"):
