@@ -3,14 +3,17 @@ can be asked to meet only once (either way round), even past the application's c
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from web.companies.models import Company
 from web.companies.operations import update_company
-from web.db import EditConflict, make_session_factory
+from web.db import EditConflict, apply_edit, begin_writing, make_session_factory, transaction
+from web.importing.files import import_file
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import (
     BadTransition,
@@ -116,3 +119,45 @@ def test_status_changes_follow_the_life_cycle(session, dummy_event):
     set_status(session, r1, "requested", r1.version_id)
     session.commit()
     assert r1.status == "requested"
+
+
+def test_an_import_and_a_form_saved_meanwhile_lose_neither_change(engine, dummy_event, tmp_path):
+    """An organiser saves a company's form while another imports a sheet that renames it: the
+    form's change is either kept or refused with "reload", never silently overwritten by
+    what the import read before the form was saved."""
+    sessions = make_session_factory(engine)
+    with sessions() as form:
+        shown = company(form, "big").version_id  # the form is on screen
+    sheet = tmp_path / "companies.csv"
+    sheet.write_text("id,name,role\nbig,Big Pharma KK,corporate\n", encoding="utf-8")
+    outcome = []
+
+    def save_form() -> None:
+        try:
+            with sessions.begin() as session:
+                begin_writing(session)
+                apply_edit(session, company(session, "big"), shown, {"max_meetings_per_day": 5})
+            outcome.append("saved")
+        except EditConflict:
+            outcome.append("refused")
+
+    saving = threading.Thread(target=save_form)
+
+    def meanwhile(_connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE COMPANIES") and saving.ident is None:
+            saving.start()  # between the import's reading the row and its writing it
+            saving.join(timeout=2)  # saved by now, unless the import holds the row
+
+    event.listen(engine, "before_cursor_execute", meanwhile)
+    try:
+        with transaction(engine) as session:
+            import_file(session, sheet, "tiny")
+    finally:
+        event.remove(engine, "before_cursor_execute", meanwhile)
+    saving.join(timeout=30)
+    with sessions() as session:
+        big = company(session, "big")
+        assert big.name == "Big Pharma KK"
+        assert outcome in (["saved"], ["refused"])
+        assert big.max_meetings_per_day == (5 if outcome == ["saved"] else None)
+        assert big.version_id == shown + (2 if outcome == ["saved"] else 1)  # one per write

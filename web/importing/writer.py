@@ -220,6 +220,7 @@ def check_people(data: ImportData, known: Known) -> list[Problem]:
 
 def write_import(session: Session, event: Event, data: ImportData) -> ImportReport:
     """Store `data` in `event`; raise InvalidInput (writing nothing) on a conflict."""
+    _lock_rows(session, event)
     known = load_known(session, event)
     problems = check_pairs(data, known) + check_people(data, known)
     if problems:
@@ -236,6 +237,16 @@ def write_import(session: Session, event: Event, data: ImportData) -> ImportRepo
     _write_fixed(session, data, requests, locations, attendees, report)
     session.flush()
     return report
+
+
+def _lock_rows(session: Session, event: Event) -> None:
+    """Hold the event's edited rows until the import commits, so that everything it reads
+    stays as read: a form saved meanwhile waits, then finds a newer version and asks for a
+    reload, instead of being overwritten with what the import read before it (PostgreSQL;
+    SQLite's writer lock, taken at BEGIN, already keeps everyone else out)."""
+    for model in (Event, Company, Attendee, Location, MeetingRequest):
+        column = model.id if model is Event else model.event_id
+        session.execute(select(model.id).where(column == event.id).with_for_update())
 
 
 # --- the event's setup ---------------------------------------------------------------------
