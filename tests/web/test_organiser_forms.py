@@ -165,6 +165,28 @@ def test_tables_and_rooms(organiser, session, dummy_event):
     assert current_version(session, dummy_event).number == 1
 
 
+def test_setup_form_shows_the_days_and_saves_as_shown(organiser, session, dummy_event):
+    """The setup form shows the days as the text it asks for (not the stored rows), so saving
+    it untouched keeps the event as it is."""
+    page = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    days = re.search(r'<textarea[^>]*name="days"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1)
+    assert days.strip() == "2026-10-14 10:00-11:30"
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {
+        "name": "Tiny partnering",
+        "timezone": "Asia/Tokyo",
+        "slot_minutes": 30,
+        "days": days,
+        "tables": 1,
+        "version": version,
+    }
+    response = organiser.post("/events/tiny/setup", data=data)
+    assert response.status_code == 302 and response.location.endswith("/events/tiny/")
+    session.rollback()
+    event = session.get(type(dummy_event), dummy_event.id)
+    assert [d.date.isoformat() for d in event.days] == ["2026-10-14"]
+
+
 def test_setup_keeps_imported_tables(organiser, session, dummy_event):
     """Saving the setup with the same number of tables changes none of them; a higher number
     adds tables with fresh ids."""
