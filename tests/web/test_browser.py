@@ -110,6 +110,7 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.click("text=Start solving")
     expect(page.locator("#status")).to_have_text("finished", timeout=60_000)
     expect(page.locator('[data-figure="scheduled"]')).not_to_have_text("\u2013")
+    expect(page.locator("#requests-of")).to_have_text("/ 206")  # known once the run starts
     shot(page, "solve-progress")
     page.click("#review")
     expect(page.locator("h1")).to_contain_text("Version 1")
