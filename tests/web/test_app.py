@@ -262,3 +262,30 @@ def test_a_company_sees_what_it_is_asked_and_who_goes_where(organiser, session, 
     organiser.post("/language", data={"language": "ja", "back": "/"})
     page = organiser.get(f"/c/{links['big']}/").get_data(as_text=True)
     assert "2026年10月14日水曜日" in page and "自社: " in page
+
+
+def test_review_grid_and_quality_figures(organiser, session):
+    """A two-slot meeting is one cell spanning both slots (not a cell and an empty-looking
+    one); the review names the solver's status in words and shows the quality figures."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    create_event(
+        session,
+        "long",
+        make_instance(requests=[{"id": "r1", "from": "acme", "to": "big", "slots": 2}]),
+    )
+    organiser.post("/events/long/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/long/schedules/1/").get_data(as_text=True)
+    grid = re.search(r'<table class="grid">(.*?)</table>', page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>Acme Bio × Big Pharma</td>", grid)  # noqa: RUF001
+    assert len(cells) == 1 and 'colspan="2"' in cells[0]
+    assert "proven best" in page
+    assert "lowest share" in page and "100%" in page
+
+
+def test_an_event_without_a_venue_reads_cleanly(organiser, session, dummy_event):
+    for path in ("/", "/events/tiny/"):
+        page = organiser.get(path).get_data(as_text=True)
+        assert "Asia/Tokyo" in page
+        assert not re.search(r">\s*·", page), path  # no separator before the time zone

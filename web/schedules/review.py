@@ -15,6 +15,7 @@ class Cell:
     meeting: Meeting
     label: str
     first: bool  # the meeting's first slot (a longer meeting covers the next ones too)
+    span: int = 1  # slots the meeting covers (its first cell spans them all)
 
 
 @dataclass
@@ -33,8 +34,9 @@ def day_grids(instance: Instance, schedule: Schedule) -> list[DayGrid]:
         cells: dict[tuple[str, datetime], Cell] = {}
         for meeting in schedule.meetings:
             label = _label(instance, meeting)
-            for index, t in enumerate(_starts(meeting.start, meeting.end, step)):
-                cells[(meeting.location, t)] = Cell(meeting, label, index == 0)
+            starts = _starts(meeting.start, meeting.end, step)
+            for index, t in enumerate(starts):
+                cells[(meeting.location, t)] = Cell(meeting, label, index == 0, len(starts))
         rows = [
             (location, [cells.get((location.id, t)) for t in slots])
             for location in instance.locations
