@@ -289,3 +289,27 @@ def test_an_event_without_a_venue_reads_cleanly(organiser, session, dummy_event)
         page = organiser.get(path).get_data(as_text=True)
         assert "Asia/Tokyo" in page
         assert not re.search(r">\s*·", page), path  # no separator before the time zone
+
+
+def test_changes_against_the_published_version_name_the_meetings(organiser, session, dummy_event):
+    """After a request is declined and the event solved again, the review lists the dropped
+    meeting by its companies, time and table (not by a request id), and the new ones too."""
+    from web.meeting_requests.models import MeetingRequest
+
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    r2 = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r2"))
+    organiser.post(f"/events/tiny/requests/{r2.id}/status", data={"status": "declined"})
+    acme = session.scalar(select(Company).where(Company.external_id == "acme"))
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    organiser.post(f"/c/{acme.access_token}/requests", data={"to": cell.id, "priority": 3})
+    session.rollback()
+    asked = session.scalar(select(MeetingRequest).where(MeetingRequest.requested_id == cell.id))
+    organiser.post(f"/events/tiny/requests/{asked.id}/status", data={"status": "accepted"})
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/tiny/schedules/2/").get_data(as_text=True)
+    changes = re.search(r'<ul class="changes">(.*?)</ul>', page, re.S).group(1)
+    dropped = re.search(r"dropped</span>([^<]*)<", changes).group(1)
+    assert "Cell Co × Big Pharma, 10-14 " in dropped and "Table 1" in dropped  # noqa: RUF001
+    added = re.search(r"new</span>([^<]*)<", changes).group(1)
+    assert "Acme Bio × Cell Co, 10-14 " in added  # noqa: RUF001
