@@ -313,3 +313,40 @@ def test_changes_against_the_published_version_name_the_meetings(organiser, sess
     assert "Cell Co × Big Pharma, 10-14 " in dropped and "Table 1" in dropped  # noqa: RUF001
     added = re.search(r"new</span>([^<]*)<", changes).group(1)
     assert "Acme Bio × Cell Co, 10-14 " in added  # noqa: RUF001
+
+
+def test_a_dead_link_and_an_expired_form_say_what_to_do(app, client, session, dummy_event):
+    """A rotated or mistyped company link is a 404 page that tells the company to ask the
+    organiser for its current link (in Japanese too); a form sent without a valid token is
+    a 400 page that says to reload and send again. Form tokens do not expire within a
+    session (a company answers hours after opening its page)."""
+    page = client.get("/c/no-such-link/")
+    assert page.status_code == 404 and "ask them for your current link" in page.get_data(True)
+    client.post("/language", data={"language": "ja", "back": "/"})
+    page = client.get("/c/no-such-link/")
+    assert page.status_code == 404 and "現在のリンクを主催者に" in page.get_data(True)
+    strict = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = strict.post("/login", data={"email": "a@b.c", "password": "x"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400 and "reload the page" in refused.get_data(True)
+
+
+def test_a_form_can_be_sent_hours_after_it_was_shown(app, session, dummy_event, monkeypatch):
+    """Flask-WTF's tokens expire after an hour by default; here they last the session, so a
+    company that opened its page in the morning can still answer in the afternoon."""
+    from itsdangerous.timed import TimestampSigner
+
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now(self) - 5 * 3600)
+    page = client.get("/login").get_data(as_text=True)  # the form, shown five hours ago
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", now)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
