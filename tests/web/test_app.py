@@ -350,3 +350,10 @@ def test_a_form_can_be_sent_hours_after_it_was_shown(app, session, dummy_event, 
         "/login", data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+def test_japanese_tells_corporates_from_companies(organiser, session, dummy_event):
+    """'Companies' (every one) and 'Corporate' (the role) are different words in Japanese."""
+    organiser.post("/language", data={"language": "ja", "back": "/"})
+    page = organiser.get("/events/tiny/companies/").get_data(as_text=True)
+    assert "<h1>企業" in page and "大手企業" in page
