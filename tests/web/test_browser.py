@@ -136,6 +136,7 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.fill("#unavailable input[name=end]", "15:00")
     page.click("text=Block this time")
     expect(page.locator("ul.blocks")).to_contain_text("佐藤 健")
+    page.wait_for_load_state("load")  # then the jump to #unavailable is done: back to the top
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "organiser-company")
     page.click(".title-row >> text=Edit")
@@ -187,6 +188,7 @@ def test_organiser_and_company(server, browser, tmp_path):
         "accepted"
     )
     expect(phone.locator("ol.agenda li").first).to_be_visible()
+    phone.wait_for_load_state("load")
     phone.evaluate("window.scrollTo(0, 0)")
     shot(phone, "company-phone")
     with phone.expect_download() as download:
