@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     _bind_queue(app)
     _bind_extensions(app)
     _bind_security(app)
+    _bind_error_pages(app)
     _register_blueprints(app)
     return app
 
@@ -42,6 +43,9 @@ def _configure(app: Flask, config: dict) -> None:
         SESSION_COOKIE_SECURE=os.environ.get("PARTNERING_HTTPS") == "1",
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,  # imports: workbooks of a large fair
         BABEL_DEFAULT_LOCALE="en",
+        # A form's CSRF token lasts as long as the visitor's session (Flask-WTF's default is an
+        # hour): a company leaves its page open on a phone between meetings, then answers.
+        WTF_CSRF_TIME_LIMIT=None,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
     app.config.update(config)
@@ -107,6 +111,22 @@ def _bind_security(app: Flask) -> None:
     from web.security import init_security
 
     init_security(app)
+
+
+def _bind_error_pages(app: Flask) -> None:
+    """A page that says what to do, in the visitor's language, for a link that does not
+    work (a rotated company link looks like any other missing page) and for a form whose
+    token is no longer valid; the status codes stay 404 and 400."""
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("error.html", kind="not_found"), 404
+
+    @app.errorhandler(CSRFError)
+    def form_expired(_error):
+        return render_template("error.html", kind="form_expired"), 400
 
 
 def _locale() -> str:

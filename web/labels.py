@@ -39,6 +39,11 @@ STAGE = {
     "moving published meetings": _l("moving published meetings"),
     "done": _l("done"),
 }
+# How far the solver proved its schedule (the summary's status).
+SOLVE_STATUS = {
+    "OPTIMAL": _l("proven best"),
+    "FEASIBLE": _l("not proven best"),
+}
 # Two organisers saved the same row: the later save is refused and the form shown afresh.
 EDIT_CONFLICT = _l(
     "Someone else saved this meanwhile. The form now shows their version: "
@@ -59,5 +64,6 @@ def helpers() -> dict:
         "role_label": lambda r: ROLE.get(r, r),
         "run_status_label": lambda s: RUN_STATUS.get(s, s),
         "stage_label": lambda s: STAGE.get(s, s),
+        "solve_status_label": lambda s: SOLVE_STATUS.get(s, s),
         "next_statuses": next_statuses,
     }

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import socket
+from pathlib import Path
 
+from babel.messages.extract import DEFAULT_KEYWORDS
 from sqlalchemy import select
 
 from tests.services import service_missing
@@ -187,3 +189,171 @@ def test_names_in_any_script_survive_the_forms(organiser, session, dummy_event):
     assert response.status_code == 302
     page = organiser.get(response.location).get_data(as_text=True)
     assert "武田薬品工業" in page and "山田 花子" in page and "Zoë Müller" in page
+
+
+def test_every_message_has_a_japanese_translation():
+    """Each string the app marks for translation (pages, forms, flashes) has a Japanese one in
+    web/translations/ja, so a Japanese visitor meets no English in the interface."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    found = {
+        (context, message if isinstance(message, str) else message[0])
+        for _file, _line, message, _comments, context in extract_from_dir(
+            str(root), method_map, options_map, keywords=keywords
+        )
+    }
+    assert len(found) > 200
+    with (root / "web/translations/ja/LC_MESSAGES/messages.po").open("rb") as po:
+        catalog = read_po(po)
+    missing = sorted(
+        (context or "", message)
+        for context, message in found
+        if not (entry := catalog.get(message, context=context))
+        or entry.fuzzy
+        or not translated(entry)
+    )
+    assert missing == []
+
+
+def translated(entry) -> bool:
+    """A message has its translation (each form of a plural one)."""
+    forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+    return all(forms)
+
+
+def test_request_lists_in_japanese_say_who_asked_whom(organiser, session, dummy_event):
+    """The columns of a request list are the asking and the asked company, not the start and
+    end of a time span (the English 'From' and 'To' mean both)."""
+    organiser.post("/language", data={"language": "ja", "back": "/"})
+    page = organiser.get("/events/tiny/requests/").get_data(as_text=True)
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert "申請元" in header and "申請先" in header
+    assert "開始" not in header and "終了" not in header
+
+
+def test_a_company_sees_what_it_is_asked_and_who_goes_where(organiser, session, dummy_event):
+    """A company's page flags the requests awaiting its answer and shows the note that came
+    with one; after publishing, its agenda is set out by day and names, for each meeting, the
+    counterpart's people and its own (a company with two attendees meets in parallel)."""
+    links = tokens(session)
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    organiser.post(
+        f"/c/{links['acme']}/requests",
+        data={"to": cell.id, "priority": 4, "notes": "ペプチド創薬の共同研究について"},
+    )
+    page = organiser.get(f"/c/{links['cell']}/").get_data(as_text=True)
+    assert "1 request awaits your answer" in page
+    assert "ペプチド創薬の共同研究について" in page
+    assert "awaits your answer" not in organiser.get(f"/c/{links['acme']}/").get_data(as_text=True)
+
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    page = organiser.get(f"/c/{links['big']}/").get_data(as_text=True)
+    assert "Wednesday, October 14, 2026" in page
+    assert "Ann Acme" in page and "Cy Cell" in page  # the counterparts' people
+    ours = re.findall(r"You: (B[oe]a? Big)", page)
+    assert len(ours) == 2, page
+    organiser.post("/language", data={"language": "ja", "back": "/"})
+    page = organiser.get(f"/c/{links['big']}/").get_data(as_text=True)
+    assert "2026年10月14日水曜日" in page and "自社: " in page
+
+
+def test_review_grid_and_quality_figures(organiser, session):
+    """A two-slot meeting is one cell spanning both slots (not a cell and an empty-looking
+    one); the review names the solver's status in words and shows the quality figures."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    create_event(
+        session,
+        "long",
+        make_instance(requests=[{"id": "r1", "from": "acme", "to": "big", "slots": 2}]),
+    )
+    organiser.post("/events/long/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/long/schedules/1/").get_data(as_text=True)
+    grid = re.search(r'<table class="grid">(.*?)</table>', page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>Acme Bio × Big Pharma</td>", grid)  # noqa: RUF001
+    assert len(cells) == 1 and 'colspan="2"' in cells[0]
+    assert "proven best" in page
+    assert "lowest share" in page and "100%" in page
+
+
+def test_an_event_without_a_venue_reads_cleanly(organiser, session, dummy_event):
+    for path in ("/", "/events/tiny/"):
+        page = organiser.get(path).get_data(as_text=True)
+        assert "Asia/Tokyo" in page
+        assert not re.search(r">\s*·", page), path  # no separator before the time zone
+
+
+def test_changes_against_the_published_version_name_the_meetings(organiser, session, dummy_event):
+    """After a request is declined and the event solved again, the review lists the dropped
+    meeting by its companies, time and table (not by a request id), and the new ones too."""
+    from web.meeting_requests.models import MeetingRequest
+
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    r2 = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r2"))
+    organiser.post(f"/events/tiny/requests/{r2.id}/status", data={"status": "declined"})
+    acme = session.scalar(select(Company).where(Company.external_id == "acme"))
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    organiser.post(f"/c/{acme.access_token}/requests", data={"to": cell.id, "priority": 3})
+    session.rollback()
+    asked = session.scalar(select(MeetingRequest).where(MeetingRequest.requested_id == cell.id))
+    organiser.post(f"/events/tiny/requests/{asked.id}/status", data={"status": "accepted"})
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/tiny/schedules/2/").get_data(as_text=True)
+    changes = re.search(r'<ul class="changes">(.*?)</ul>', page, re.S).group(1)
+    dropped = re.search(r"dropped</span>([^<]*)<", changes).group(1)
+    assert "Cell Co × Big Pharma, 10-14 " in dropped and "Table 1" in dropped  # noqa: RUF001
+    added = re.search(r"new</span>([^<]*)<", changes).group(1)
+    assert "Acme Bio × Cell Co, 10-14 " in added  # noqa: RUF001
+
+
+def test_a_dead_link_and_an_expired_form_say_what_to_do(app, client, session, dummy_event):
+    """A rotated or mistyped company link is a 404 page that tells the company to ask the
+    organiser for its current link (in Japanese too); a form sent without a valid token is
+    a 400 page that says to reload and send again. Form tokens do not expire within a
+    session (a company answers hours after opening its page)."""
+    page = client.get("/c/no-such-link/")
+    assert page.status_code == 404 and "ask them for your current link" in page.get_data(True)
+    client.post("/language", data={"language": "ja", "back": "/"})
+    page = client.get("/c/no-such-link/")
+    assert page.status_code == 404 and "現在のリンクを主催者に" in page.get_data(True)
+    strict = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = strict.post("/login", data={"email": "a@b.c", "password": "x"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400 and "reload the page" in refused.get_data(True)
+
+
+def test_a_form_can_be_sent_hours_after_it_was_shown(app, session, dummy_event, monkeypatch):
+    """Flask-WTF's tokens expire after an hour by default; here they last the session, so a
+    company that opened its page in the morning can still answer in the afternoon."""
+    from itsdangerous.timed import TimestampSigner
+
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now(self) - 5 * 3600)
+    page = client.get("/login").get_data(as_text=True)  # the form, shown five hours ago
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", now)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_japanese_tells_corporates_from_companies(organiser, session, dummy_event):
+    """'Companies' (every one) and 'Corporate' (the role) are different words in Japanese."""
+    organiser.post("/language", data={"language": "ja", "back": "/"})
+    page = organiser.get("/events/tiny/companies/").get_data(as_text=True)
+    assert "<h1>企業" in page and "大手企業" in page

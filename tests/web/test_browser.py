@@ -110,16 +110,23 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.click("text=Start solving")
     expect(page.locator("#status")).to_have_text("finished", timeout=60_000)
     expect(page.locator('[data-figure="scheduled"]')).not_to_have_text("\u2013")
+    expect(page.locator("#requests-of")).to_have_text("/ 206")  # known once the run starts
     shot(page, "solve-progress")
     page.click("#review")
     expect(page.locator("h1")).to_contain_text("Version 1")
     shot(page, "review")
+    # On a phone the grid keeps its header row of slot times (tables are not otherwise named).
+    page.set_viewport_size(PHONE)
+    expect(page.locator("table.grid thead th", has_text="10:00").first).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 860})
     page.click("text=Publish this version")
     expect(page.locator(".flash.success")).to_contain_text("published")
 
     # The organiser's forms: a company with its attendees and blocked times, and the tables.
     page.click("nav.sub >> text=Companies")
     page.click("table a >> text=Astellas Pharma")
+    name = page.locator("#attendees input[name=name]")
+    assert name.evaluate("e => getComputedStyle(e).fontWeight") == "400"  # not its label's bold
     page.fill("#attendees input[name=name]", "佐藤 健")
     page.fill("#attendees input[name=title]", "事業開発部")
     page.click("text=Add an attendee")
@@ -129,6 +136,7 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.fill("#unavailable input[name=end]", "15:00")
     page.click("text=Block this time")
     expect(page.locator("ul.blocks")).to_contain_text("佐藤 健")
+    page.wait_for_load_state("load")  # then the jump to #unavailable is done: back to the top
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "organiser-company")
     page.click(".title-row >> text=Edit")
@@ -142,6 +150,12 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.set_viewport_size(PHONE)
     page.goto(page.url)
     shot(page, "tables-and-rooms-phone")
+    # A request list on a phone (no header row) still says who asked whom, at what priority.
+    page.click("nav.sub >> text=Requests")
+    row = page.locator("table.requests tbody tr").first
+    after = "e => getComputedStyle(e, '::after').content"
+    assert "\u2192" in row.locator("td.from").evaluate(after)
+    assert "Priority" in row.locator("td.priority").evaluate(after.replace("::after", "::before"))
     page.set_viewport_size({"width": 1280, "height": 860})
 
     # Two companies' private links, from the organiser's company list.
@@ -174,6 +188,7 @@ def test_organiser_and_company(server, browser, tmp_path):
         "accepted"
     )
     expect(phone.locator("ol.agenda li").first).to_be_visible()
+    phone.wait_for_load_state("load")
     phone.evaluate("window.scrollTo(0, 0)")
     shot(phone, "company-phone")
     with phone.expect_download() as download:

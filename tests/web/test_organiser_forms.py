@@ -165,6 +165,28 @@ def test_tables_and_rooms(organiser, session, dummy_event):
     assert current_version(session, dummy_event).number == 1
 
 
+def test_setup_form_shows_the_days_and_saves_as_shown(organiser, session, dummy_event):
+    """The setup form shows the days as the text it asks for (not the stored rows), so saving
+    it untouched keeps the event as it is."""
+    page = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    days = re.search(r'<textarea[^>]*name="days"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1)
+    assert days.strip() == "2026-10-14 10:00-11:30"
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {
+        "name": "Tiny partnering",
+        "timezone": "Asia/Tokyo",
+        "slot_minutes": 30,
+        "days": days,
+        "tables": 1,
+        "version": version,
+    }
+    response = organiser.post("/events/tiny/setup", data=data)
+    assert response.status_code == 302 and response.location.endswith("/events/tiny/")
+    session.rollback()
+    event = session.get(type(dummy_event), dummy_event.id)
+    assert [d.date.isoformat() for d in event.days] == ["2026-10-14"]
+
+
 def test_setup_keeps_imported_tables(organiser, session, dummy_event):
     """Saving the setup with the same number of tables changes none of them; a higher number
     adds tables with fresh ids."""
@@ -194,3 +216,37 @@ def test_organiser_forms_in_japanese(organiser, session, dummy_event):
     page = organiser.get(f"/events/tiny/companies/{acme.id}").get_data(as_text=True)
     assert "参加者を追加" in page
     assert "テーブル・部屋を追加" in organiser.get("/events/tiny/locations/").get_data(as_text=True)
+
+
+def test_organiser_enters_a_request_for_a_company(organiser, session, dummy_event):
+    """On a company's page the organiser asks, on its behalf, a company it has no request
+    with; ticked as already accepted, the request is accepted at once. A second one for the
+    same pair is refused with a message."""
+    from web.meeting_requests.models import MeetingRequest
+
+    acme, cell = company(session), company(session, "cell")
+    page = organiser.get(f"/events/tiny/companies/{acme.id}").get_data(as_text=True)
+    form = re.search(r'<select[^>]*name="to"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert "Cell Co" in form and "Big Pharma" not in form  # acme already asked Big Pharma
+    response = organiser.post(
+        f"/events/tiny/companies/{acme.id}/requests",
+        data={"to": cell.id, "priority": 4, "notes": "名刺交換済み", "accepted": "y"},
+    )
+    assert response.status_code == 302
+    session.rollback()
+    row = session.scalar(select(MeetingRequest).where(MeetingRequest.requested_id == cell.id))
+    assert (row.requester_id, row.priority, row.notes, row.status, row.entered_by) == (
+        acme.id,
+        4,
+        "名刺交換済み",
+        "accepted",
+        "organiser",
+    )
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "Acme Bio and Cell Co: accepted" in page
+    again = organiser.post(
+        f"/events/tiny/companies/{cell.id}/requests", data={"to": acme.id, "priority": 2}
+    )
+    assert "Choose a company" in organiser.get(again.location).get_data(as_text=True)
+    session.rollback()
+    assert session.query(MeetingRequest).filter_by(requested_id=acme.id).count() == 0

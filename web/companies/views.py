@@ -35,6 +35,7 @@ from web.db import EditConflict
 from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT
 from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.views import request_form
 from web.portal.views import BlockForm
 
 companies = Blueprint("companies", __name__, template_folder="templates")
@@ -150,6 +151,7 @@ def detail(slug: str, company_id: int):
         company=company,
         requests=requests,
         attendee_form=AttendeeForm(),
+        request_form=request_form(company),
         block_form=_block_form(company),
         blocks=blocks_of(company),
         rooms=[loc for loc in event.locations if loc.owner_id == company.id],

@@ -234,7 +234,10 @@ def dashboard(slug: str):
 def edit(slug: str):
     event = event_or_404(slug)
     shared = [loc for loc in event.locations if loc.owner_id is None]
-    form = SetupForm(obj=event, days=days_text(event), tables=len(shared), version=event.version_id)
+    form = SetupForm(obj=event, tables=len(shared), version=event.version_id)
+    if not form.is_submitted():
+        # WTForms prefers `obj`'s attribute to a keyword: event.days are rows, not text.
+        form.days.data = days_text(event)
     if form.validate_on_submit():
         session = db()
         changes = {

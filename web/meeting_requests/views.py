@@ -1,18 +1,30 @@
-"""Organisers' list of requests, where they accept or decline on a company's behalf."""
+"""Organisers' list of requests, where they accept or decline on a company's behalf, and
+requests they enter for a company (asked by email or at the desk)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional
 
+from web.companies.models import Company
 from web.db import EditConflict
 from web.http import db, event_or_404, row_or_404
 from web.labels import STATUS
 from web.meeting_requests.models import STATUSES, MeetingRequest
-from web.meeting_requests.operations import BadTransition, set_status
+from web.meeting_requests.operations import (
+    BadTransition,
+    DuplicateRequest,
+    ask,
+    involving,
+    set_status,
+)
 
 meeting_requests = Blueprint("meeting_requests", __name__, template_folder="templates")
 
@@ -21,6 +33,71 @@ meeting_requests = Blueprint("meeting_requests", __name__, template_folder="temp
 @login_required
 def organisers_only() -> None:
     """Every page here is the organiser's."""
+
+
+class RequestForm(FlaskForm):
+    """A request entered by the organiser for a company, to one it has no request with."""
+
+    to = SelectField(_l("Meet"), coerce=int)
+    priority = IntegerField(
+        _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
+    )
+    notes = StringField(_l("Note"), validators=[Optional()])
+    accepted = BooleanField(_l("The other company has already accepted"))
+
+
+def request_form(company: Company) -> RequestForm:
+    """The form on a company's page: every company of the event it has no request with."""
+    taken = {
+        c
+        for pair in db().execute(
+            select(MeetingRequest.requester_id, MeetingRequest.requested_id).where(
+                involving(company)
+            )
+        )
+        for c in pair
+    }
+    others = db().scalars(
+        select(Company).where(Company.event_id == company.event_id).order_by(Company.name)
+    )
+    form = RequestForm()
+    form.to.choices = [(c.id, c.name) for c in others if c.id not in taken | {company.id}]
+    return form
+
+
+@meeting_requests.route("/events/<slug>/companies/<int:company_id>/requests", methods=["POST"])
+def add(slug: str, company_id: int):
+    """A request from this company, entered by the organiser; accepted at once if the other
+    side has already said yes, else it waits for the other side's answer."""
+    event = event_or_404(slug)
+    company = row_or_404(Company, company_id, event)
+    form = request_form(company)
+    back = url_for("companies.detail", slug=slug, company_id=company_id) + "#requests"
+    if not form.validate_on_submit():
+        flash(_("Choose a company and a priority from 1 to 5."), "error")
+        return redirect(back)
+    other = row_or_404(Company, form.to.data, event)
+    try:
+        row = ask(
+            db(), event, company, other, form.priority.data, "organiser", form.notes.data or None
+        )
+        if form.accepted.data:
+            set_status(db(), row, "accepted", row.version_id)
+    except DuplicateRequest:
+        db().rollback()
+        flash(_("These two companies already have a request."), "error")
+        return redirect(back)
+    db().commit()
+    flash(
+        _(
+            "%(a)s and %(b)s: %(status)s",
+            a=company.name,
+            b=other.name,
+            status=STATUS[row.status],
+        ),
+        "success",
+    )
+    return redirect(back)
 
 
 @meeting_requests.route("/events/<slug>/requests/")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import datetime, time
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -101,6 +102,7 @@ def home():
         block_form=_block_form(company),
         published=published,
         meetings=meetings,
+        agenda_days=[(day, list(ms)) for day, ms in groupby(meetings, lambda m: m.start.date())],
         feed=feed,
         webcal="webcal://" + feed.split("://", 1)[1],
         zone=ZoneInfo(event.timezone),

@@ -15,6 +15,7 @@ class Cell:
     meeting: Meeting
     label: str
     first: bool  # the meeting's first slot (a longer meeting covers the next ones too)
+    span: int = 1  # slots the meeting covers (its first cell spans them all)
 
 
 @dataclass
@@ -33,8 +34,9 @@ def day_grids(instance: Instance, schedule: Schedule) -> list[DayGrid]:
         cells: dict[tuple[str, datetime], Cell] = {}
         for meeting in schedule.meetings:
             label = _label(instance, meeting)
-            for index, t in enumerate(_starts(meeting.start, meeting.end, step)):
-                cells[(meeting.location, t)] = Cell(meeting, label, index == 0)
+            starts = _starts(meeting.start, meeting.end, step)
+            for index, t in enumerate(starts):
+                cells[(meeting.location, t)] = Cell(meeting, label, index == 0, len(starts))
         rows = [
             (location, [cells.get((location.id, t)) for t in slots])
             for location in instance.locations
@@ -82,3 +84,19 @@ def changes_against(schedule: Schedule, published: Schedule | None) -> Changes |
     ]
     kept = len(now) - len(added) - len(moved)
     return Changes(added, moved, dropped, kept)
+
+
+def describe(meeting: Meeting, *instances: Instance | None) -> str:
+    """A meeting in words (its two companies, then day, time and table), from the first
+    instance that knows its request: a dropped meeting's may be only in the published one."""
+    for instance in instances:
+        if instance is not None and meeting.request in instance.request_by_id:
+            return f"{_label(instance, meeting)}, {where(meeting, instance)}"
+    return meeting.request
+
+
+def where(meeting: Meeting, instance: Instance) -> str:
+    """'10-14 10:00, Partnering table 3' in the event's time zone."""
+    start = meeting.start.astimezone(ZoneInfo(instance.event.timezone))
+    location = instance.location_by_id.get(meeting.location)
+    return f"{start:%m-%d %H:%M}, {location.name if location else meeting.location}"

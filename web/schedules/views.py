@@ -4,8 +4,6 @@ its files."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -24,7 +22,7 @@ from web.schedules.operations import (
     version_instance,
     versions,
 )
-from web.schedules.review import changes_against, day_grids
+from web.schedules.review import changes_against, day_grids, describe, where
 
 schedules = Blueprint("schedules", __name__, template_folder="templates")
 
@@ -75,6 +73,7 @@ def review(slug: str, number: int):
     schedule = schedule_from_version(db(), version)
     current = current_version(db(), event)
     published = schedule_from_version(db(), current) if current and current != version else None
+    published_instance = version_instance(db(), current) if published else None
     return render_template(
         "schedules/review.html",
         event=event,
@@ -84,8 +83,11 @@ def review(slug: str, number: int):
         schedule=schedule,
         grids=day_grids(instance, schedule),
         changes=changes_against(schedule, published),
+        describe=lambda meeting: describe(meeting, instance, published_instance),
+        where=lambda meeting, published_side=False: where(
+            meeting, published_instance if published_side else instance
+        ),
         summary=version.summary,
-        tz=ZoneInfo(instance.event.timezone),
     )
 
 

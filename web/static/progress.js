@@ -12,6 +12,8 @@
       const p = await response.json();
       show("stage", p.stage_label);
       ["scheduled", "objective", "bound", "gap", "seconds"].forEach((k) => show(k, p[k]));
+      const of = document.getElementById("requests-of");
+      if (of && p.requests) of.textContent = `/ ${p.requests}`;
       const note = document.getElementById("counted-at-end");
       if (note) note.hidden = p.finished;
       const status = document.getElementById("status");
