@@ -5,10 +5,14 @@ schedule is never touched."""
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.cpsat import Cancelled, Progress, SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
@@ -49,7 +53,8 @@ def run_solver(engine: Engine, run_id: int) -> str:
         allow_moves = int(run.settings.get("allow_moves", 0)) if keep else 0
         start_run(session, run, len(instance.requests))
     try:
-        schedule = solve(instance, settings, reporter, meetings, allow_moves)
+        with heartbeat(engine, run_id):
+            schedule = solve(instance, settings, reporter, meetings, allow_moves)
     except Cancelled:
         return _end(engine, run_id, "cancelled by the organiser", "cancelled")
     except InvalidInput as error:
@@ -62,6 +67,30 @@ def run_solver(engine: Engine, run_id: int) -> str:
         version = finish_run(session, run, schedule)
         version.instance = document
     return "succeeded"
+
+
+@contextmanager
+def heartbeat(engine: Engine, run_id: int) -> Iterator[None]:
+    """While the block runs, write the run's heartbeat every HEARTBEAT_EVERY seconds from a
+    thread of its own: a step that reports nothing for a long while (building the model of a
+    large fair) must not look like a dead worker."""
+    done = threading.Event()
+
+    def beat_until_done() -> None:
+        while not done.wait(operations.HEARTBEAT_EVERY):
+            try:
+                with transaction(engine) as session:
+                    beat(session, session.get(SolverRun, run_id))
+            except SQLAlchemyError:
+                pass  # the database is away for a moment: the next beat tries again
+
+    thread = threading.Thread(target=beat_until_done, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def _known_settings(settings: dict) -> dict:
@@ -83,7 +112,6 @@ class _Reporter:
         self.figures: dict = {}
         self.last_write = 0.0
         self.last_check = 0.0
-        self.last_beat = time.monotonic()
         self.cancelled = False
 
     def __call__(self, progress: Progress) -> None:
@@ -97,21 +125,16 @@ class _Reporter:
         now = time.monotonic()
         if not stage_changed and now - self.last_write < PROGRESS_EVERY:
             return
-        self.last_write = self.last_beat = now
+        self.last_write = now
         with transaction(self.engine) as session:
             record_progress(session, session.get(SolverRun, self.run_id), **self.figures)
 
     def cancel_requested(self) -> bool:
         """Whether the organiser pressed cancel (read at most every PROGRESS_EVERY seconds;
-        the solver asks from its watcher thread too). While the search finds nothing new to
-        report, this also writes the run's heartbeat every HEARTBEAT_EVERY seconds."""
+        the solver asks from its watcher thread too)."""
         now = time.monotonic()
         if not self.cancelled and now - self.last_check >= PROGRESS_EVERY:
             self.last_check = now
             with transaction(self.engine) as session:
-                run = session.get(SolverRun, self.run_id)
-                self.cancelled = bool(run.cancel_requested)
-                if now - self.last_beat >= operations.HEARTBEAT_EVERY:
-                    self.last_beat = now
-                    beat(session, run)
+                self.cancelled = bool(session.get(SolverRun, self.run_id).cancel_requested)
         return self.cancelled

@@ -25,8 +25,8 @@ def queue_run(session: Session, event: Event, settings: SolverSettings) -> Solve
     return run
 
 
-# A running run's worker writes its heartbeat at least this often (with its progress, or
-# when it checks for a cancel); a run silent for STALE_AFTER lost its worker.
+# A running run's worker writes its heartbeat this often, from a thread of its own
+# (web/solving/job.py: heartbeat); a run silent for STALE_AFTER lost its worker.
 HEARTBEAT_EVERY = 5.0
 STALE_AFTER = 60.0
 
