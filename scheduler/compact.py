@@ -1,59 +1,46 @@
 """Compact agendas: fewer idle gaps ("breaks") between a person's meetings in a session.
 
 A break is a maximal run of free slots between two of a person's meetings in one session
-(FORMAT.md; the measure of the B2B scheduling literature). In CP-SAT, with b_s the number of
-the person's meetings covering slot s (0 or 1):
-
-    block starts:  start_s >= b_s - b_(s-1)         (first slot of the session: start_s >= b_s)
-    breaks:        sum(start_s) - any_meeting,      any_meeting <= sum(b_s)
-
-Minimising pushes every start_s and any_meeting to their true values, so the expression is the
-person's number of breaks; `max_breaks` bounds it per person. Only people whose meetings the
+(FORMAT.md; the measure of the B2B scheduling literature). Only people whose meetings the
 model decides are counted: an attendee the request names, or the only attendee of their
 company. For companies with several attendees the model counts seats, not people; `Booking`
 then hands their meetings out so that one person's meetings stay together where it can.
 
-Compact mode solves in two phases, as lexicographic goals are best given to CP-SAT: first the
-priority-weighted count (with the per-person limit, if any), then, with that count held,
-the fewest breaks.
+Small events get the exact answer from `compact_maxsat.py`. This is the CP-SAT model for
+larger ones: with the count of the best schedule held, CP-SAT searches from it for fewer
+breaks, each break over `max_breaks` weighing more than all the others.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.answers import placed_keys
-from scheduler.booking import Booking
-from scheduler.cpsat import CpSatModel, ModelAnswer, SolverSettings
-from scheduler.formulation import Formulation
+from scheduler.cpsat import CpSatModel
+from scheduler.formulation import Key
 from scheduler.prepare import Prepared, bits
 
 
-def sole_attendees(prepared: Prepared) -> dict[str, str]:
-    """Company -> its attendee, for companies that send one person (who is in all its
-    meetings, so the model decides their agenda)."""
-    return {c.id: c.attendees[0].id for c in prepared.instance.companies if len(c.attendees) == 1}
+def covering(prepared: Prepared, keys: list[Key]) -> dict[str, dict[int, list[int]]]:
+    """Counted person -> slot -> the variables (indices into `keys`) of their meetings that
+    cover the slot."""
+    sole = {c.id: c.attendees[0].id for c in prepared.instance.companies if len(c.attendees) == 1}
+    result: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for variable, (index, start, _pool) in enumerate(keys):
+        request = prepared.requests[index]
+        for company_id, named in request.named.items():
+            people = set(named) or ({sole[company_id]} if company_id in sole else set())
+            for person in people:
+                for slot in range(start, start + request.length):
+                    result[person][slot].append(variable)
+    return result
 
 
 def add_breaks(model: CpSatModel, prepared: Prepared) -> dict[str, cp_model.LinearExpr]:
-    """Add the break counting above; return each counted person's number of breaks."""
-    sole = sole_attendees(prepared)
-    covering: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for variable, (index, start, _pool) in enumerate(model.formulation.keys):
-        request = prepared.requests[index]
-        people = set()
-        for company_id, named in request.named.items():
-            people |= set(named) or ({sole[company_id]} if company_id in sole else set())
-        for person in people:
-            for slot in range(start, start + request.length):
-                covering[person][slot].append(variable)
-    return {
-        person: _breaks_of(model, prepared, slots) for person, slots in sorted(covering.items())
-    }
+    """Count each person's breaks in the model; return them by person."""
+    slots_of = covering(prepared, model.formulation.keys)
+    return {person: _breaks_of(model, prepared, slots_of[person]) for person in sorted(slots_of)}
 
 
 def _breaks_of(
@@ -97,72 +84,26 @@ def _either(m: cp_model.CpModel, a, b):
     return result
 
 
-def limit_breaks(model: CpSatModel, breaks: dict[str, cp_model.LinearExpr], limit: int) -> None:
-    for expression in breaks.values():
-        model.model.add(expression <= limit)
-
-
 def minimise_breaks(
-    model: CpSatModel, breaks: dict[str, cp_model.LinearExpr], objective_at_least: int
-) -> None:
-    """Second phase: hold the priority-weighted count, then fewest breaks in all."""
-    f = model.formulation
-    weighted = sum(p * x for p, x in zip(f.priorities, model.x, strict=True))
-    model.model.add(weighted >= objective_at_least)
-    model.model.clear_objective()
-    model.model.minimize(sum(breaks.values()))
-
-
-def require_every_request(model: CpSatModel) -> None:
-    for variables in model.formulation.by_request.values():
-        model.model.add_exactly_one(model.x[v] for v in variables)
-
-
-def schedule_within_break_limit(
+    model: CpSatModel,
     prepared: Prepared,
-    formulation: Formulation,
-    hint: Booking,
-    bound: int | None,
-    settings: SolverSettings,
-    time_limit: float,
-) -> tuple[ModelAnswer | None, int | None]:
-    """The most meetings with at most `settings.max_breaks` breaks per person, then the
-    fewest breaks. When the LP says every request might fit, first try just that: one
-    model with every request placed and fewest breaks is far easier for CP-SAT than
-    maximising the count under the limit."""
-    started = time.monotonic()
-    schedulable = sum(prepared.requests[i].request.priority for i in formulation.by_request)
-    if bound is None or bound >= schedulable:
-        model = _break_model(prepared, formulation, hint, settings)
-        require_every_request(model.cp)
-        model.cp.model.minimize(sum(model.breaks.values()))
-        answer = model.cp.solve(settings, 0.6 * time_limit)
-        if answer.chosen:
-            return answer, schedulable
-    left = time_limit - (time.monotonic() - started)
-    model = _break_model(prepared, formulation, hint, settings)
-    first = model.cp.solve(settings, left / 2, known_bound=bound)
-    if first.bound is not None:
-        bound = first.bound if bound is None else min(bound, first.bound)
-    if not first.chosen:
-        return None, bound
-    model.cp.add_hint(set(first.chosen))
-    minimise_breaks(model.cp, model.breaks, first.objective)
-    second = model.cp.solve(settings, time_limit - (time.monotonic() - started))
-    return (second if second.chosen else first), bound
-
-
-@dataclass
-class _BreakModel:
-    cp: CpSatModel
-    breaks: dict[str, cp_model.LinearExpr]
-
-
-def _break_model(
-    prepared: Prepared, formulation: Formulation, hint: Booking, settings: SolverSettings
-) -> _BreakModel:
-    model = CpSatModel(formulation)
-    breaks = add_breaks(model, prepared)
-    limit_breaks(model, breaks, settings.max_breaks)
-    model.add_hint(placed_keys(prepared, hint))
-    return _BreakModel(model, breaks)
+    breaks: dict[str, cp_model.LinearExpr],
+    objective_at_least: int,
+    max_breaks: int | None = None,
+) -> None:
+    """Hold the priority-weighted count; then fewest breaks in all, each break over
+    `max_breaks` weighing more than all the others together."""
+    f, m = model.formulation, model.model
+    m.add(sum(p * x for p, x in zip(f.priorities, model.x, strict=True)) >= objective_at_least)
+    m.clear_objective()
+    total = sum(breaks.values())
+    if max_breaks is None:
+        m.minimize(total)
+        return
+    slots = len(prepared.grid)
+    over = []
+    for expression in breaks.values():
+        excess = m.new_int_var(0, slots, "")
+        m.add(excess >= expression - max_breaks)
+        over.append(excess)
+    m.minimize(total + (slots * len(breaks) + 1) * sum(over))

@@ -54,6 +54,13 @@ def own_room_missed(booking: Booking) -> int:
     return missed
 
 
+def over_break_limit(booking: Booking, limit: int) -> int:
+    """People with more than `limit` breaks (the limit yields where holding it would cost a
+    meeting, e.g. fixed meetings that already leave someone more)."""
+    breaks = breaks_per_attendee(booking.prepared, booking.attendee_busy)
+    return sum(1 for count in breaks.values() if count > limit)
+
+
 def quality_figures(booking: Booking) -> dict[str, int | float]:
     prepared = booking.prepared
     met = set(booking.placements)

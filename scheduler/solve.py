@@ -18,22 +18,27 @@ from collections.abc import Callable, Sequence
 
 from scheduler.answers import placed_keys, realize
 from scheduler.booking import Booking
-from scheduler.compact import add_breaks, minimise_breaks, schedule_within_break_limit
-from scheduler.cpsat import Cancelled, CpSatModel, Progress, SolverSettings
+from scheduler.compact import add_breaks, minimise_breaks
+from scheduler.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
+from scheduler.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.fairness import make_fair
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.formulation import build_formulation
 from scheduler.greedy import greedy_order, greedy_schedule
 from scheduler.prepare import Prepared
-from scheduler.quality import quality_figures
+from scheduler.quality import over_break_limit, quality_figures
 from scheduler.reasons import explain_unscheduled
 from scheduler.relaxation import round_relaxation, solve_relaxation
 from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
 
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
-COMPACT_SHARE = 0.4  # kept for minimising breaks after the count (`--compact`)
+# With compact agendas asked for, the shares of the time limit by which each step ends:
+COUNT_ENDS = 0.5  # the search for the most meetings, before fewer breaks
+EXACT_FIRST_ENDS = 0.8  # small events where every request may fit: the exact answer at once
+COUNT_AFTER_EXACT_ENDS = 0.88  # the count's search, when that answer did not come
+EXACT_ENDS = 0.93  # the exact answer after the count; CP-SAT's search for fewer breaks after
 
 
 class _Clock:
@@ -44,15 +49,15 @@ class _Clock:
         self.on_progress = on_progress
         self.started = time.monotonic()
 
-    def remaining(self, for_breaks: bool = False) -> float:
-        """Seconds left for this step. The optional goals that come after the count keep a
-        share of the limit for themselves: fairness, and compact agendas (unless the step is
-        the one that minimises breaks)."""
+    def remaining(self, until: float | None = None) -> float:
+        """Seconds left for this step: until `until` times the time limit; by default until
+        the count's share ends (the whole limit, unless compact agendas come after it).
+        Fairness keeps its share at the end."""
+        if until is None:
+            until = COUNT_ENDS if compact_asked(self.settings) else 1.0
         limit = self.settings.time_limit
         reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
-        if self.settings.compact and self.settings.max_breaks is None and not for_breaks:
-            reserve += COMPACT_SHARE * limit
-        return max(0.1, limit - reserve - self.elapsed())
+        return max(0.1, until * limit - reserve - self.elapsed())
 
     def deadline(self) -> float:
         """The monotonic time at which the whole solve must end."""
@@ -83,12 +88,8 @@ def solve(
     plan = plan_published(instance, published) if published else None
     working = keeping(instance, plan) if plan else instance
     settings = clock.settings
-    if settings.max_breaks is not None:
-        prepared, best, bound, greedy_objective = _compact_within_limit(working, clock)
-    else:
-        prepared, best, bound, greedy_objective = _optimise(working, clock)
-        if settings.compact:
-            best = _fewer_breaks(prepared, best, clock)
+    prepared, best, bound, greedy_objective = _first_schedules(working, clock)
+    best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock)
     if settings.fair and settings.max_breaks is None:
         clock.stage("fairness", best.objective(), bound)
         make_fair(best, clock.deadline())
@@ -96,12 +97,18 @@ def solve(
         prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
     clock.stage("done", best.objective(), bound)
     schedule = to_schedule(prepared, best, bound, greedy_objective, clock.elapsed())
+    if settings.max_breaks is not None:
+        schedule.summary["break_limit"] = settings.max_breaks
+        schedule.summary["people_over_break_limit"] = over_break_limit(best, settings.max_breaks)
     if plan:
         schedule.summary["changes"] = changes(plan, schedule.meetings)
     return schedule
 
 
-def _optimise(instance: Instance, clock: _Clock) -> tuple[Prepared, Booking, int | None, int]:
+def _first_schedules(
+    instance: Instance, clock: _Clock
+) -> tuple[Prepared, Booking, int | None, int]:
+    """First come, first served, and the session relaxation's bound and rounding."""
     clock.stage("preparing")
     prepared = Prepared(instance)
     clock.stage("first come, first served")
@@ -114,46 +121,99 @@ def _optimise(instance: Instance, clock: _Clock) -> tuple[Prepared, Booking, int
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)
         best = max(best, rounded, key=Booking.objective)  # greedy wins ties
-    if _below(best, bound) and slot_model_size(prepared) <= clock.settings.slot_model_limit:
-        best, bound = _slot_by_slot(prepared, best, bound, clock)
     return prepared, best, bound, greedy.objective()
 
 
-def _compact_within_limit(
-    instance: Instance, clock: _Clock
-) -> tuple[Prepared, Booking, int | None, int]:
-    """With a per-person limit on breaks only CP-SAT's schedules count: the greedy and LP
-    ones do not know the limit (they still give the bound and the first hint)."""
-    clock.stage("preparing")
-    prepared = Prepared(instance)
-    greedy = greedy_schedule(prepared)
-    _require_fixed_meetings_placed(instance, greedy)
-    clock.stage("building the model", greedy.objective())
+def _most_meetings_then_fewest_breaks(
+    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
+) -> tuple[Booking, int | None]:
+    """The search for the highest priority-weighted count, then, if asked, fewer breaks. On
+    small events where every request may fit, the exact answer with all of them comes first."""
+    settings = clock.settings
+    until = None
+    if _exact_breaks_first(prepared, best, bound, settings):
+        compacted = _fewest_breaks_exactly(prepared, best, clock, True, EXACT_FIRST_ENDS)
+        if compacted is not None:
+            return compacted, compacted.objective()  # every request placed: optimal
+        until = COUNT_AFTER_EXACT_ENDS  # not every request fits, or no answer in time
+    if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
+        best, bound = _slot_by_slot(prepared, best, bound, clock, until)
+    if compact_asked(settings):
+        best = _compact(prepared, best, bound, clock)
+    return best, bound
+
+
+def _exact_breaks_first(
+    prepared: Prepared, best: Booking, bound: int | None, settings: SolverSettings
+) -> bool:
+    """On a small event where the bound says every request may fit, the exact answer with
+    every request placed comes faster than CP-SAT's search for the count."""
+    if not compact_asked(settings) or slot_model_size(prepared) > MAXSAT_LIMIT:
+        return False
+    everything = sum(r.request.priority for r in prepared.requests if r.starts)
+    return best.objective() >= everything or bound is None or bound >= everything
+
+
+def compact_asked(settings: SolverSettings) -> bool:
+    return settings.compact or settings.max_breaks is not None
+
+
+def _compact(prepared: Prepared, best: Booking, bound: int | None, clock: _Clock) -> Booking:
+    """Fewest breaks with the priority-weighted count held, and no one over `max_breaks`
+    where that costs no meeting: exactly (MaxSAT) on small events, else (or when that answer
+    does not come in time) by CP-SAT's search from the best schedule; on the largest events
+    the count's schedule stands."""
+    size = slot_model_size(prepared)
+    if size > clock.settings.slot_model_limit:
+        return best
+    clock.stage("fewer breaks", best.objective(), bound)
+    compacted = None
+    if size <= MAXSAT_LIMIT:
+        every = all(r.id in best.placements for r in prepared.requests if r.starts)
+        compacted = _fewest_breaks_exactly(prepared, best, clock, every, EXACT_ENDS)
+    if compacted is None:
+        compacted = _fewer_breaks(prepared, best, clock)
+    if compacted is None or compacted.objective() < best.objective():
+        return best
+    return compacted
+
+
+def _fewest_breaks_exactly(
+    prepared: Prepared, best: Booking, clock: _Clock, every_request: bool, until: float
+) -> Booking | None:
+    """The MaxSAT optimum by `until` (a share of the time limit), or None. With
+    `every_request` every request is placed (the strongest model). A per-person limit is
+    first tried as a rule; only where no schedule keeps it (fixed meetings that already
+    leave someone more breaks, say) does it become a goal that yields to the count."""
+    settings = clock.settings
     formulation = build_formulation(prepared)
-    relaxation = solve_relaxation(formulation, time_limit=clock.remaining())
-    bound = relaxation.bound if relaxation else None
-    clock.stage("searching", None, bound)
-    answer, bound = schedule_within_break_limit(
-        prepared, formulation, greedy, bound, clock.settings, clock.remaining()
-    )
-    best = realize(prepared, answer, compact=True, fill_gaps=False) if answer else Booking(prepared)
-    return prepared, best, bound, greedy.objective()
+    limited = settings.max_breaks is not None
+    tries = [True, False] if every_request and limited else [False]
+    deadline = time.monotonic() + clock.remaining(until)
+    for limit_is_hard in tries:
+        formulas = [
+            encode(prepared, formulation, every_request, settings.max_breaks, limit_is_hard, p)
+            for p in (False, True)[: max(1, settings.workers)]
+        ]
+        answer = solve_formula(formulas, deadline, settings.should_stop)
+        if answer is None:
+            return None  # out of time
+        if not answer.impossible:
+            chosen = ModelAnswer(answer.chosen, "OPTIMAL", 0, None, answer.seconds)
+            compacted = realize(prepared, chosen, compact=True, fill_gaps=not every_request)
+            return compacted if compacted.objective() >= best.objective() else None
+    return None
 
 
-def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking:
-    """Hold the best schedule's priority-weighted count; search for fewer breaks."""
-    if slot_model_size(prepared) > clock.settings.slot_model_limit:
-        return best  # too large for the slot model: the count stands, breaks as they are
-    clock.stage("fewer breaks", best.objective())
+def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking | None:
+    """CP-SAT from the best schedule: its priority-weighted count held, fewer breaks (and
+    breaks over `max_breaks` weigh more than all others)."""
     model = CpSatModel(build_formulation(prepared))
     breaks = add_breaks(model, prepared)
     model.add_hint(placed_keys(prepared, best))
-    minimise_breaks(model, breaks, best.objective())
-    answer = model.solve(clock.settings, clock.remaining(for_breaks=True), None)
-    if not answer.chosen:
-        return best
-    compacted = realize(prepared, answer, compact=True)
-    return compacted if compacted.objective() >= best.objective() else best
+    minimise_breaks(model, prepared, breaks, best.objective(), clock.settings.max_breaks)
+    answer = model.solve(clock.settings, clock.remaining(until=1.0), None)
+    return realize(prepared, answer, compact=True) if answer.chosen else None
 
 
 def _move_published(
@@ -181,13 +241,13 @@ def slot_model_size(prepared: Prepared) -> int:
 
 
 def _slot_by_slot(
-    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
+    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock, until: float | None
 ) -> tuple[Booking, int | None]:
     """The slot-by-slot LP (bound, rounding), then CP-SAT from the best schedule so far."""
     clock.stage("building the model", best.objective(), bound)
     formulation = build_formulation(prepared)
     clock.stage("LP relaxation", best.objective(), bound)
-    relaxation = solve_relaxation(formulation, time_limit=clock.remaining())
+    relaxation = solve_relaxation(formulation, time_limit=clock.remaining(until))
     if relaxation is not None:
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
@@ -197,7 +257,9 @@ def _slot_by_slot(
     clock.stage("searching", best.objective(), bound)
     model = CpSatModel(formulation)
     model.add_hint(placed_keys(prepared, best))
-    answer = model.solve(clock.settings, clock.remaining(), clock.on_progress, known_bound=bound)
+    answer = model.solve(
+        clock.settings, clock.remaining(until), clock.on_progress, known_bound=bound
+    )
     if answer.chosen:
         best = max(best, realize(prepared, answer), key=Booking.objective)
     if answer.bound is not None:
