@@ -113,7 +113,8 @@ def run_jair(which: str, workdir: Path):
             continue
         print(f"  {entry['file']} ...", file=sys.stderr, flush=True)
         schedule = workdir / f"jair-{entry['file']}"
-        options = ["--max-breaks", "2", "--time-limit", "60"]
+        # The limit leaves a second for starting Python and writing the file: 60 s in all.
+        options = ["--max-breaks", str(JAIR_LIMIT), "--time-limit", str(JAIR_SECONDS - 1)]
         yield {**entry, **solve_and_measure(JAIR / entry["file"], schedule, options)}
 
 
@@ -179,19 +180,32 @@ def goals_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+JAIR_LIMIT = 2  # the paper's fairness limit d: no participant above 2 breaks
+JAIR_SECONDS = 60  # the issue's goal: each file within 60 s
+
+
 def jair_verdict(row: dict) -> str:
+    """Feasible file: every meeting, no more breaks than published, no one above 2. File
+    that is infeasible under the paper's rules: as many meetings as can be held at all. Both
+    within 60 s and valid."""
     s = row["summary"]
+    if not row["valid"] or row["wall"] > JAIR_SECONDS:
+        return "no"
     if row["published_min_breaks"] == "infeasible":
         return "yes" if s["scheduled"] >= int(row["max_meetings_cpsat"]) else "no"
-    all_met = s["scheduled"] == int(row["meetings"])
-    return "yes" if all_met and s["breaks"] <= int(row["published_min_breaks"]) else "no"
+    reached = (
+        s["scheduled"] == int(row["meetings"])
+        and s["breaks"] <= int(row["published_min_breaks"])
+        and s["max_breaks"] <= JAIR_LIMIT
+    )
+    return "yes" if reached else "no"
 
 
 def jair_table(rows: list[dict]) -> str:
     lines = [
-        "| file | meetings | scheduled | FCFS | breaks | published min | max breaks "
-        "| reached | wall s | valid |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| file | meetings | most that fit | scheduled | FCFS | breaks | published min "
+        "| max breaks | people over 2 | reached | wall s | valid |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         if "error" in row:
@@ -199,9 +213,11 @@ def jair_table(rows: list[dict]) -> str:
             continue
         s = row["summary"]
         lines.append(
-            f"| {row['file']} | {row['meetings']} | {s['scheduled']} | {s['greedy_objective']} "
-            f"| {s['breaks']} | {row['published_min_breaks']} | {s['max_breaks']} "
-            f"| {jair_verdict(row)} | {row['wall']} | {'yes' if row['valid'] else 'NO'} |"
+            f"| {row['file']} | {row['meetings']} | {row['max_meetings_cpsat']} "
+            f"| {s['scheduled']} | {s['greedy_objective']} | {s['breaks']} "
+            f"| {row['published_min_breaks']} | {s['max_breaks']} "
+            f"| {s.get('people_over_break_limit', 'n/a')} | {jair_verdict(row)} "
+            f"| {row['wall']} | {'yes' if row['valid'] else 'NO'} |"
         )
     return "\n".join(lines)
 
@@ -215,7 +231,8 @@ def jair_summary(rows: list[dict]) -> str:
         reached = sum(1 for r in group if jair_verdict(r) == "yes")
         return f"{reached} of {len(group)}"
 
-    text = "Published minimum reached (all meetings placed, no more breaks): "
+    text = "Reached (see `jair_verdict`: the published minimum of breaks with every meeting, "
+    text += "or on a file infeasible under the paper's rules the most meetings that fit): "
     text += f"originals {count(originals)}"
     if variants:
         text += f", variants {count(variants)}"

@@ -144,7 +144,8 @@ def validate(instance: Path) -> None:
     "--max-breaks",
     type=click.IntRange(min=0),
     default=None,
-    help="At most this many idle gaps per person (implies --compact; may cost meetings).",
+    help="At most this many idle gaps per person wherever that costs no meeting "
+    "(implies --compact; the summary counts the people over it).",
 )
 @click.option(
     "--fair",

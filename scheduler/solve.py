@@ -133,8 +133,8 @@ def _most_meetings_then_fewest_breaks(
     until = None
     if _exact_breaks_first(prepared, best, bound, settings):
         compacted = _fewest_breaks_exactly(prepared, best, clock, True, EXACT_FIRST_ENDS)
-        if compacted is not None:
-            return compacted, compacted.objective()  # every request placed: optimal
+        if compacted is not None and _places_every_request(prepared, compacted):
+            return compacted, compacted.objective()  # optimal
         until = COUNT_AFTER_EXACT_ENDS  # not every request fits, or no answer in time
     if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
         best, bound = _slot_by_slot(prepared, best, bound, clock, until)
@@ -154,6 +154,10 @@ def _exact_breaks_first(
     return best.objective() >= everything or bound is None or bound >= everything
 
 
+def _places_every_request(prepared: Prepared, booking: Booking) -> bool:
+    return all(r.id in booking.placements for r in prepared.requests if r.starts)
+
+
 def compact_asked(settings: SolverSettings) -> bool:
     return settings.compact or settings.max_breaks is not None
 
@@ -169,7 +173,7 @@ def _compact(prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
     clock.stage("fewer breaks", best.objective(), bound)
     compacted = None
     if size <= MAXSAT_LIMIT:
-        every = all(r.id in best.placements for r in prepared.requests if r.starts)
+        every = _places_every_request(prepared, best)
         compacted = _fewest_breaks_exactly(prepared, best, clock, every, EXACT_ENDS)
     if compacted is None:
         compacted = _fewer_breaks(prepared, best, clock)
