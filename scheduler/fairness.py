@@ -9,16 +9,20 @@ that first. With `--fair`, after the optimiser:
    companies keep at least one other meeting (the displaced meeting is placed elsewhere if
    it still fits anywhere, else dropped);
 2. then, company by company from the lowest share of met requests up, one more request is
-   met where that displaces only meetings of companies that keep a higher share.
+   met where that displaces only meetings of companies that keep a higher share, as long as
+   the priority-weighted count stays at or above first come, first served's (`floor`).
 
 Both steps trade priority-weighted count for evenness; the summary and the benchmark report
-how much (the objective against the run without `--fair`).
+how much (the objective against the run without `--fair`). The second step could go on
+trading long after the first has done what organisers ask for, so the floor bounds it: a
+fair schedule is never a worse count than the platforms' first come, first served.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from math import inf
 
 from scheduler.booking import Booking
 from scheduler.prepare import PreparedRequest, bits
@@ -45,10 +49,19 @@ class _Shares:
         return (self.met(company_id) + change) / self.asked[company_id]
 
 
-def make_fair(booking: Booking, deadline: float) -> None:
+class _Budget:
+    """How much priority-weighted count the swaps may still give away."""
+
+    def __init__(self, loss: float) -> None:
+        self.loss = loss
+
+
+def make_fair(booking: Booking, deadline: float, floor: int | None = None) -> None:
+    """Step 1, then step 2 down to `floor` (no floor: step 2 as far as it goes)."""
     shares = _Shares(booking)
     _cover_every_company(booking, shares, deadline)
-    _raise_lowest_shares(booking, shares, deadline)
+    loss = inf if floor is None else booking.objective() - floor
+    _raise_lowest_shares(booking, shares, deadline, _Budget(loss))
 
 
 def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> None:
@@ -60,14 +73,16 @@ def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> 
             gains = set(request.request.companies)
             return all(shares.met(c) > 1 or c in gains for c in other)
 
-        _meet_one_more(booking, shares.requests[company_id], keeps_one, deadline)
+        _meet_one_more(booking, shares.requests[company_id], keeps_one, deadline, _Budget(inf))
         if time.monotonic() > deadline:
             return
 
 
-def _raise_lowest_shares(booking: Booking, shares: _Shares, deadline: float) -> None:
+def _raise_lowest_shares(
+    booking: Booking, shares: _Shares, deadline: float, budget: _Budget
+) -> None:
     """Passes from the lowest share up, one more met request per company and pass, until a
-    pass changes nothing or time is up."""
+    pass changes nothing, the budget is spent or time is up."""
     improved = True
     while improved:
         improved = False
@@ -84,7 +99,7 @@ def _raise_lowest_shares(booking: Booking, shares: _Shares, deadline: float) -> 
                 return all(shares.share(c, (c in gains) - 1) > after for c in other)
 
             requests = shares.requests[company_id]
-            improved |= _meet_one_more(booking, requests, stays_above, deadline)
+            improved |= _meet_one_more(booking, requests, stays_above, deadline, budget)
 
 
 def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
@@ -97,10 +112,15 @@ def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
 
 
 def _meet_one_more(
-    booking: Booking, requests: list[PreparedRequest], may_displace, deadline: float
+    booking: Booking,
+    requests: list[PreparedRequest],
+    may_displace,
+    deadline: float,
+    budget: _Budget,
 ) -> bool:
     """Place one of `requests` (highest priority first), directly or by displacing one
-    meeting that `may_displace` allows; the displaced meeting goes elsewhere if it can."""
+    meeting that `may_displace` allows within the budget; the displaced meeting goes
+    elsewhere if it can."""
     waiting = sorted(
         (r for r in requests if r.id not in booking.placements),
         key=lambda r: (-r.request.priority, len(r.starts), r.index),
@@ -113,7 +133,9 @@ def _meet_one_more(
             if time.monotonic() > deadline:
                 return False
             for displaced in sorted(booking.in_the_way(request, start), key=_priority(booking)):
-                if may_displace(displaced, request) and _swap(booking, request, start, displaced):
+                if may_displace(displaced, request) and _swap(
+                    booking, request, start, displaced, budget
+                ):
                     return True
     return False
 
@@ -122,10 +144,20 @@ def _priority(booking: Booking):
     return lambda request_id: (booking.placements[request_id].request.request.priority, request_id)
 
 
-def _swap(booking: Booking, request: PreparedRequest, start: int, displaced: str) -> bool:
+def _swap(
+    booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: _Budget
+) -> bool:
+    """`request` at `start` in place of `displaced`, which moves elsewhere or is dropped;
+    undone if what is lost exceeds the budget."""
     old = booking.remove(displaced)
     if booking.try_place(request, start):
-        booking.place_earliest(old.request)
-        return True
+        moved = booking.place_earliest(old.request)
+        loss = (0 if moved else old.request.request.priority) - request.request.priority
+        if loss <= budget.loss:
+            budget.loss -= loss
+            return True
+        booking.remove(request.id)
+        if moved:
+            booking.remove(old.request.id)
     booking.book(old)
     return False

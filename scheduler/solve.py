@@ -92,7 +92,7 @@ def solve(
     best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock)
     if settings.fair and settings.max_breaks is None:
         clock.stage("fairness", best.objective(), bound)
-        make_fair(best, clock.deadline())
+        make_fair(best, clock.deadline(), floor=greedy_objective)
     if plan and allow_moves > 0:
         prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
     clock.stage("done", best.objective(), bound)

@@ -49,3 +49,30 @@ def test_fair_on_a_tight_event_covers_more_companies_and_stays_valid():
     assert plain["companies_without_meetings"] > 0  # the case is worth testing
     assert fair["companies_without_meetings"] < plain["companies_without_meetings"]
     assert fair["lowest_share"] >= plain["lowest_share"]
+
+
+def test_raising_shares_trades_count_only_down_to_the_floor():
+    """Step 2 (raising the lowest shares) gives away count only down to `floor`: solve() sets
+    it at first come, first served. Step 1 (a meeting for every company) has no floor."""
+    from scheduler.fairness import make_fair
+    from scheduler.formats.instance_reader import instance_from_document
+    from scheduler.greedy import greedy_schedule
+    from scheduler.prepare import Prepared
+    from scheduler.quality import quality_figures
+
+    instance, _ = instance_from_document(generate_instance(60, 500, days=1, tables=3, seed=4))
+    prepared = Prepared(instance)
+
+    def fair(floor: int | None):
+        booking = greedy_schedule(prepared)
+        make_fair(booking, deadline=float("inf"), floor=floor)
+        return booking
+
+    covered_only = fair(floor=10**9)  # no count to give away: step 1 alone
+    unbounded = fair(floor=None)
+    assert unbounded.objective() < covered_only.objective()  # step 2 trades count here
+    floor = (unbounded.objective() + covered_only.objective()) // 2
+    bounded = fair(floor)
+    assert floor <= bounded.objective() < covered_only.objective()
+    assert quality_figures(bounded)["companies_without_meetings"] == 0
+    assert quality_figures(bounded)["lowest_share"] >= quality_figures(covered_only)["lowest_share"]
