@@ -222,6 +222,11 @@ def test_agendas_show_every_meeting_of_the_company(tmp_path, example):
         other = next(c for c in _sides(requests[meeting["request"]]) if c != "takeda")
         assert names[other] in html
     assert '<meta charset="utf-8">' in html and "@media print" in html
+    waiting = [u for u in schedule["unscheduled"] if "takeda" in _sides(requests[u["request"]])]
+    assert waiting  # the case is worth testing: Takeda has requests that did not fit
+    listed = re.findall(r'<li data-request="([^"]+)"', html)
+    assert sorted(listed) == sorted(u["request"] for u in waiting)
+    assert not any(u["reason"] in html for u in schedule["unscheduled"])  # organiser's advice
     assert JAPANESE.search(html)  # Takeda's people: 石川 修 ...
     assert "Asia/Tokyo" in html
 

@@ -49,12 +49,14 @@ def company_meetings(
 
 
 def company_agenda_html(instance: Instance, schedule: Schedule, company_id: str) -> str:
-    """The printable agenda of one company."""
+    """The printable agenda of one company, which the company itself may be given."""
     company = instance.company_by_id[company_id]
     meetings = company_meetings(instance, schedule, company_id)
     days = [AgendaDay(d, list(ms)) for d, ms in groupby(meetings, key=lambda m: m.start.date())]
+    # Without the solver's reasons: they are advice to the organiser and speak of the other
+    # company's agenda and availability, which are not this company's to read.
     unscheduled = [
-        (instance.request_by_id[u.request], u.reason)
+        instance.request_by_id[u.request]
         for u in schedule.unscheduled
         if company_id in instance.request_by_id[u.request].companies
     ]
