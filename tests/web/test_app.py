@@ -357,3 +357,22 @@ def test_japanese_tells_corporates_from_companies(organiser, session, dummy_even
     organiser.post("/language", data={"language": "ja", "back": "/"})
     page = organiser.get("/events/tiny/companies/").get_data(as_text=True)
     assert "<h1>企業" in page and "大手企業" in page
+
+
+def test_blocking_a_time_with_a_published_meeting_says_it_stands(organiser, session, dummy_event):
+    """A block does not cancel a published meeting (only the organiser's next schedule can):
+    the company is told, so that it does not simply stay away from a meeting it still has."""
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    big = tokens(session)["big"]
+
+    def block(start: str, end: str) -> str:
+        data = {"day": "2026-10-14", "start": start, "end": end}
+        return organiser.post(f"/c/{big}/unavailable", data=data, follow_redirects=True).get_data(
+            as_text=True
+        )
+
+    assert "stay on your agenda" not in block("06:00", "07:00")  # before the session
+    page = block("06:00", "23:00")
+    assert "You have 2 meeting(s) on your agenda in that time" in page
+    assert "stay on your agenda" in page

@@ -183,12 +183,35 @@ def block():
     if form.validate_on_submit() and form.end.data > form.start.data:
         zone = ZoneInfo(company.event.timezone)
         day = datetime.fromisoformat(form.day.data).date()
-        block_time(db(), company, _at(day, form.start.data, zone), _at(day, form.end.data, zone))
+        start, end = _at(day, form.start.data, zone), _at(day, form.end.data, zone)
+        block_time(db(), company, start, end)
         db().commit()
         flash(_("Time blocked."), "success")
+        _warn_of_published_meetings(company, start, end)
     else:
         flash(_("Give a day and a time span that ends after it starts."), "error")
     return redirect(url_for("portal.home") + "#unavailable")
+
+
+def _warn_of_published_meetings(company: Company, start: datetime, end: datetime) -> None:
+    """A block over a published meeting does not cancel it (only the organiser's next
+    schedule can): say so, so that the company does not simply stay away."""
+    published = published_state(db(), company.event)
+    if not published or company.external_id not in published.instance.company_by_id:
+        return
+    meetings = company_meetings(published.instance, published.schedule, company.external_id)
+    clashes = [m for m in meetings if m.start < end and start < m.end]
+    if clashes:
+        flash(
+            _(
+                "You have %(count)d meeting(s) on your agenda in that time (the first at "
+                "%(time)s). They stay on your agenda until the organiser re-schedules: tell the "
+                "organiser's desk if you cannot attend.",
+                count=len(clashes),
+                time=clashes[0].start.strftime("%Y-%m-%d %H:%M"),
+            ),
+            "notice",
+        )
 
 
 def _at(day, clock: time, zone: ZoneInfo) -> datetime:
