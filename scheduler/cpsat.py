@@ -79,6 +79,7 @@ class Progress:
     seconds: float
     objective: float | None = None
     bound: float | None = None
+    scheduled: int | None = None  # meetings in the best schedule so far, where known
 
 
 @dataclass

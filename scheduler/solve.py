@@ -66,12 +66,15 @@ class _Clock:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def stage(self, name: str, objective: float | None = None, bound: float | None = None):
-        """Report the step starting now; stop here if the caller asked to."""
+    def stage(self, name: str, best: Booking | None = None, bound: float | None = None):
+        """Report the step starting now, with the best schedule so far; stop here if the
+        caller asked to."""
         if self.settings.should_stop is not None and self.settings.should_stop():
             raise Cancelled()
         if self.on_progress is not None:
-            self.on_progress(Progress(name, self.elapsed(), objective, bound))
+            objective = best.objective() if best else None
+            scheduled = len(best.placements) if best else None
+            self.on_progress(Progress(name, self.elapsed(), objective, bound, scheduled))
 
 
 def solve(
@@ -91,11 +94,11 @@ def solve(
     prepared, best, bound, greedy_objective = _first_schedules(working, clock)
     best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock)
     if settings.fair and settings.max_breaks is None:
-        clock.stage("fairness", best.objective(), bound)
+        clock.stage("fairness", best, bound)
         make_fair(best, clock.deadline(), floor=greedy_objective)
     if plan and allow_moves > 0:
         prepared, best, bound = _move_published(instance, plan, best, allow_moves, clock)
-    clock.stage("done", best.objective(), bound)
+    clock.stage("done", best, bound)
     schedule = to_schedule(prepared, best, bound, greedy_objective, clock.elapsed())
     if settings.max_breaks is not None:
         schedule.summary["break_limit"] = settings.max_breaks
@@ -115,7 +118,7 @@ def _first_schedules(
     greedy = greedy_schedule(prepared)
     _require_fixed_meetings_placed(instance, greedy)
     best, bound = greedy, None
-    clock.stage("session relaxation", greedy.objective())
+    clock.stage("session relaxation", greedy)
     sessions = solve_session_relaxation(prepared, time_limit=clock.remaining())
     if sessions is not None:
         bound = sessions.bound
@@ -170,7 +173,7 @@ def _compact(prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
     size = slot_model_size(prepared)
     if size > clock.settings.slot_model_limit:
         return best
-    clock.stage("fewer breaks", best.objective(), bound)
+    clock.stage("fewer breaks", best, bound)
     compacted = None
     if size <= MAXSAT_LIMIT:
         every = _places_every_request(prepared, best)
@@ -225,7 +228,7 @@ def _move_published(
 ) -> tuple[Prepared, Booking, int | None]:
     """Let up to `allow_moves` published meetings move where that places more requests. The
     bound is then the one of the instance without the published meetings held in place."""
-    clock.stage("moving published meetings", best.objective())
+    clock.stage("moving published meetings", best)
     prepared = Prepared(instance)
     booking = rebook(prepared, best.placements.values())
     waiting = greedy_order(r for r in prepared.requests if r.id not in booking.placements)
@@ -248,9 +251,9 @@ def _slot_by_slot(
     prepared: Prepared, best: Booking, bound: int | None, clock: _Clock, until: float | None
 ) -> tuple[Booking, int | None]:
     """The slot-by-slot LP (bound, rounding), then CP-SAT from the best schedule so far."""
-    clock.stage("building the model", best.objective(), bound)
+    clock.stage("building the model", best, bound)
     formulation = build_formulation(prepared)
-    clock.stage("LP relaxation", best.objective(), bound)
+    clock.stage("LP relaxation", best, bound)
     relaxation = solve_relaxation(formulation, time_limit=clock.remaining(until))
     if relaxation is not None:
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
@@ -258,7 +261,7 @@ def _slot_by_slot(
         best = max(best, rounded, key=Booking.objective)
     if not _below(best, bound):
         return best, bound
-    clock.stage("searching", best.objective(), bound)
+    clock.stage("searching", best, bound)
     model = CpSatModel(formulation)
     model.add_hint(placed_keys(prepared, best))
     answer = model.solve(

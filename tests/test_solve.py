@@ -184,3 +184,21 @@ def test_scheduler_never_imports_web_or_database_code():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_progress_counts_the_meetings_of_the_best_schedule_at_each_step():
+    """The run page shows meetings placed while the solve runs, not only at its end."""
+    from scheduler.cpsat import SolverSettings
+    from scheduler.solve import solve
+
+    document = generate_instance(40, 200, days=1, tables=6, seed=3)
+    instance, _ = instance_from_document(document)
+    reports = []
+    schedule = solve(instance, SolverSettings(time_limit=10, workers=1), reports.append)
+    greedy = greedy_schedule(Prepared(instance))
+    counted = [r for r in reports if r.scheduled is not None]
+    assert counted[0].stage == "session relaxation"  # the first step after the greedy's
+    assert counted[0].scheduled == len(greedy.placements)
+    assert counted[0].objective == greedy.objective()
+    done = reports[-1]
+    assert done.stage == "done" and done.scheduled == len(schedule.meetings)

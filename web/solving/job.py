@@ -116,11 +116,13 @@ class _Reporter:
 
     def __call__(self, progress: Progress) -> None:
         stage_changed = progress.stage != self.figures.get("stage")
+        scheduled = self.figures.get("scheduled")  # CP-SAT's reports do not count meetings
         self.figures = {
             "stage": progress.stage,
             "seconds": round(progress.seconds, 2),
             "objective": progress.objective,
             "bound": progress.bound,
+            "scheduled": progress.scheduled if progress.scheduled is not None else scheduled,
         }
         now = time.monotonic()
         if not stage_changed and now - self.last_write < PROGRESS_EVERY:

@@ -118,8 +118,9 @@ def cancel(slug: str, run_id: int):
 
 def progress_of(row: SolverRun) -> dict:
     """The figures the run page shows. The solver reports its stage, objective (the sum of
-    the placed requests' priorities) and bound as it goes; the number of meetings placed is
-    counted once, from the schedule it returns, so it shows at the end."""
+    the placed requests' priorities) and bound as it goes, and the meetings of its best
+    schedule at each step (CP-SAT's search reports no count: the figure holds until it ends);
+    once the run is done, the count of the schedule it returned."""
     figures = row.progress or {}
     stage = figures.get("stage")
     objective, bound = figures.get("objective"), figures.get("bound")
@@ -139,7 +140,7 @@ def progress_of(row: SolverRun) -> dict:
         "bound": bound,
         "gap": gap,
         "requests": row.requests,
-        "scheduled": row.scheduled,
+        "scheduled": row.scheduled if row.scheduled is not None else figures.get("scheduled"),
         "error": row.error,
         "review_url": url_for("schedules.review", slug=row.event.slug, number=schedule.number)
         if schedule

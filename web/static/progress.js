@@ -14,7 +14,7 @@
       ["scheduled", "objective", "bound", "gap", "seconds"].forEach((k) => show(k, p[k]));
       const of = document.getElementById("requests-of");
       if (of && p.requests) of.textContent = `/ ${p.requests}`;
-      const note = document.getElementById("counted-at-end");
+      const note = document.getElementById("so-far");
       if (note) note.hidden = p.finished;
       const status = document.getElementById("status");
       status.textContent = p.status_label;
