@@ -200,7 +200,7 @@ def _fewest_breaks_exactly(
     for limit_is_hard in tries:
         formulas = [
             encode(prepared, formulation, every_request, settings.max_breaks, limit_is_hard, p)
-            for p in (False, True)[: max(1, settings.workers)]
+            for p in (True, False)[: max(1, settings.workers)]
         ]
         answer = solve_formula(formulas, deadline, settings.should_stop)
         if answer is None:
