@@ -199,13 +199,18 @@ def test_a_workbook_with_bad_rows_in_several_sheets_reports_them_all(
     ]
 
 
+def import_a_request_naming_big_1(session, tmp_path) -> None:
+    """Builder: the tiny event gets request r1 (acme to big) naming big-1."""
+    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
+    import_file(session, names_big_1, "tiny")
+    session.commit()
+
+
 def test_moving_a_person_a_request_names_to_another_company_is_refused(
     session, dummy_event, tmp_path
 ):
     """The file is consistent in itself, but the event would not be: r1 names big-1."""
-    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
-    import_file(session, names_big_1, "tiny")
-    session.commit()
+    import_a_request_naming_big_1(session, tmp_path)
     moving = write_csv(tmp_path, "attendees.csv", "id,company,name\nbig-1,cell,Bo Big\n")
     assert refused(session, moving) == [
         'attendees.csv: row 2, column company: moves "big-1" to "cell", but request "r1" '
@@ -226,9 +231,7 @@ def test_moving_a_person_a_request_names_to_another_company_is_refused(
 def test_changing_a_requests_companies_but_not_its_people_is_refused(
     session, dummy_event, tmp_path
 ):
-    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
-    import_file(session, names_big_1, "tiny")
-    session.commit()
+    import_a_request_naming_big_1(session, tmp_path)
     other_pair = write_csv(tmp_path, "requests.csv", "id,from,to\nr1,acme,cell\n")
     assert refused(session, other_pair) == [
         'requests.csv: row 2: request "r1" would be between "acme" and "cell" but still names '
@@ -238,9 +241,7 @@ def test_changing_a_requests_companies_but_not_its_people_is_refused(
 
 
 def test_a_person_moves_with_the_requests_that_name_them(session, dummy_event, tmp_path):
-    names_big_1 = write_csv(tmp_path, "requests.csv", "id,from,to,attendees\nr1,acme,big,big-1\n")
-    import_file(session, names_big_1, "tiny")
-    session.commit()
+    import_a_request_naming_big_1(session, tmp_path)
     folder = tmp_path / "both"
     folder.mkdir()
     write_csv(folder, "attendees.csv", "id,company,name\nbig-1,cell,Bo Big\n")
