@@ -11,6 +11,7 @@ first served.
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -29,24 +30,42 @@ class Relaxation:
 
 
 def solve_relaxation(formulation: Formulation, time_limit: float = 60.0) -> Relaxation | None:
-    """The LP optimum and solution, or None if GLOP does not finish in time."""
+    """The LP optimum and solution, or None if GLOP does not finish in time. The time limit
+    covers building the LP too (GLOP's own limit covers only its solve)."""
+    deadline = time.monotonic() + time_limit
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with every OR-Tools wheel
         return None
-    solver.SetTimeLimit(int(time_limit * 1000))
-    x = [solver.NumVar(0.0, 1.0, "") for _ in formulation.keys]
-    for variables in formulation.exactly_one:
-        solver.Add(sum(x[v] for v in variables) == 1)
-    for variables in formulation.at_most_one:
-        solver.Add(sum(x[v] for v in variables) <= 1)
-    for row in formulation.rows:
-        terms = zip(row.variables, row.coefficients, strict=True)
-        solver.Add(sum(c * x[v] for v, c in terms) <= row.limit)
-    solver.Maximize(sum(p * v for p, v in zip(formulation.priorities, x, strict=True)))
+    x = _build(solver, formulation)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    solver.SetTimeLimit(int(left * 1000))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     bound = math.floor(solver.Objective().Value() + 1e-6)
     return Relaxation(bound, [v.solution_value() for v in x])
+
+
+def _build(solver: pywraplp.Solver, formulation: Formulation) -> list[pywraplp.Variable]:
+    """The formulation's rows, coefficient by coefficient: building them as Python sums of
+    terms took four times as long (19 s of 27 at mid size)."""
+    x = [solver.NumVar(0.0, 1.0, "") for _ in formulation.keys]
+    rows = [(variables, 1, 1) for variables in formulation.exactly_one]
+    rows += [(variables, -solver.infinity(), 1) for variables in formulation.at_most_one]
+    for variables, low, high in rows:
+        constraint = solver.Constraint(low, high)
+        for v in variables:
+            constraint.SetCoefficient(x[v], 1)
+    for row in formulation.rows:
+        constraint = solver.Constraint(-solver.infinity(), row.limit)
+        for v, coefficient in zip(row.variables, row.coefficients, strict=True):
+            constraint.SetCoefficient(x[v], coefficient)
+    objective = solver.Objective()
+    for priority, variable in zip(formulation.priorities, x, strict=True):
+        objective.SetCoefficient(variable, priority)
+    objective.SetMaximization()
+    return x
 
 
 def round_relaxation(

@@ -33,6 +33,9 @@ from scheduler.relaxation import round_relaxation, solve_relaxation
 from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
 
+# With less time left than this (or 5% of a short limit), CP-SAT's loading of the slot model
+# alone (10 s at mid size when 0.1 s were left) would overrun the limit: no search then.
+MIN_SEARCH_SECONDS = 1.0
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
 # With compact agendas asked for, the shares of the time limit by which each step ends:
 COUNT_ENDS = 0.5  # the search for the most meetings, before fewer breaks
@@ -259,7 +262,9 @@ def _slot_by_slot(
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
         best = max(best, rounded, key=Booking.objective)
-    if not _below(best, bound):
+    if not _below(best, bound) or clock.remaining(until) < min(
+        MIN_SEARCH_SECONDS, 0.05 * clock.settings.time_limit
+    ):
         return best, bound
     clock.stage("searching", best, bound)
     model = CpSatModel(formulation)
