@@ -33,9 +33,7 @@ from scheduler.relaxation import round_relaxation, solve_relaxation
 from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
 
-# With less time left than this (or 5% of a short limit), CP-SAT's loading of the slot model
-# alone (10 s at mid size when 0.1 s were left) would overrun the limit: no search then.
-MIN_SEARCH_SECONDS = 1.0
+MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
 # With compact agendas asked for, the shares of the time limit by which each step ends:
 COUNT_ENDS = 0.5  # the search for the most meetings, before fewer breaks
@@ -61,6 +59,12 @@ class _Clock:
         limit = self.settings.time_limit
         reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
         return max(0.1, until * limit - reserve - self.elapsed())
+
+    def has_time_for_search(self, until: float | None = None) -> bool:
+        """Whether enough is left of this step for CP-SAT: loading the slot model alone takes
+        seconds at mid size (10 s over the limit when 0.1 s were left)."""
+        enough = min(MIN_SEARCH_SECONDS, 0.05 * self.settings.time_limit)
+        return self.remaining(until) >= enough
 
     def deadline(self) -> float:
         """The monotonic time at which the whole solve must end."""
@@ -218,6 +222,8 @@ def _fewest_breaks_exactly(
 def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking | None:
     """CP-SAT from the best schedule: its priority-weighted count held, fewer breaks (and
     breaks over `max_breaks` weigh more than all others)."""
+    if not clock.has_time_for_search(1.0):
+        return None
     model = CpSatModel(build_formulation(prepared))
     breaks = add_breaks(model, prepared)
     model.add_hint(placed_keys(prepared, best))
@@ -262,10 +268,12 @@ def _slot_by_slot(
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
         best = max(best, rounded, key=Booking.objective)
-    if not _below(best, bound) or clock.remaining(until) < min(
-        MIN_SEARCH_SECONDS, 0.05 * clock.settings.time_limit
-    ):
+    if not _below(best, bound):
         return best, bound
+    if not clock.has_time_for_search(until):
+        if not compact_asked(clock.settings) or not clock.has_time_for_search(1.0):
+            return best, bound
+        until = 1.0  # the count's share is spent: the count comes first, breaks get the rest
     clock.stage("searching", best, bound)
     model = CpSatModel(formulation)
     model.add_hint(placed_keys(prepared, best))
