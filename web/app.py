@@ -142,9 +142,11 @@ def _register_blueprints(app: Flask) -> None:
     from web.companies.views import companies
     from web.events.views import events
     from web.meeting_requests.views import meeting_requests
+    from web.portal.agenda import agenda
     from web.portal.views import portal
     from web.schedules.views import schedules
     from web.solving.views import solving
 
-    for blueprint in (auth, events, companies, meeting_requests, solving, schedules, portal):
+    blueprints = (auth, events, companies, meeting_requests, solving, schedules, portal, agenda)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -20,7 +20,7 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-INLINE_STYLE_ENDPOINTS = {"schedules.agenda", "portal.printable"}
+INLINE_STYLE_ENDPOINTS = {"schedules.agenda", "agenda.printable"}
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -36,6 +37,13 @@ from scheduler.times import parse_date, parse_local_time, session_time
 
 INSTANCE_FORMAT = "partnering-instance/1"
 NOT_IANA = frozenset({"localtime", "posixrules"})  # files in the zone folder, not zone names
+
+
+@cache
+def iana_zone_names() -> frozenset[str]:
+    """The zone names a file may use. Listing them walks the zone database (about 10 ms), so
+    once per process: every page showing a published agenda reads an instance."""
+    return frozenset(available_timezones() - NOT_IANA)
 
 
 def load_instance(path: Path) -> tuple[Instance, list[Problem]]:
@@ -187,7 +195,7 @@ class _Builder:
         return Event(event.name, event.timezone, event.slot_minutes, tuple(days), event.venue)
 
     def _zone(self, name: str) -> ZoneInfo:
-        known = available_timezones() - NOT_IANA
+        known = iana_zone_names()
         if name in known:
             try:
                 return ZoneInfo(name)

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Who may open each part of the app. A new blueprint must be added here, saying who it is for.
 ORGANISER_BLUEPRINTS = {"events", "companies", "meeting_requests", "solving", "schedules"}
-COMPANY_BLUEPRINTS = {"portal"}  # opened by the company's private token in the URL
+COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
 ORGANISER_ENDPOINTS = {"auth.logout"}
 

@@ -4,8 +4,6 @@ calendar subscription. A token opens its own company's pages and nothing else.""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime, time
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -15,18 +13,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from scheduler.calendars.agenda import company_agenda_html, company_meetings
-from scheduler.calendars.ical import company_calendar
+from scheduler.calendars.agenda import company_meetings
 from web.companies.models import Company, UnavailableBlock
 from web.companies.operations import block_time, company_by_token
 from web.http import db
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask
 from web.meeting_requests.views import change_status
-from web.schedules.operations import latest_publication, published_state
+from web.schedules.operations import published_state
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
 
@@ -82,6 +80,7 @@ def home():
                 )
             )
             .order_by(MeetingRequest.created_at)
+            .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
         )
         .all()
     )
@@ -91,7 +90,7 @@ def home():
     meetings = []
     if published and company.external_id in published.instance.company_by_id:
         meetings = company_meetings(published.instance, published.schedule, company.external_id)
-    feed = url_for("portal.calendar", _external=True)
+    feed = url_for("agenda.calendar", _external=True)
     return render_template(
         "portal/home.html",
         company=company,
@@ -226,67 +225,3 @@ def unblock(block_id: int):
     db().delete(row)
     db().commit()
     return redirect(url_for("portal.home") + "#unavailable")
-
-
-class FeedCache:
-    """Calendar files already written, by publication and company. A publication never
-    changes (re-publishing makes a new one), so an entry is never stale; calendar apps poll
-    their subscriptions, and this spares rebuilding the schedule for each poll."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> bytes | None:
-        with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
-                self.entries.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[int, str], body: bytes) -> None:
-        with self.lock:
-            self.entries[key] = body
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-FEEDS = FeedCache()
-NOT_IN_SCHEDULE = b""  # cached too: the company is not in the published schedule
-
-
-@portal.route("/agenda.ics")
-def calendar():
-    """The company's calendar: download once, or subscribe (webcal) to follow re-solves."""
-    company: Company = g.company
-    publication = latest_publication(db(), company.event)
-    if publication is None:
-        abort(404)
-    key = (publication.id, company.external_id)
-    body = FEEDS.get(key)
-    if body is None:
-        published = published_state(db(), company.event)
-        key = (published.publication.id, company.external_id)  # the same, or one yet newer
-        body = NOT_IN_SCHEDULE
-        if company.external_id in published.instance.company_by_id:
-            body = company_calendar(
-                published.instance,
-                published.calendars,
-                company.external_id,
-                published.publication.published_at,
-            )
-        FEEDS.put(key, body)
-    if not body:
-        abort(404)
-    response = Response(body, mimetype="text/calendar")
-    name = f"{company.event.slug}-agenda.ics"
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
-@portal.route("/agenda")
-def printable():
-    company: Company = g.company
-    published = published_state(db(), company.event)
-    if published is None or company.external_id not in published.instance.company_by_id:
-        abort(404)
-    return company_agenda_html(published.instance, published.schedule, company.external_id)

@@ -24,7 +24,7 @@ def calendar_state(session: Session, version: ScheduleVersion, schedule: Schedul
     """The calendars' state for this version: as published if it is the current one, else
     as publishing it now would make it (so downloads before publishing already update)."""
     published = published_state(session, version.event)
-    if published is not None and published.publication.schedule_version_id == version.id:
+    if published is not None and published.schedule_version_id == version.id:
         return published.calendars
     before = published.calendars if published else None
     return revise(schedule, event_key(version.event), before)

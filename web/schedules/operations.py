@@ -3,8 +3,11 @@ calendars show of it."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import datetime
 
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -95,21 +98,53 @@ def latest_publication(session: Session, event: Event) -> Publication | None:
 
 @dataclass(frozen=True)
 class Published:
-    """What companies see: the published schedule, its instance and its calendars' state."""
+    """What companies see: the published schedule, its instance and its calendars' state.
+    Plain data, the same for every request until the next publish (so it is kept, below)."""
 
-    publication: Publication
+    publication_id: int
+    schedule_version_id: int
+    published_at: datetime
     instance: Instance
     schedule: Schedule
     calendars: CalendarPublication
 
 
+# Companies' pages and files read the published state at every request; rebuilding it costs
+# a dozen queries and reading the whole instance. A publication never changes, so what was
+# read is kept by its id (a few events' worth: a large fair's is about a hundred MB).
+_KEPT: LRUCache[int, Published] = LRUCache(maxsize=4)
+_KEPT_LOCK = threading.Lock()
+
+
 def published_state(session: Session, event: Event) -> Published | None:
-    publication = latest_publication(session, event)
-    if publication is None:
+    """The event's latest publication as companies see it; None before the first."""
+    latest = session.scalar(
+        select(Publication.id)
+        .where(Publication.event_id == event.id)
+        .order_by(Publication.id.desc())
+        .limit(1)
+    )
+    if latest is None:
         return None
-    instance = version_instance(session, publication.schedule)
-    schedule = schedule_from_version(session, publication.schedule)
-    return Published(publication, instance, schedule, _calendar_state(publication, instance))
+    with _KEPT_LOCK:
+        kept = _KEPT.get(latest)
+    if kept is not None:
+        return kept
+    publication = session.get(Publication, latest)
+    version = publication.schedule
+    instance = version_instance(session, version)
+    published = Published(
+        publication.id,
+        version.id,
+        publication.published_at,
+        instance,
+        schedule_from_version(session, version),
+        _calendar_state(publication, instance),
+    )
+    if version.instance is not None:  # else it is the event as it is now, which may change
+        with _KEPT_LOCK:
+            _KEPT[latest] = published
+    return published
 
 
 def versions(session: Session, event: Event) -> list[ScheduleVersion]:

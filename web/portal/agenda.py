@@ -1,0 +1,151 @@
+"""A company's published agenda as files: the calendar feed (.ics) and the printable agenda.
+
+In the week of the event these are the app's busiest addresses: every subscribed calendar
+app polls its company's feed. So they are answered with one query (the link's company and
+its event's latest publication id, never the publication's document) and a body kept per
+publication: a publication never changes (re-publishing makes a new one), so a kept body is
+never stale, and a re-publish is seen at the next request in every server process."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from contextlib import suppress
+from typing import NamedTuple
+
+from cachetools import LRUCache
+from flask import Blueprint, Response, abort, g
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler.calendars.agenda import company_agenda_html
+from scheduler.calendars.ical import company_calendar
+from web.companies.models import Company
+from web.events.models import Event
+from web.http import db
+from web.schedules.models import Publication
+from web.schedules.operations import Published, published_state
+
+agenda = Blueprint("agenda", __name__, url_prefix="/c/<token>")
+
+
+class AgendaOwner(NamedTuple):
+    """Who a private link belongs to, and what its event has published."""
+
+    external_id: str
+    event_id: int
+    event_slug: str
+    publication_id: int | None
+
+
+def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
+    """The link's company and its event's latest publication, in one query; None for a
+    wrong, rotated or guessed link. As `company_by_token`: the unique index finds the row,
+    the constant-time comparison keeps timing from telling how close a guess is."""
+    if not token or len(token) > 64:
+        return None
+    latest = (
+        select(func.max(Publication.id))
+        .where(Publication.event_id == Company.event_id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(Company.access_token, Company.external_id, Company.event_id, Event.slug, latest)
+        .join(Event, Event.id == Company.event_id)
+        .where(Company.access_token == token)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row[0], token):
+        return None
+    return AgendaOwner(*row[1:])
+
+
+@agenda.url_value_preprocessor
+def find_owner(_endpoint, values) -> None:
+    owner = agenda_owner(db(), values.pop("token"))
+    if owner is None:
+        abort(404)  # the same answer for a wrong, rotated or guessed link
+    g.agenda_owner = owner
+
+
+@agenda.url_defaults
+def keep_token(_endpoint, values) -> None:
+    """From the company's own pages, `url_for('agenda.calendar')` is its own feed."""
+    if "token" not in values and "company" in g:
+        values["token"] = g.company.access_token
+
+
+@agenda.after_request
+def private(response: Response) -> Response:
+    """The link is the key: never send it on to another site, never keep it in a cache."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PublishedFiles:
+    """Files already written, by (publication, company, kind), up to `budget` bytes in all
+    (the least recently used go first: a large fair's agendas would not all fit)."""
+
+    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
+        self.files: LRUCache[tuple[int, str, str], bytes] = LRUCache(budget, getsizeof=len)
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[int, str, str]) -> bytes | None:
+        with self.lock:
+            return self.files.get(key)
+
+    def put(self, key: tuple[int, str, str], body: bytes) -> None:
+        with self.lock, suppress(ValueError):  # a file larger than the budget: not kept
+            self.files[key] = body
+
+
+FILES = PublishedFiles()
+NOT_IN_SCHEDULE = b""  # kept too: the company is not in the published schedule
+
+
+def published_file(kind: str, write) -> bytes:
+    """The company's file of `kind` from the latest publication (404 before the first, or
+    when the company is not in it); `write(published, external_id)` makes it on a miss."""
+    owner: AgendaOwner = g.agenda_owner
+    if owner.publication_id is None:
+        abort(404)
+    body = FILES.get((owner.publication_id, owner.external_id, kind))
+    if body is None:
+        published = published_state(db(), db().get(Event, owner.event_id))
+        if published is None:  # the event was removed since the lookup
+            abort(404)
+        body = NOT_IN_SCHEDULE
+        if owner.external_id in published.instance.company_by_id:
+            body = write(published, owner.external_id)
+        # The publication read may be newer than the id the lookup saw: file it under its own.
+        FILES.put((published.publication_id, owner.external_id, kind), body)
+    if not body:
+        abort(404)
+    return body
+
+
+@agenda.route("/agenda.ics")
+def calendar():
+    """The company's calendar: download once, or subscribe (webcal) to follow re-solves."""
+    body = published_file("ics", _calendar_file)
+    response = Response(body, mimetype="text/calendar")
+    name = f"{g.agenda_owner.event_slug}-agenda.ics"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@agenda.route("/agenda")
+def printable():
+    """The printable agenda (one page per day), as the organiser's desk prints it."""
+    return Response(published_file("html", _printable_file), mimetype="text/html")
+
+
+def _calendar_file(published: Published, external_id: str) -> bytes:
+    return company_calendar(
+        published.instance, published.calendars, external_id, published.published_at
+    )
+
+
+def _printable_file(published: Published, external_id: str) -> bytes:
+    html = company_agenda_html(published.instance, published.schedule, external_id)
+    return html.encode()
