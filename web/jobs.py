@@ -9,8 +9,10 @@ the database, take the solves. No Flask here: the worker runs without the web ap
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
@@ -57,5 +59,28 @@ def make_queue(
         folder.mkdir(parents=True, exist_ok=True)
         huey = SqliteHuey(QUEUE_NAME, filename=str(folder / QUEUE_FILE))
     engine = make_engine(database_url)
-    task = huey.task(name="solve")(partial(run_solver, engine))
+    work = run_solver if immediate else _behind_web_requests(run_solver)
+    task = huey.task(name="solve")(partial(work, engine))
     return Queue(huey, task, engine)
+
+
+# How far below the web server's threads a solve runs (nice(1) values: 0 normal, 19 lowest).
+SOLVE_NICENESS = 10
+
+
+def _behind_web_requests(run):
+    """A solve takes every core it may for its whole time limit, while companies' calendar
+    apps keep polling their feeds: the thread working it runs at a lower CPU priority, so a
+    page waits for no solve and a solve loses only what the pages use. On Linux the nice value
+    is the thread's own, and the solver's threads and child processes inherit it; elsewhere it
+    would be the whole process's (the web server's too, with `partnering serve`): left as is."""
+
+    @wraps(run)
+    def behind(*args, **kwargs):
+        if sys.platform == "linux":
+            with suppress(OSError):
+                if os.getpriority(os.PRIO_PROCESS, 0) < SOLVE_NICENESS:
+                    os.setpriority(os.PRIO_PROCESS, 0, SOLVE_NICENESS)
+        return run(*args, **kwargs)
+
+    return behind
