@@ -40,12 +40,10 @@ def company_meetings(
     instance: Instance, schedule: Schedule, company_id: str
 ) -> list[MeetingDetails]:
     """The company's meetings in time order, described."""
-    ordered = sorted(schedule.meetings, key=lambda m: (m.start, m.request))
-    return [
-        meeting_details(instance, Placement.of(m))
-        for m in ordered
-        if company_id in instance.request_by_id[m.request].companies
-    ]
+    requests = instance.request_by_id
+    mine = [m for m in schedule.meetings if company_id in requests[m.request].companies]
+    mine.sort(key=lambda m: (m.start, m.request))
+    return [meeting_details(instance, Placement.of(m)) for m in mine]
 
 
 def company_agenda_html(instance: Instance, schedule: Schedule, company_id: str) -> str:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
@@ -100,7 +101,12 @@ def index(slug: str):
     event = event_or_404(slug)
     rows = (
         db()
-        .scalars(select(Company).where(Company.event_id == event.id).order_by(Company.name))
+        .scalars(
+            select(Company)
+            .where(Company.event_id == event.id)
+            .order_by(Company.name)
+            .options(selectinload(Company.attendees))
+        )
         .all()
     )
     return render_template("companies/index.html", event=event, companies=rows)
@@ -142,6 +148,7 @@ def detail(slug: str, company_id: int):
                 )
             )
             .order_by(MeetingRequest.created_at)
+            .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
         )
         .all()
     )

@@ -45,6 +45,7 @@ from web.http import db, event_or_404, row_or_404
 from web.importing.files import import_file
 from web.labels import EDIT_CONFLICT
 from web.schedules.operations import current_version
+from web.widgets import LongSelect
 
 events = Blueprint("events", __name__, template_folder="templates")
 
@@ -111,7 +112,12 @@ class LocationForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=list(KINDS.items()))
-    owner = SelectField(_l("Owner"), coerce=int, description=_l("Only this company meets there"))
+    owner = SelectField(
+        _l("Owner"),
+        coerce=int,
+        description=_l("Only this company meets there"),
+        widget=LongSelect(),
+    )
     version = HiddenField()
 
 

@@ -25,6 +25,7 @@ from web.meeting_requests.operations import (
     involving,
     set_status,
 )
+from web.widgets import LongSelect
 
 meeting_requests = Blueprint("meeting_requests", __name__, template_folder="templates")
 
@@ -38,7 +39,7 @@ def organisers_only() -> None:
 class RequestForm(FlaskForm):
     """A request entered by the organiser for a company, to one it has no request with."""
 
-    to = SelectField(_l("Meet"), coerce=int)
+    to = SelectField(_l("Meet"), coerce=int, widget=LongSelect())
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )

@@ -25,6 +25,7 @@ from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask
 from web.meeting_requests.views import change_status
 from web.schedules.operations import published_state
+from web.widgets import LongSelect
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
 
@@ -52,7 +53,7 @@ def private(response: Response) -> Response:
 
 
 class AskForm(FlaskForm):
-    to = SelectField(_l("Meet"), coerce=int)
+    to = SelectField(_l("Meet"), coerce=int, widget=LongSelect())
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
@@ -110,13 +111,13 @@ def home():
 
 def _ask_form(company: Company, requests: list[MeetingRequest]) -> AskForm:
     taken = {r.requester_id for r in requests} | {r.requested_id for r in requests}
-    others = db().scalars(
-        select(Company)
+    others = db().execute(
+        select(Company.id, Company.name)
         .where(Company.event_id == company.event_id, Company.id != company.id)
         .order_by(Company.name)
     )
     form = AskForm()
-    form.to.choices = [(c.id, c.name) for c in others if c.id not in taken]
+    form.to.choices = [(id_, name) for id_, name in others if id_ not in taken]
     return form
 
 
