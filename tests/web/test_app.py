@@ -16,6 +16,7 @@ from tests.web.conftest import PASSWORD
 from web.companies.models import Company
 from web.db import make_session_factory
 from web.jobs import make_queue
+from web.meeting_requests.models import MeetingRequest
 from web.schedules.models import ScheduleVersion
 from web.schedules.operations import current_version
 from web.solving.job import run_solver
@@ -376,3 +377,36 @@ def test_blocking_a_time_with_a_published_meeting_says_it_stands(organiser, sess
     page = block("06:00", "23:00")
     assert "You have 2 meeting(s) on your agenda in that time" in page
     assert "stay on your agenda" in page
+
+
+def test_the_request_list_comes_in_pages_that_together_hold_every_request(
+    organiser, session, dummy_event, monkeypatch
+):
+    """A large fair's list is paged (tens of thousands of rows would be tens of megabytes);
+    every request is on exactly one page, in order; a page beyond the last shows the last."""
+    from web.meeting_requests import views
+
+    monkeypatch.setattr(views, "REQUESTS_PER_PAGE", 1)
+    everyone = session.scalars(
+        select(MeetingRequest.external_id)
+        .where(MeetingRequest.event_id == dummy_event.id)
+        .order_by(MeetingRequest.id)
+    ).all()
+    assert len(everyone) > 1
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'<tr data-request="([^"]+)"', page)
+
+    pages, seen, path = 0, [], "/events/tiny/requests/"
+    while path:
+        page = organiser.get(path).get_data(as_text=True)
+        assert f"({len(everyone)})" in page  # the heading counts all of them, not the page
+        seen += shown(page)
+        pages += 1
+        following = re.search(r'<a href="([^"]+)" rel="next">', page)
+        path = following.group(1).replace("&amp;", "&") if following else None
+    assert seen == everyone and pages == len(everyone)
+    last = organiser.get("/events/tiny/requests/?page=999").get_data(as_text=True)
+    assert shown(last) == everyone[-1:]
+    first = organiser.get("/events/tiny/requests/?page=x").get_data(as_text=True)
+    assert shown(first) == everyone[:1]

@@ -139,6 +139,24 @@ def remove_location(session: Session, location: Location) -> None:
     session.flush()
 
 
+def versions_using_each(session: Session, event: Event) -> dict[int, list[int]]:
+    """For each of the event's locations in use, the numbers of the schedule versions with a
+    meeting there (one query for the locations page, not one per location)."""
+    from web.schedules.models import ScheduledMeeting, ScheduleVersion
+
+    rows = session.execute(
+        select(ScheduledMeeting.location_id, ScheduleVersion.number)
+        .join(ScheduleVersion, ScheduledMeeting.schedule_version_id == ScheduleVersion.id)
+        .where(ScheduleVersion.event_id == event.id)
+        .distinct()
+        .order_by(ScheduledMeeting.location_id, ScheduleVersion.number)
+    )
+    used: dict[int, list[int]] = {}
+    for location_id, number in rows:
+        used.setdefault(location_id, []).append(number)
+    return used
+
+
 def versions_using(session: Session, location: Location) -> list[int]:
     """The numbers of the schedule versions with a meeting at `location`."""
     from web.schedules.models import ScheduledMeeting, ScheduleVersion

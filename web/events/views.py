@@ -38,7 +38,7 @@ from web.events.operations import (
     set_days,
     set_table_count,
     update_location,
-    versions_using,
+    versions_using_each,
 )
 from web.events.overview import overview
 from web.http import db, event_or_404, row_or_404
@@ -301,7 +301,8 @@ def locations(slug: str):
     """The event's tables, rooms and booths, which schedule versions use them, and adding one."""
     event = event_or_404(slug)
     published = current_version(db(), event)
-    rows = [(loc, versions_using(db(), loc)) for loc in event.locations]
+    used = versions_using_each(db(), event)
+    rows = [(loc, used.get(loc.id, [])) for loc in event.locations]
     return render_template(
         "events/locations.html",
         event=event,

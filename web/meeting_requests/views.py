@@ -3,12 +3,14 @@ requests they enter for a company (asked by email or at the desk)."""
 
 from __future__ import annotations
 
+from math import ceil
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
@@ -101,21 +103,38 @@ def add(slug: str, company_id: int):
     return redirect(back)
 
 
+# A large fair has tens of thousands of requests: one page of all of them would be tens of
+# megabytes. The example event's 206 fit on one page.
+REQUESTS_PER_PAGE = 250
+
+
 @meeting_requests.route("/events/<slug>/requests/")
 def index(slug: str):
     event = event_or_404(slug)
     status = request.args.get("status")
-    query = (
+    chosen = [MeetingRequest.event_id == event.id]
+    if status in STATUSES:
+        chosen.append(MeetingRequest.status == status)
+    total = db().scalar(select(func.count()).select_from(MeetingRequest).where(*chosen))
+    pages = max(1, ceil(total / REQUESTS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = db().scalars(
         select(MeetingRequest)
-        .where(MeetingRequest.event_id == event.id)
+        .where(*chosen)
         .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
         .order_by(MeetingRequest.id)
+        .limit(REQUESTS_PER_PAGE)
+        .offset((page - 1) * REQUESTS_PER_PAGE)
     )
-    if status in STATUSES:
-        query = query.where(MeetingRequest.status == status)
-    rows = db().scalars(query).all()
     return render_template(
-        "meeting_requests/index.html", event=event, requests=rows, status=status, statuses=STATUSES
+        "meeting_requests/index.html",
+        event=event,
+        requests=rows.all(),
+        total=total,
+        page=page,
+        pages=pages,
+        status=status,
+        statuses=STATUSES,
     )
 
 
