@@ -83,10 +83,11 @@ def private(response: Response) -> Response:
 
 
 class PublishedFiles:
-    """Files already written, by (publication, company, kind), up to `budget` bytes in all
-    (the least recently used go first: a large fair's agendas would not all fit)."""
+    """Files already written, by (publication, company, kind), up to `budget` bytes in all,
+    the least recently used going first. A fair of BIO's size (4000 companies, 30 KB feeds
+    and printable agendas) needs about 250 MB to keep them all."""
 
-    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
         self.files: LRUCache[tuple[int, str, str], bytes] = LRUCache(budget, getsizeof=len)
         self.lock = threading.Lock()
 
@@ -141,11 +142,10 @@ def printable():
 
 
 def _calendar_file(published: Published, external_id: str) -> bytes:
-    return company_calendar(
-        published.instance, published.calendars, external_id, published.published_at
-    )
+    _schedule, calendars = published.of_company(external_id)
+    return company_calendar(published.instance, calendars, external_id, published.published_at)
 
 
 def _printable_file(published: Published, external_id: str) -> bytes:
-    html = company_agenda_html(published.instance, published.schedule, external_id)
-    return html.encode()
+    schedule, _calendars = published.of_company(external_id)
+    return company_agenda_html(published.instance, schedule, external_id).encode()

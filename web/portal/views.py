@@ -90,7 +90,8 @@ def home():
     published = published_state(db(), event)
     meetings = []
     if published and company.external_id in published.instance.company_by_id:
-        meetings = company_meetings(published.instance, published.schedule, company.external_id)
+        schedule, _calendars = published.of_company(company.external_id)
+        meetings = company_meetings(published.instance, schedule, company.external_id)
     feed = url_for("agenda.calendar", _external=True)
     return render_template(
         "portal/home.html",
@@ -199,7 +200,8 @@ def _warn_of_published_meetings(company: Company, start: datetime, end: datetime
     published = published_state(db(), company.event)
     if not published or company.external_id not in published.instance.company_by_id:
         return
-    meetings = company_meetings(published.instance, published.schedule, company.external_id)
+    schedule, _calendars = published.of_company(company.external_id)
+    meetings = company_meetings(published.instance, schedule, company.external_id)
     clashes = [m for m in meetings if m.start < end and start < m.end]
     if clashes:
         flash(

@@ -4,8 +4,10 @@ calendars show of it."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 from cachetools import LRUCache
 from sqlalchemy import select
@@ -13,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from scheduler.calendars.published_file import publication_document, publication_from_document
 from scheduler.calendars.revisions import Publication as CalendarPublication
+from scheduler.calendars.revisions import PublishedMeeting, companies_of
 from scheduler.calendars.revisions import publish as revise
-from scheduler.domain import Instance, Schedule
+from scheduler.domain import Instance, Meeting, Schedule
 from scheduler.formats.instance_reader import instance_from_document
 from web.conversion import add_schedule_version, instance_from_event, schedule_from_version
 from web.db import utc_now
@@ -107,6 +110,31 @@ class Published:
     instance: Instance
     schedule: Schedule
     calendars: CalendarPublication
+
+    def of_company(self, external_id: str) -> tuple[Schedule, CalendarPublication]:
+        """The schedule and the calendars' state cut down to one company's meetings. Its
+        agenda and feed read from them are the same as from the whole (the writers keep only
+        the company's meetings), without going through a large fair's every meeting."""
+        schedule_meetings, calendar_meetings = self._by_company.get(external_id, ([], ()))
+        return (
+            replace(self.schedule, meetings=schedule_meetings),
+            replace(self.calendars, meetings=calendar_meetings),
+        )
+
+    @cached_property
+    def _by_company(self) -> dict[str, tuple[list[Meeting], tuple[PublishedMeeting, ...]]]:
+        scheduled: dict[str, list[Meeting]] = defaultdict(list)
+        for meeting in self.schedule.meetings:
+            for company in self.instance.request_by_id[meeting.request].companies:
+                scheduled[company].append(meeting)
+        published: dict[str, list[PublishedMeeting]] = defaultdict(list)
+        for meeting in self.calendars.meetings:
+            for company in companies_of(self.instance, meeting.placement):
+                published[company].append(meeting)
+        return {
+            company: (scheduled.get(company, []), tuple(published.get(company, ())))
+            for company in scheduled.keys() | published.keys()
+        }
 
 
 # Companies' pages and files read the published state at every request; rebuilding it costs
