@@ -159,6 +159,21 @@ def test_other_encodings_are_refused_with_the_fix(
     assert messages[0].startswith("companies.csv") and 'save it as "CSV UTF-8' in messages[0]
 
 
+def test_a_huge_cell_or_an_unclosed_quote_is_named_by_its_row(session, dummy_event, tmp_path):
+    """Python's CSV reader stops at cells over 131072 characters (an unclosed quote swallows
+    the rest of the file into one): the row is named and the file refused, not a crash."""
+    huge = "x" * 200_000
+    path = write_csv(
+        tmp_path, "companies.csv", f"id,name,role\na,A,corporate\nb,{huge},corporate\n"
+    )
+    messages = refused(session, path)
+    assert len(messages) == 1 and messages[0].startswith("companies.csv: row 3")
+    assert "more than 131072 characters" in messages[0]
+    quoted = 'id,name,role\na,A,corporate\nb,"Bio' + "tech " * 30_000 + "\n"
+    messages = refused(session, write_csv(tmp_path, "companies.csv", quoted))
+    assert len(messages) == 1 and "perhaps a quote opened and never closed" in messages[0]
+
+
 def test_utf8_with_or_without_bom_and_semicolons_import_alike(session, dummy_event, tmp_path):
     for i, (prefix, sep) in enumerate([("\ufeff", ","), ("", ","), ("", ";")]):
         text = f"{prefix}id{sep}name{sep}role\nx{i}{sep}武田薬品工業{sep}corporate\n"

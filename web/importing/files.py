@@ -109,7 +109,17 @@ def _sheet_name(name: str, label: str, what: str) -> str:
 
 def _csv_sheet(file_name: str, raw: bytes) -> RawSheet:
     name = _sheet_name(Path(file_name).stem, file_name, "file name")
-    lines = list(csv.reader(io.StringIO(decode_csv(raw, file_name), newline=""), _dialect(raw)))
+    reader = csv.reader(io.StringIO(decode_csv(raw, file_name), newline=""), _dialect(raw))
+    try:
+        lines = list(reader)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _bad(
+                f"{file_name}: row {reader.line_num}",
+                f"has a cell of more than {csv.field_size_limit()} characters (perhaps a "
+                "quote opened and never closed); shorten or close it and import again",
+            ) from None
+        raise _bad(f"{file_name}: row {reader.line_num}", f"is not valid CSV ({error})") from None
     if not lines:
         raise _bad(file_name, "is empty; expected a heading row, then one row per entry")
     rows = [(number, cells) for number, cells in enumerate(lines[1:], start=2)]
