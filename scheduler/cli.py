@@ -364,14 +364,21 @@ def ics(
     required=True,
     help="Folder for index.html and companies/<id>.html.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="Language of the agendas' headings and dates (names are as given).",
+)
 @_bad_input_exits
-def agendas(instance: Path, schedule: Path, output: Path) -> None:
+def agendas(instance: Path, schedule: Path, output: Path, language: str) -> None:
     """Write a printable agenda (HTML) for every company, and an index."""
     from scheduler.calendars.export import write_agendas
 
     loaded = _load(instance)
     current = _load_schedule(schedule, loaded)
-    paths = _write(output, lambda: write_agendas(output, loaded, current))
+    paths = _write(output, lambda: write_agendas(output, loaded, current, language))
     click.echo(f"{output}: {len(paths) - 1} agendas; open index.html and print", err=True)
 
 

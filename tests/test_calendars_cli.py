@@ -231,6 +231,49 @@ def test_agendas_show_every_meeting_of_the_company(tmp_path, example):
     assert "Asia/Tokyo" in html
 
 
+def test_agendas_in_japanese(tmp_path, example):
+    """`--language ja`: headings, dates and roles in Japanese; the same meetings and names."""
+    assert run("agendas", EXAMPLE, SCHEDULE, "-o", tmp_path / "en").exit_code == 0
+    result = run("agendas", EXAMPLE, SCHEDULE, "-o", tmp_path / "ja", "--language", "ja")
+    assert result.exit_code == 0, result.output
+    english = (tmp_path / "en" / "companies" / "takeda.html").read_text(encoding="utf-8")
+    html = (tmp_path / "ja" / "companies" / "takeda.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html and "面談相手" in html and "当社の参加者" in html
+    assert re.search(r"<h2>2026年10月\d+日[月火水木金土日]曜日</h2>", html)
+    assert "日程が組めなかった申請" in html and "企業" in html  # Takeda: corporate
+    for english_word in ("Meeting with", "Our people", "Requests not scheduled", "October"):
+        assert english_word in english and english_word not in html
+    rows = r'<tr class="meeting" data-request="([^"]+)"'
+    assert re.findall(rows, html) == re.findall(rows, english)
+    index = (tmp_path / "ja" / "index.html").read_text(encoding="utf-8")
+    assert "アジェンダ一覧" in index and "面談数" in index
+    refused = run("agendas", EXAMPLE, SCHEDULE, "-o", tmp_path / "x", "--language", "fr")
+    assert refused.exit_code == 2 and "fr" in refused.output
+
+
+def test_every_agenda_message_has_a_japanese_translation():
+    """Each word of the printable agendas marked for translation has its Japanese one."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1]
+    with (root / "scheduler/calendars/babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = {
+        m
+        for _f, _l, m, _c, _ctx in extract_from_dir(
+            str(root), method_map, options_map, keywords=keywords
+        )
+    }
+    assert len(found) > 15
+    path = root / "scheduler/calendars/translations/ja/LC_MESSAGES/agenda.po"
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    assert sorted(m for m in found if not (e := catalog.get(m)) or e.fuzzy or not e.string) == []
+
+
 def _sides(request: dict) -> tuple[str, str]:
     return request["from"], request["to"]
 

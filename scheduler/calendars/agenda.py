@@ -2,7 +2,8 @@
 
 HTML rather than PDF: every browser prints it (A4, a day per section, no row split over a
 page) and it needs no PDF engine; names in any script (武田薬品, Zoë) pass through as UTF-8
-and are escaped by Jinja2's autoescape.
+and are escaped by Jinja2's autoescape. In English or Japanese: the words come from the
+catalogue in scheduler/calendars/translations (domain "agenda"), dates from Babel.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from itertools import groupby
+from pathlib import Path
 
+from babel.dates import format_date
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from scheduler.calendars.details import MeetingDetails, meeting_details
@@ -26,14 +30,42 @@ class AgendaDay:
     meetings: list[MeetingDetails]
 
 
+LANGUAGES = ("en", "ja")
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; translated where it is shown."""
+    return message
+
+
+ROLES = {"corporate": N_("Corporate"), "delegation": N_("Delegation")}
+
+
 @cache
-def _templates() -> Environment:
-    return Environment(
+def _templates(language: str = "en") -> Environment:
+    if language not in LANGUAGES:
+        raise ValueError(f"no agendas in {language!r}: choose one of {', '.join(LANGUAGES)}")
+    environment = Environment(
         loader=PackageLoader("scheduler.calendars", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    words = Translations.load(str(TRANSLATIONS), [language], domain="agenda")
+    environment.install_gettext_translations(words, newstyle=True)
+    environment.globals.update(
+        language=language,
+        role=lambda role: words.gettext(ROLES.get(role, role)),
+        long_date=partial(_long_date, language=language),
+    )
+    return environment
+
+
+def _long_date(day: date, language: str) -> str:
+    """Wednesday 14 October 2026; 2026年10月14日水曜日."""
+    return format_date(day, "EEEE d MMMM y" if language == "en" else "full", locale=language)
 
 
 def company_meetings(
@@ -46,7 +78,9 @@ def company_meetings(
     return [meeting_details(instance, Placement.of(m)) for m in mine]
 
 
-def company_agenda_html(instance: Instance, schedule: Schedule, company_id: str) -> str:
+def company_agenda_html(
+    instance: Instance, schedule: Schedule, company_id: str, language: str = "en"
+) -> str:
     """The printable agenda of one company, which the company itself may be given."""
     company = instance.company_by_id[company_id]
     meetings = company_meetings(instance, schedule, company_id)
@@ -59,7 +93,7 @@ def company_agenda_html(instance: Instance, schedule: Schedule, company_id: str)
         if company_id in instance.request_by_id[u.request].companies
     ]
     return (
-        _templates()
+        _templates(language)
         .get_template("agenda.html")
         .render(
             event=instance.event,
@@ -71,14 +105,16 @@ def company_agenda_html(instance: Instance, schedule: Schedule, company_id: str)
     )
 
 
-def index_html(instance: Instance, schedule: Schedule, link: Callable[[str], str]) -> str:
+def index_html(
+    instance: Instance, schedule: Schedule, link: Callable[[str], str], language: str = "en"
+) -> str:
     """A page listing every company's agenda with its number of meetings."""
     counts = {c.id: 0 for c in instance.companies}
     for meeting in schedule.meetings:
         for company_id in instance.request_by_id[meeting.request].companies:
             counts[company_id] += 1
     return (
-        _templates()
+        _templates(language)
         .get_template("index.html")
         .render(event=instance.event, companies=instance.companies, counts=counts, link=link)
     )

@@ -51,11 +51,14 @@ def write_calendars(
     return _write_all(files)
 
 
-def write_agendas(folder: Path, instance: Instance, schedule: Schedule) -> list[Path]:
-    """One printable page per company, and an index linking them."""
-    files = {folder / "index.html": agenda.index_html(instance, schedule, _agenda_link)}
+def write_agendas(
+    folder: Path, instance: Instance, schedule: Schedule, language: str = "en"
+) -> list[Path]:
+    """One printable page per company, and an index linking them, in `language`."""
+    index = agenda.index_html(instance, schedule, _agenda_link, language)
+    files = {folder / "index.html": index}
     for company in instance.companies:
-        html = agenda.company_agenda_html(instance, schedule, company.id)
+        html = agenda.company_agenda_html(instance, schedule, company.id, language)
         files[folder / _agenda_path(company.id)] = html
     return _write_all({path: html.encode("utf-8") for path, html in files.items()})
 

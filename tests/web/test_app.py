@@ -11,6 +11,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS
 from sqlalchemy import select
 
+from scheduler.cpsat import SolverSettings
 from tests.services import service_missing
 from tests.web.conftest import PASSWORD
 from web.companies.models import Company
@@ -18,7 +19,7 @@ from web.db import make_session_factory
 from web.jobs import make_queue
 from web.meeting_requests.models import MeetingRequest
 from web.schedules.models import ScheduleVersion
-from web.schedules.operations import current_version
+from web.schedules.operations import current_version, publish
 from web.solving.job import run_solver
 from web.solving.models import SolverRun
 from web.solving.operations import queue_run
@@ -410,3 +411,24 @@ def test_the_request_list_comes_in_pages_that_together_hold_every_request(
     assert shown(last) == everyone[-1:]
     first = organiser.get("/events/tiny/requests/?page=x").get_data(as_text=True)
     assert shown(first) == everyone[:1]
+
+
+def test_a_printable_agenda_comes_in_the_visitors_language(organiser, engine, session, dummy_event):
+    """The portal's and the organiser's printable agendas follow the language chosen; each
+    language's page is kept apart (the English one is not served to a Japanese visitor)."""
+    run = queue_run(session, dummy_event, SolverSettings(time_limit=5))
+    session.commit()
+    assert run_solver(engine, run.id) == "succeeded"
+    session.expire_all()
+    publish(session, session.scalar(select(ScheduleVersion)))
+    session.commit()
+    token = tokens(session)["acme"]
+    pages = {}
+    for language in ("en", "ja", "en"):
+        organiser.post("/language", data={"language": language, "back": "/"})
+        portal = organiser.get(f"/c/{token}/agenda").get_data(as_text=True)
+        desk = organiser.get("/events/tiny/schedules/1/agendas/acme").get_data(as_text=True)
+        assert portal == desk
+        assert pages.setdefault(language, portal) == portal
+    assert '<html lang="ja">' in pages["ja"] and "面談相手" in pages["ja"]
+    assert '<html lang="en">' in pages["en"] and "Meeting with" in pages["en"]

@@ -13,7 +13,7 @@ from scheduler.calendars.revisions import publish
 from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import load_instance
 from scheduler.solve import solve
-from web.schedules.operations import Published
+from web.schedules.operations import PublicationKey, Published
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "biojapan-2026" / "instance.json"
 
@@ -27,7 +27,7 @@ def published() -> Published:
     fewer = type(schedule)(schedule.meetings[::2], schedule.unscheduled, schedule.summary)
     calendars = publish(fewer, "event-biojapan-2026", earlier)
     stamp = datetime(2026, 10, 1, tzinfo=UTC)
-    return Published(2, 2, stamp, instance, fewer, calendars)
+    return Published(PublicationKey(2, stamp), 2, instance, fewer, calendars)
 
 
 def test_a_companys_cut_down_schedule_gives_its_whole_agenda_and_feed(published):

@@ -7,6 +7,7 @@ blueprint is not classified below fails the test until someone says who may open
 
 from __future__ import annotations
 
+import copy
 import re
 import stat
 import subprocess
@@ -18,10 +19,12 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from scheduler.cpsat import SolverSettings
-from tests.web.conftest import PASSWORD
+from tests.conftest import TINY_EVENT
+from tests.web.conftest import PASSWORD, create_event
 from web.app import create_app
 from web.companies.models import Attendee, Company
 from web.companies.operations import block_time
+from web.db import make_engine, make_session_factory
 from web.events.models import Location
 from web.meeting_requests.models import MeetingRequest
 from web.models import Base
@@ -418,6 +421,38 @@ def test_a_cached_feed_follows_re_publishing(organiser, engine, session, fair):
     assert organiser.post("/events/tiny/schedules/2/publish").status_code == 302
     second = organiser.get(f"/c/{token}/agenda.ics")
     assert second.status_code == 200 and second.data != first.data
+
+
+def test_a_kept_feed_is_never_another_publications_with_the_same_id(tmp_path, monkeypatch):
+    """What is kept is filed by publication id and instant: in SQLite an id comes back once
+    the rows holding it are deleted, and here two databases each have a publication 1 with
+    a company "acme". Each app serves its own database's agendas, whichever comes first."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    served = {}
+    for name in ("first", "second"):
+        url = f"sqlite:///{tmp_path / name}.sqlite3"
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        with make_session_factory(engine)() as session:
+            document = copy.deepcopy(TINY_EVENT)
+            document["event"]["name"] = f"The {name} fair"
+            event = create_event(session, document=document)
+            run = queue_run(session, event, SolverSettings(time_limit=5))
+            session.commit()
+            assert run_solver(engine, run.id) == "succeeded"
+            publish(session, session.scalar(select(ScheduleVersion)))
+            session.commit()
+            token = session.scalar(
+                select(Company.access_token).where(Company.external_id == "acme")
+            )
+        monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path / name))
+        client = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"}).test_client()
+        served[name] = [client.get(f"/c/{token}{path}") for path in ("/agenda.ics", "/agenda", "/")]
+        engine.dispose()
+    for name, (feed, printable, page) in served.items():
+        assert feed.status_code == printable.status_code == page.status_code == 200
+        for response in (feed, printable, page):
+            assert f"The {name} fair" in response.get_data(as_text=True)
 
 
 def test_no_open_redirect_and_no_hint_which_login_part_was_wrong(client, dummy_event):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hmac
 import threading
 from contextlib import suppress
+from functools import partial
 from typing import NamedTuple
 
 from cachetools import LRUCache
 from flask import Blueprint, Response, abort, g
+from flask_babel import get_locale
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.calendars.agenda import company_agenda_html
 from scheduler.calendars.ical import company_calendar
@@ -24,18 +26,18 @@ from web.companies.models import Company
 from web.events.models import Event
 from web.http import db
 from web.schedules.models import Publication
-from web.schedules.operations import Published, published_state
+from web.schedules.operations import PublicationKey, Published, published_state
 
 agenda = Blueprint("agenda", __name__, url_prefix="/c/<token>")
 
 
 class AgendaOwner(NamedTuple):
-    """Who a private link belongs to, and what its event has published."""
+    """Who a private link belongs to, and what its event has published last."""
 
     external_id: str
     event_id: int
     event_slug: str
-    publication_id: int | None
+    publication: PublicationKey | None
 
 
 def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
@@ -44,19 +46,31 @@ def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
     the constant-time comparison keeps timing from telling how close a guess is."""
     if not token or len(token) > 64:
         return None
+    each = aliased(Publication)
     latest = (
-        select(func.max(Publication.id))
-        .where(Publication.event_id == Company.event_id)
+        select(func.max(each.id))
+        .where(each.event_id == Company.event_id)
+        .correlate(Company)
         .scalar_subquery()
     )
     row = session.execute(
-        select(Company.access_token, Company.external_id, Company.event_id, Event.slug, latest)
+        select(
+            Company.access_token,
+            Company.external_id,
+            Company.event_id,
+            Event.slug,
+            Publication.id,
+            Publication.published_at,
+        )
         .join(Event, Event.id == Company.event_id)
+        .outerjoin(Publication, Publication.id == latest)
         .where(Company.access_token == token)
     ).one_or_none()
     if row is None or not hmac.compare_digest(row[0], token):
         return None
-    return AgendaOwner(*row[1:])
+    _token, external_id, event_id, slug, publication_id, published_at = row
+    publication = PublicationKey(publication_id, published_at) if publication_id else None
+    return AgendaOwner(external_id, event_id, slug, publication)
 
 
 @agenda.url_value_preprocessor
@@ -82,20 +96,23 @@ def private(response: Response) -> Response:
     return response
 
 
+FileKey = tuple[PublicationKey, str, str]  # the publication, the company's id, the kind
+
+
 class PublishedFiles:
-    """Files already written, by (publication, company, kind), up to `budget` bytes in all,
+    """Files already written, by publication, company and kind, up to `budget` bytes in all,
     the least recently used going first. A fair of BIO's size (4000 companies, 30 KB feeds
     and printable agendas) needs about 250 MB to keep them all."""
 
     def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
-        self.files: LRUCache[tuple[int, str, str], bytes] = LRUCache(budget, getsizeof=len)
+        self.files: LRUCache[FileKey, bytes] = LRUCache(budget, getsizeof=len)
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[int, str, str]) -> bytes | None:
+    def get(self, key: FileKey) -> bytes | None:
         with self.lock:
             return self.files.get(key)
 
-    def put(self, key: tuple[int, str, str], body: bytes) -> None:
+    def put(self, key: FileKey, body: bytes) -> None:
         with self.lock, suppress(ValueError):  # a file larger than the budget: not kept
             self.files[key] = body
 
@@ -108,9 +125,9 @@ def published_file(kind: str, write) -> bytes:
     """The company's file of `kind` from the latest publication (404 before the first, or
     when the company is not in it); `write(published, external_id)` makes it on a miss."""
     owner: AgendaOwner = g.agenda_owner
-    if owner.publication_id is None:
+    if owner.publication is None:
         abort(404)
-    body = FILES.get((owner.publication_id, owner.external_id, kind))
+    body = FILES.get((owner.publication, owner.external_id, kind))
     if body is None:
         published = published_state(db(), db().get(Event, owner.event_id))
         if published is None:  # the event was removed since the lookup
@@ -119,7 +136,7 @@ def published_file(kind: str, write) -> bytes:
         if owner.external_id in published.instance.company_by_id:
             body = write(published, owner.external_id)
         # The publication read may be newer than the id the lookup saw: file it under its own.
-        FILES.put((published.publication_id, owner.external_id, kind), body)
+        FILES.put((published.key, owner.external_id, kind), body)
     if not body:
         abort(404)
     return body
@@ -137,8 +154,11 @@ def calendar():
 
 @agenda.route("/agenda")
 def printable():
-    """The printable agenda (one page per day), as the organiser's desk prints it."""
-    return Response(published_file("html", _printable_file), mimetype="text/html")
+    """The printable agenda (one page per day), as the organiser's desk prints it, in the
+    visitor's language."""
+    language = str(get_locale())
+    write = partial(_printable_file, language=language)
+    return Response(published_file(f"html-{language}", write), mimetype="text/html")
 
 
 def _calendar_file(published: Published, external_id: str) -> bytes:
@@ -146,6 +166,6 @@ def _calendar_file(published: Published, external_id: str) -> bytes:
     return company_calendar(published.instance, calendars, external_id, published.published_at)
 
 
-def _printable_file(published: Published, external_id: str) -> bytes:
+def _printable_file(published: Published, external_id: str, language: str) -> bytes:
     schedule, _calendars = published.of_company(external_id)
-    return company_agenda_html(published.instance, schedule, external_id).encode()
+    return company_agenda_html(published.instance, schedule, external_id, language).encode()

@@ -38,9 +38,9 @@ def calendars_zip(
         return _zip(Path(folder))
 
 
-def agendas_zip(instance: Instance, schedule: Schedule) -> bytes:
+def agendas_zip(instance: Instance, schedule: Schedule, language: str = "en") -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        write_agendas(Path(folder), instance, schedule)
+        write_agendas(Path(folder), instance, schedule, language)
         return _zip(Path(folder))
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from cachetools import LRUCache
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from web.events.models import Event
 from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
 
 __all__ = [
+    "PublicationKey",
     "Published",
     "add_schedule_version",
     "current_version",
@@ -99,17 +101,28 @@ def latest_publication(session: Session, event: Event) -> Publication | None:
     )
 
 
+class PublicationKey(NamedTuple):
+    """A publication, as what is kept of it is filed: its id with its instant, as an id alone
+    comes back in SQLite after the event holding the latest publication was deleted."""
+
+    id: int
+    published_at: datetime
+
+
 @dataclass(frozen=True)
 class Published:
     """What companies see: the published schedule, its instance and its calendars' state.
     Plain data, the same for every request until the next publish (so it is kept, below)."""
 
-    publication_id: int
+    key: PublicationKey
     schedule_version_id: int
-    published_at: datetime
     instance: Instance
     schedule: Schedule
     calendars: CalendarPublication
+
+    @property
+    def published_at(self) -> datetime:
+        return self.key.published_at
 
     def of_company(self, external_id: str) -> tuple[Schedule, CalendarPublication]:
         """The schedule and the calendars' state cut down to one company's meetings. Its
@@ -139,39 +152,39 @@ class Published:
 
 # Companies' pages and files read the published state at every request; rebuilding it costs
 # a dozen queries and reading the whole instance. A publication never changes, so what was
-# read is kept by its id (a few events' worth: a large fair's is about a hundred MB).
-_KEPT: LRUCache[int, Published] = LRUCache(maxsize=4)
+# read is kept by its key (a few events' worth: a large fair's is about a hundred MB).
+_KEPT: LRUCache[PublicationKey, Published] = LRUCache(maxsize=4)
 _KEPT_LOCK = threading.Lock()
 
 
 def published_state(session: Session, event: Event) -> Published | None:
     """The event's latest publication as companies see it; None before the first."""
-    latest = session.scalar(
-        select(Publication.id)
+    latest = session.execute(
+        select(Publication.id, Publication.published_at)
         .where(Publication.event_id == event.id)
         .order_by(Publication.id.desc())
         .limit(1)
-    )
+    ).one_or_none()
     if latest is None:
         return None
+    key = PublicationKey(*latest)
     with _KEPT_LOCK:
-        kept = _KEPT.get(latest)
+        kept = _KEPT.get(key)
     if kept is not None:
         return kept
-    publication = session.get(Publication, latest)
+    publication = session.get(Publication, key.id)
     version = publication.schedule
     instance = version_instance(session, version)
     published = Published(
-        publication.id,
+        key,
         version.id,
-        publication.published_at,
         instance,
         schedule_from_version(session, version),
         _calendar_state(publication, instance),
     )
     if version.instance is not None:  # else it is the event as it is now, which may change
         with _KEPT_LOCK:
-            _KEPT[latest] = published
+            _KEPT[key] = published
     return published
 
 

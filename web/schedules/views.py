@@ -5,6 +5,7 @@ its files."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -120,7 +121,8 @@ def download(slug: str, number: int, kind: str):
         state = downloads.calendar_state(db(), version, schedule)
         body, mime = downloads.calendars_zip(instance, schedule, state, version), "application/zip"
     elif kind == "agendas.zip":
-        body, mime = downloads.agendas_zip(instance, schedule), "application/zip"
+        body = downloads.agendas_zip(instance, schedule, str(get_locale()))
+        mime = "application/zip"
     elif kind == "meetings.csv":
         body, mime = meetings_csv(instance, schedule), "text/csv; charset=utf-8"
     elif kind == "meetings.xlsx":
@@ -142,7 +144,7 @@ def agenda(slug: str, number: int, company: str):
     if company not in instance.company_by_id:
         abort(404)
     schedule = schedule_from_version(db(), version)
-    return company_agenda_html(instance, schedule, company)
+    return company_agenda_html(instance, schedule, company, str(get_locale()))
 
 
 def _attachment(body: bytes, mime: str, name: str) -> Response:
