@@ -437,3 +437,14 @@ def test_calendars_never_import_web_or_database_code():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_long_ids_make_file_names_that_fit_and_stay_apart():
+    """File systems take 255 bytes a name: 250 letters or 85 kanji (255 bytes) as ids made
+    the calendar and agenda zips fail. Long ids are cut, with a digest of the whole id."""
+    long_ids = ["a" * 250, "a" * 249 + "b", "薬" * 85, "薬" * 84 + "剤", "a/" * 100]
+    stems = [file_stem(i) for i in long_ids]
+    assert all(len(f"{s}.html".encode()) <= 255 for s in stems)
+    assert len(set(stems)) == len(stems)
+    assert file_stem("takeda") == "takeda" and file_stem("a/b") == "a%2Fb"
+    assert file_stem("薬" * 85) == file_stem("薬" * 85)  # the same id, the same name

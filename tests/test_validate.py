@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.cli import main
+from scheduler.formats.instance_reader import instance_from_document
+from scheduler.formats.problems import InvalidInput
 from tests.conftest import EXAMPLE, make_instance
 
 DAY1, DAY2 = "2026-10-14", "2026-10-15"
@@ -1283,3 +1285,34 @@ def test_quoted_line_breaks_keep_each_problem_on_one_line(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert all(line.startswith(str(path)) for line in result.output.splitlines())
+
+
+def test_a_problem_inside_a_company_or_request_names_it_by_id_and_name():
+    """An organiser knows companies by id and name, not by their position in the file."""
+    document = make_instance()
+    document["companies"][1]["attendees"] = []
+    document["requests"][0]["priority"] = 0
+    with pytest.raises(InvalidInput) as caught:
+        instance_from_document(document)
+    messages = [str(p) for p in caught.value.problems]
+    company = document["companies"][1]
+    assert any(
+        m.startswith("companies[1].attendees: must not be empty")
+        and f'(company "{company["id"]}", {company["name"]})' in m
+        for m in messages
+    ), messages
+    assert any(f'(request "{document["requests"][0]["id"]}")' in m for m in messages), messages
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\u202e", "\u2066"])
+def test_invisible_characters_are_refused_with_their_place(char):
+    """NUL cannot be stored in PostgreSQL; control characters and bidirectional overrides
+    show as nothing or turn text around. Tabs and line breaks in notes are fine."""
+    document = make_instance()
+    document["companies"][0]["name"] = f"Evil{char}Corp"
+    document["requests"][0]["notes"] = "first line\n\tsecond line"
+    with pytest.raises(InvalidInput) as caught:
+        instance_from_document(document)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("companies[0].name: holds the invisible character U+")
+    assert f"U+{ord(char):04X}" in str(problem) and "position 5" in str(problem)

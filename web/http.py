@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +28,21 @@ def close_db() -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: no open redirect through `?next=`
+    or a form's `back`. Control characters and backslashes are refused too: browsers drop
+    tabs and newlines and read a backslash as a slash (so "/\t/evil" and "/\\evil" lead to
+    another site), and a newline cannot go into the Location header at all."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def queue() -> Queue:

@@ -9,6 +9,7 @@ collide with another.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import datetime
@@ -23,9 +24,18 @@ from scheduler.domain import Instance, Schedule
 _SAFE = re.compile(r"^[\w][\w.-]*$")
 
 
+LONGEST_STEM = 120  # bytes; file systems allow 255 for a whole name
+
+
 def file_stem(identifier: str) -> str:
-    """An id as a file name: 'takeda' stays, 'a/b' becomes 'a%2Fb'."""
-    return identifier if _SAFE.match(identifier) else quote(identifier, safe="")
+    """An id as a file name: 'takeda' stays, 'a/b' becomes 'a%2Fb'; a long one (85 kanji
+    are 255 bytes) is cut, with a digest of the whole id to keep it unique."""
+    stem = identifier if _SAFE.match(identifier) else quote(identifier, safe="")
+    if len(stem.encode()) <= LONGEST_STEM:
+        return stem
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:16]
+    kept = stem.encode()[: LONGEST_STEM - len(digest) - 1].decode(errors="ignore")
+    return f"{kept}-{digest}"
 
 
 def write_calendars(

@@ -66,7 +66,7 @@ def instance_from_document(document: object) -> tuple[Instance, list[Problem]]:
     try:
         parsed = wire.InstanceIn.model_validate(document)
     except ValidationError as error:
-        raise InvalidInput(shape_problems(error)) from None
+        raise InvalidInput(shape_problems(error, document)) from None
     warnings = list(unknown_field_warnings(parsed, ""))
     builder = _Builder(parsed)
     instance = builder.build()
@@ -89,8 +89,31 @@ def place_of(location: Iterable[str | int]) -> str:
     return text
 
 
-def shape_problems(error: ValidationError) -> list[Problem]:
-    return [Problem(place_of(e["loc"]), _shape_message(e)) for e in error.errors()]
+def shape_problems(error: ValidationError, document: object = None) -> list[Problem]:
+    return [
+        Problem(place_of(e["loc"]), _shape_message(e) + _whose(e["loc"], document))
+        for e in error.errors()
+    ]
+
+
+def _whose(location: tuple, document: object) -> str:
+    """' (company "lonely-co")' for a problem inside the 58th company: a position alone does
+    not tell the organiser (who knows companies by id and name, not by index) which it is."""
+    if len(location) < 3 or not isinstance(document, dict) or not isinstance(location[1], int):
+        return ""
+    entries = document.get(location[0])
+    if not isinstance(entries, list) or not 0 <= location[1] < len(entries):
+        return ""
+    entry = entries[location[1]]
+    found = entry.get("id") if isinstance(entry, dict) else None
+    if not isinstance(found, str) or not found:
+        return ""
+    kind = {"companies": "company", "requests": "request", "locations": "location"}
+    if location[0] not in kind:
+        return ""
+    name = entry.get("name")
+    named = f", {name}" if isinstance(name, str) and name and name != found else ""
+    return f" ({kind[location[0]]} {quote(found)}{named})"
 
 
 def _shape_message(error: dict) -> str:
@@ -110,6 +133,8 @@ def _shape_message(error: dict) -> str:
     }
     if kind == "less_than_equal":
         return f"expected at most {error['ctx']['le']}, got {got}"
+    if kind == "value_error":  # our own checks (wire.plain_text): their message says it all
+        return str(error["ctx"]["error"])
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", '"')
         return f"expected one of {expected}, got {got}"

@@ -8,11 +8,32 @@ Unknown fields are kept aside (`extra="allow"`) and reported as warnings, so a t
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Id = Annotated[str, Field(min_length=1)]
+# Text as people type it: no control characters (PostgreSQL cannot store NUL, and none shows
+# in a page or a calendar) and no bidirectional overrides or isolates, which make a name or the
+# warning next to it read backwards. Tabs and line breaks are allowed (in notes, say).
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_text(text: str) -> str:
+    found = INVISIBLE.search(text)
+    if found:
+        char = found.group()
+        name = unicodedata.name(char, "a control character")
+        raise ValueError(
+            f"holds the invisible character U+{ord(char):04X} ({name}) at position "
+            f"{found.start() + 1}; remove it (it often comes with text copied from elsewhere)"
+        )
+    return text
+
+
+Text = Annotated[str, AfterValidator(plain_text)]
+Id = Annotated[str, Field(min_length=1), AfterValidator(plain_text)]
 # Upper limits far beyond any real event, so that absurd numbers are an input error, not a
 # solver that runs out of memory.
 Priority = Annotated[int, Field(gt=0, le=1_000_000)]
@@ -41,32 +62,32 @@ class DayIn(Wire):
 
 
 class EventIn(Wire):
-    name: str
+    name: Text
     timezone: str
     slot_minutes: Minutes
     days: Annotated[list[DayIn], Field(min_length=1)]
-    venue: str | None = None
+    venue: Text | None = None
 
 
 class LocationIn(Wire):
     id: Id
-    name: str | None = None
+    name: Text | None = None
     kind: Literal["table", "room", "booth"] = "table"
     owner: Id | None = None
 
 
 class AttendeeIn(Wire):
     id: Id
-    name: str | None = None
-    email: str | None = None
+    name: Text | None = None
+    email: Text | None = None
     unavailable: list[WindowIn] = []
 
 
 class CompanyIn(Wire):
     id: Id
-    name: str | None = None
+    name: Text | None = None
     role: Literal["delegation", "corporate"]
-    delegation: str | None = None
+    delegation: Text | None = None
     attendees: Annotated[list[AttendeeIn], Field(min_length=1)]
     unavailable: list[WindowIn] = []
     max_meetings_per_day: DailyMaximum | None = None
@@ -74,13 +95,13 @@ class CompanyIn(Wire):
 
 class RequestIn(Wire):
     id: Id
-    requester: Annotated[str, Field(alias="from", min_length=1)]
-    requested: Annotated[str, Field(alias="to", min_length=1)]
+    requester: Annotated[Id, Field(alias="from")]
+    requested: Annotated[Id, Field(alias="to")]
     priority: Priority = 1
     attendees: list[Id] = []
     slots: SlotCount = 1
     within: list[WindowIn] = []
-    notes: str | None = None
+    notes: Text | None = None
 
 
 class FixedIn(Wire):

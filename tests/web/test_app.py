@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scheduler.cpsat import SolverSettings
 from tests.services import service_missing
@@ -432,3 +432,41 @@ def test_a_printable_agenda_comes_in_the_visitors_language(organiser, engine, se
         assert pages.setdefault(language, portal) == portal
     assert '<html lang="ja">' in pages["ja"] and "面談相手" in pages["ja"]
     assert '<html lang="en">' in pages["en"] and "Meeting with" in pages["en"]
+
+
+def test_a_company_link_cannot_store_without_bound(organiser, session, dummy_event, monkeypatch):
+    """A company's link writes only what an agenda needs: the same block twice is one block,
+    blocks stop at BLOCKS_PER_COMPANY, and a note is at most NOTES_LONGEST characters."""
+    from web.portal import views
+
+    monkeypatch.setattr(views, "BLOCKS_PER_COMPANY", 3)
+    links = tokens(session)
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+
+    def block(start: str, end: str) -> str:
+        data = {"day": "2026-10-14", "start": start, "end": end}
+        response = organiser.post(
+            f"/c/{links['big']}/unavailable", data=data, follow_redirects=True
+        )
+        return response.get_data(as_text=True)
+
+    def blocks() -> int:
+        session.rollback()  # a new transaction: SQLite's snapshot would hide the app's writes
+        return len(session.get(Company, big.id).unavailable)
+
+    before = blocks()
+    assert "That time is already blocked." not in block("10:00", "11:00")
+    assert "That time is already blocked." in block("10:00", "11:00")
+    assert blocks() == before + 1
+    while blocks() < 3:
+        block(f"{12 + blocks()}:00", f"{12 + blocks()}:30")
+    assert "the most there may be" in block("17:00", "17:30") and blocks() == 3
+
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    asked = select(func.count()).select_from(MeetingRequest)
+    count = session.scalar(asked)
+    session.rollback()
+    note = {"to": cell.id, "priority": 3, "notes": "x" * 1001}
+    page = organiser.post(f"/c/{links['acme']}/requests", data=note, follow_redirects=True)
+    assert "at most 1000 characters" in page.get_data(as_text=True)
+    assert session.scalar(asked) == count

@@ -32,6 +32,9 @@ STATUSES = ("requested", "accepted", "declined", "cancelled")
 TO_SOLVER = ("accepted",)
 
 
+NOTES_LONGEST = 1000  # characters: a line or two for the other company, not a document
+
+
 class MeetingRequest(Base):
     __tablename__ = "meeting_requests"
     __table_args__ = (

@@ -13,13 +13,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from web.companies.models import Company
 from web.db import EditConflict
-from web.http import db, event_or_404, row_or_404
+from web.http import db, event_or_404, local_path, row_or_404
 from web.labels import STATUS
-from web.meeting_requests.models import STATUSES, MeetingRequest
+from web.meeting_requests.models import NOTES_LONGEST, STATUSES, MeetingRequest
 from web.meeting_requests.operations import (
     BadTransition,
     DuplicateRequest,
@@ -45,7 +45,7 @@ class RequestForm(FlaskForm):
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
-    notes = StringField(_l("Note"), validators=[Optional()])
+    notes = StringField(_l("Note"), validators=[Optional(), Length(max=NOTES_LONGEST)])
     accepted = BooleanField(_l("The other company has already accepted"))
 
 
@@ -143,10 +143,8 @@ def set_status_view(slug: str, request_id: int):
     event = event_or_404(slug)
     row = row_or_404(MeetingRequest, request_id, event)
     change_status(row, request.form.get("status", ""), f"organiser:{event.slug}")
-    back = request.args.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("meeting_requests.index", slug=slug)
-    return redirect(back)
+    back = local_path(request.args.get("back"))
+    return redirect(back or url_for("meeting_requests.index", slug=slug))
 
 
 def change_status(row: MeetingRequest, status: str, _who: str) -> None:

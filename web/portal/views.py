@@ -15,13 +15,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TimeField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from scheduler.calendars.agenda import company_meetings
 from web.companies.models import Company, UnavailableBlock
 from web.companies.operations import block_time, company_by_token
 from web.http import db
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask
 from web.meeting_requests.views import change_status
 from web.schedules.operations import published_state
@@ -52,12 +52,16 @@ def private(response: Response) -> Response:
     return response
 
 
+# What a company's link may write: enough for any real agenda, not an unbounded store.
+BLOCKS_PER_COMPANY = 100
+
+
 class AskForm(FlaskForm):
     to = SelectField(_l("Meet"), coerce=int, widget=LongSelect())
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
-    notes = StringField(_l("Note"), validators=[Optional()])
+    notes = StringField(_l("Note"), validators=[Optional(), Length(max=NOTES_LONGEST)])
 
 
 class BlockForm(FlaskForm):
@@ -172,6 +176,8 @@ def send():
         else:
             db().commit()
             flash(_("Request sent to %(name)s.", name=other.name), "success")
+    elif form.notes.errors:
+        flash(_("A note may be at most %(count)d characters.", count=NOTES_LONGEST), "error")
     else:
         flash(_("Choose a company and a priority from 1 to 5."), "error")
     return redirect(url_for("portal.home") + "#send")
@@ -185,10 +191,23 @@ def block():
         zone = ZoneInfo(company.event.timezone)
         day = datetime.fromisoformat(form.day.data).date()
         start, end = _at(day, form.start.data, zone), _at(day, form.end.data, zone)
-        block_time(db(), company, start, end)
-        db().commit()
-        flash(_("Time blocked."), "success")
-        _warn_of_published_meetings(company, start, end)
+        blocks = company.unavailable
+        if any(b.start == start and b.end == end and b.attendee_id is None for b in blocks):
+            flash(_("That time is already blocked."), "notice")
+        elif len(blocks) >= BLOCKS_PER_COMPANY:
+            flash(
+                _(
+                    "You have blocked %(count)d times, the most there may be: remove some "
+                    "first, or tell the organiser's desk.",
+                    count=len(blocks),
+                ),
+                "error",
+            )
+        else:
+            block_time(db(), company, start, end)
+            db().commit()
+            flash(_("Time blocked."), "success")
+            _warn_of_published_meetings(company, start, end)
     else:
         flash(_("Give a day and a time span that ends after it starts."), "error")
     return redirect(url_for("portal.home") + "#unavailable")
