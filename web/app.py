@@ -47,10 +47,18 @@ def _configure(app: Flask, config: dict) -> None:
         # hour): a company leaves its page open on a phone between meetings, then answers.
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        # Behind a public address, the host names it answers to (the calendar links it writes
+        # use the request's host): PARTNERING_HOSTS="partnering.example.org,localhost".
+        TRUSTED_HOSTS=_listed(os.environ.get("PARTNERING_HOSTS")),
     )
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _stored_secret(app)
+
+
+def _listed(value: str | None) -> list[str] | None:
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None  # None: any host (a laptop on the venue's network)
 
 
 def _stored_secret(app: Flask) -> str:
@@ -92,11 +100,11 @@ def _bind_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale)
 
     @login_manager.user_loader
-    def load_organiser(organiser_id: str):
-        from web.auth.models import Organiser
+    def load_organiser(session_id: str):
+        from web.auth.operations import organiser_for_session
         from web.http import db
 
-        return db().get(Organiser, int(organiser_id))
+        return organiser_for_session(db(), session_id)
 
     @app.context_processor
     def languages() -> dict:

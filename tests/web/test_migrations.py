@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import column, inspect, select, table
 
 from tests.services import service_missing
 from tests.web.conftest import (
@@ -13,7 +15,9 @@ from tests.web.conftest import (
     drop_postgres_database,
     fresh_postgres_database,
 )
-from web.db import make_engine
+from web.auth.models import Organiser
+from web.auth.operations import organiser_for_session
+from web.db import make_engine, make_session_factory
 from web.migrations import current_revision, downgrade, head_revision, upgrade
 from web.models import Base
 
@@ -61,3 +65,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_organisers_stored_before_the_upgrade_get_a_session_token(empty_engine):
+    """Migration 0004: each organiser stored before gets a token of their own, which logs in."""
+    upgrade(empty_engine, "0003")
+    organisers = table(
+        "organisers", column("email"), column("name"), column("password_hash"), column("created_at")
+    )
+    with empty_engine.begin() as connection:
+        for email in ("a@example.org", "b@example.org"):
+            connection.execute(
+                organisers.insert().values(
+                    email=email, name=email, password_hash="-", created_at=datetime.now(UTC)
+                )
+            )
+    upgrade(empty_engine)
+    with make_session_factory(empty_engine)() as session:
+        accounts = session.scalars(select(Organiser)).all()
+        tokens = {account.session_token for account in accounts}
+        assert len(tokens) == 2 and all(len(token) >= 43 for token in tokens)
+        for account in accounts:
+            assert organiser_for_session(session, account.get_id()) is account

@@ -13,15 +13,21 @@ import stat
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
+from werkzeug.security import check_password_hash
 
 from scheduler.cpsat import SolverSettings
 from tests.conftest import TINY_EVENT
-from tests.web.conftest import PASSWORD, create_event
+from tests.web.conftest import (
+    PASSWORD,
+    create_event,
+)
 from web.app import create_app
+from web.auth.operations import find_organiser, set_password
 from web.companies.models import Attendee, Company
 from web.companies.operations import block_time
 from web.db import make_engine, make_session_factory
@@ -376,6 +382,87 @@ def test_successful_logins_are_not_counted(app, dummy_event):
         assert response.status_code == 302
 
 
+# --- sessions: logout and a new password end them everywhere -------------------------------
+
+
+def login_page(client) -> bool:
+    """Whether `client` is sent to the login page from an organiser page (not logged in)."""
+    response = client.get("/events/tiny/")
+    return response.status_code == 302 and response.location.startswith("/login")
+
+
+def replay(app, cookie):
+    """Another browser holding a saved copy of a session cookie, as an attacker would."""
+    other = app.test_client()
+    other.set_cookie("session", cookie.value)
+    return other
+
+
+def test_logout_ends_every_copy_of_the_session_cookie(app, organiser, dummy_event):
+    saved = organiser.get_cookie("session")
+    second = replay(app, saved)
+    assert second.get("/events/tiny/").status_code == 200
+    assert organiser.post("/logout").status_code == 302
+    assert login_page(second) and login_page(organiser) and login_page(replay(app, saved))
+    again = organiser.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    assert again.status_code == 302 and organiser.get("/events/tiny/").status_code == 200
+    assert login_page(replay(app, saved))  # logging in again does not revive the old cookie
+
+
+def test_a_new_password_ends_every_session(app, organiser, session, dummy_event):
+    saved = organiser.get_cookie("session")
+    set_password(find_organiser(session, "organiser@example.org"), "a new password")
+    session.commit()
+    assert login_page(organiser) and login_page(replay(app, saved))
+    again = organiser.post(
+        "/login", data={"email": "organiser@example.org", "password": "a new password"}
+    )
+    assert again.status_code == 302 and organiser.get("/events/tiny/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user_id", "logged_in"),
+    [
+        ("{id}:{token}", True),
+        ("{id}", False),  # a session from before the token (the id alone)
+        ("{id}:", False),
+        ("{id}:{token}x", False),
+        ("{id}:" + "A" * 43, False),
+        ("{token}", False),
+        ("x:{token}", False),
+        ("", False),
+    ],
+)
+def test_a_session_logs_in_only_with_the_current_token(
+    client, session, dummy_event, user_id, logged_in
+):
+    account = find_organiser(session, "organiser@example.org")
+    assert len(account.session_token) >= 43  # 256 random bits
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = user_id.format(id=account.id, token=account.session_token)
+    assert login_page(client) is not logged_in
+
+
+def test_an_unknown_email_costs_a_password_check_too(client, monkeypatch):
+    """So that the time of the answer does not tell which emails are organisers' (timed
+    tests would be flaky: this checks that both paths run the same check)."""
+    from web.auth import operations
+
+    checked = []
+
+    def spy(password_hash: str, password: str) -> bool:
+        checked.append(password_hash)
+        return check_password_hash(password_hash, password)
+
+    monkeypatch.setattr(operations, "check_password_hash", spy)
+    for email in ("organiser@example.org", "nobody@example.org"):
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 200  # the unknown email is not logged in
+    known, unknown = checked
+    assert unknown == operations.UNKNOWN_EMAIL_HASH != known
+    assert unknown.split("$")[0] == known.split("$")[0]  # same method and cost
+
+
 # --- the secret key -----------------------------------------------------------------------
 
 
@@ -455,6 +542,39 @@ def test_a_kept_feed_is_never_another_publications_with_the_same_id(tmp_path, mo
             assert f"The {name} fair" in response.get_data(as_text=True)
 
 
+HOSTILE_TARGETS = (
+    "//evil.example/",
+    "https://evil.example/",
+    "/\t/evil.example",  # browsers drop the tab: //evil.example
+    "/\\evil.example",  # and read the backslash as a slash
+    "/\r\nSet-Cookie: x=1",  # a newline cannot go into a header at all (it was a 500)
+)
+
+
+def test_redirect_targets_stay_on_the_site_and_never_fail(client, session, dummy_event):
+    """?next= after login, the language form's back and the request-status action's back:
+    each hostile target is replaced by a page of this site, never followed, never a 500."""
+    row = session.scalars(select(MeetingRequest)).first()
+    for target in HOSTILE_TARGETS:
+        login = client.post(
+            f"/login?next={quote(target)}",
+            data={"email": "organiser@example.org", "password": PASSWORD},
+        )
+        assert login.status_code == 302 and login.location == "/", target
+        answers = [
+            client.post("/language", data={"language": "en", "back": target}),
+            client.post(
+                f"/events/tiny/requests/{row.id}/status?back={quote(target)}",
+                data={"status": "accepted", "version": 0},
+            ),
+        ]
+        for answer in answers:
+            assert answer.status_code == 302, target
+            assert answer.location.startswith("/") and not answer.location.startswith("//")
+            assert "evil" not in answer.location and "Set-Cookie" not in answer.location
+        client.post("/logout")
+
+
 def test_no_open_redirect_and_no_hint_which_login_part_was_wrong(client, dummy_event):
     for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)", "\\\\x"):
         response = client.post(
@@ -469,3 +589,15 @@ def test_no_open_redirect_and_no_hint_which_login_part_was_wrong(client, dummy_e
     no_account = client.post("/login", data={"email": "nobody@example.org", "password": "x"})
     assert wrong_password.status_code == no_account.status_code == 200
     assert wrong_password.data == no_account.data.replace(b"nobody@", b"organiser@")
+
+
+def test_behind_a_public_address_only_its_host_names_are_answered(engine, tmp_path, monkeypatch):
+    """PARTNERING_HOSTS lists the host names the app answers to; another Host header (which
+    would go into the calendar links a page writes) is refused with 400."""
+    monkeypatch.setenv("PARTNERING_HOSTS", "partnering.example.org, localhost")
+    monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path))
+    url = engine.url.render_as_string(hide_password=False)
+    client = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"}).test_client()
+    assert client.get("/login", headers={"Host": "partnering.example.org"}).status_code == 200
+    assert client.get("/login", headers={"Host": "localhost"}).status_code == 200
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from web.auth.models import Organiser
+from web.auth.models import Organiser, new_session_token
+
+# Checked when the email is unknown, so that an unknown email costs the same password check
+# as a wrong password: the time taken does not tell which emails are organisers'. Made once,
+# with the method real hashes use, of a password nobody knows.
+UNKNOWN_EMAIL_HASH = generate_password_hash(secrets.token_urlsafe(32))
 
 
 class OrganiserExists(ValueError):
@@ -26,7 +34,14 @@ def create_organiser(session: Session, email: str, password: str, name: str = ""
 
 
 def set_password(organiser: Organiser, password: str) -> None:
+    """A new password also ends every session (whoever knew the old one is logged out)."""
     organiser.password_hash = generate_password_hash(password)
+    end_sessions(organiser)
+
+
+def end_sessions(organiser: Organiser) -> None:
+    """Every session cookie issued to `organiser` stops working, on every device."""
+    organiser.session_token = new_session_token()
 
 
 def find_organiser(session: Session, email: str) -> Organiser | None:
@@ -36,8 +51,24 @@ def find_organiser(session: Session, email: str) -> Organiser | None:
 
 
 def authenticate(session: Session, email: str, password: str) -> Organiser | None:
-    """The organiser if the password is right; None otherwise (no hint which part was wrong)."""
+    """The organiser if the password is right; None otherwise (no hint which part was wrong,
+    neither in the answer nor in its time: an unknown email is checked too)."""
     organiser = find_organiser(session, email)
-    if organiser is None or not check_password_hash(organiser.password_hash, password):
+    password_hash = organiser.password_hash if organiser is not None else UNKNOWN_EMAIL_HASH
+    if not check_password_hash(password_hash, password) or organiser is None:
+        return None
+    return organiser
+
+
+def organiser_for_session(session: Session, session_id: str) -> Organiser | None:
+    """The organiser a session names (`Organiser.get_id`), if it carries the organiser's
+    current token; None for any other (logged out since, an older password, malformed)."""
+    organiser_id, _, token = session_id.partition(":")
+    if not organiser_id.isdecimal() or not token:
+        return None
+    organiser = session.get(Organiser, int(organiser_id))
+    if organiser is None or not hmac.compare_digest(
+        organiser.session_token.encode(), token.encode()
+    ):
         return None
     return organiser

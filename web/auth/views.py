@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from web.app import LANGUAGES
-from web.auth.operations import authenticate
-from web.http import db
+from web.auth.operations import authenticate, end_sessions
+from web.http import db, local_path
 from web.security import failed_login, limiter, login_email, login_limit
 
 auth = Blueprint("auth", __name__, template_folder="templates")
@@ -34,7 +32,7 @@ def login():
         organiser = authenticate(db(), form.email.data, form.password.data)
         if organiser is not None:
             login_user(organiser)
-            return redirect(_local(request.args.get("next")) or url_for("events.index"))
+            return redirect(local_path(request.args.get("next")) or url_for("events.index"))
         flash(_("Wrong email or password."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -42,6 +40,11 @@ def login():
 @auth.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Logs out everywhere: the session lives in the signed cookie, so a copy of it would
+    still work; replacing the organiser's session token ends every cookie issued so far, on
+    this device and any other."""
+    end_sessions(current_user)
+    db().commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -52,14 +55,4 @@ def language():
     chosen = request.form.get("language", "")
     if chosen in LANGUAGES:
         session["language"] = chosen
-    return redirect(_local(request.form.get("back")) or url_for("events.index"))
-
-
-def _local(target: str | None) -> str | None:
-    """Only redirect within this site (no open redirect through ?next=)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    return redirect(local_path(request.form.get("back")) or url_for("events.index"))
