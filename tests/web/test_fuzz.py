@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import zipfile
 
 import pytest
@@ -160,6 +161,45 @@ def test_random_zips_import_or_are_refused_whole(session, dummy_event, tmp_path,
     try_import(session, path)
 
 
+@FUZZ
+@given(
+    spots=st.lists(st.tuples(st.integers(2, 1_048_576), st.integers(1, 16_384), cells), max_size=20)
+)
+def test_workbooks_with_cells_anywhere_import_or_are_refused_whole(
+    session, dummy_event, tmp_path, spots
+):
+    """Values anywhere up to Excel's last row and column: read as fast as the few cells the file
+    holds, every value right of the headings named by its row and column."""
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "companies"
+    sheet.append(["id", "name", "role"])
+    for row, column, value in spots:
+        sheet.cell(row, column, xlsx_value(value[:100]) if isinstance(value, str) else value)
+    path = tmp_path / "event.xlsx"
+    book.save(path)
+    stray: dict[int, int] = {}  # row -> its first column right of the headings with a value
+    held = load_workbook(path, data_only=True)["companies"]._cells  # only the cells it holds
+    for (row, column), cell in held.items():
+        if column > 3 and cell.value is not None and str(cell.value).strip():
+            stray[row] = min(column, stray.get(row, column))
+    before = counts(session)
+    try:
+        import_file(session, path, "tiny")
+    except InvalidInput as error:
+        session.rollback()
+        assert counts(session) == before
+        messages = " ".join(str(p) for p in error.problems)
+        if "is past the last row" not in messages:
+            for row, column in stray.items():
+                assert f"row {row}, column {get_column_letter(column)}: holds a value" in messages
+    else:
+        session.commit()
+        assert not stray
+
+
 def test_a_hostile_file_gets_exit_2_on_the_command_line(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("PARTNERING_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -298,6 +338,52 @@ def test_every_page_and_json_endpoint_survives_random_urls(organiser, app, token
         assert response.is_json
 
 
+def bad_workbook() -> bytes:
+    book = Workbook()
+    book.active.title = "companies"
+    book.active.append(["id", "name", "role"])
+    book.active.append(["x", "X", "corp"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "place"),
+    [
+        (
+            "Broken Event.json",
+            b'{"format": "partnering-instance/1", "event": {',
+            "Broken Event.json:1:",
+        ),
+        # The name as chosen: werkzeug's secure_filename made this "json", no JSON file at all.
+        ("京都.json", b'{"format": "partnering-instance/1", "event": {', "京都.json:1:"),
+        (
+            "../../etc/companies.csv",
+            b"id,name,role\nx,X,corp\n",
+            "companies.csv: row 2, column role",
+        ),
+        ("digits.json", b'{"n": ' + b"9" * 5000 + b"}", "digits.json:1:7"),
+        ("companies.csv", b"id,name,role\nx,X,corp\n", "companies.csv: row 2, column role"),
+        ("event.xlsx", bad_workbook(), "event.xlsx, sheet companies: row 2, column role"),
+    ],
+)
+def test_an_uploads_problems_name_the_uploaded_file_not_a_temporary_path(
+    organiser, session, dummy_event, name, data, place
+):
+    before = counts(session)
+    response = organiser.post(
+        "/events/tiny/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"<code>{place}" in page, page
+    assert tempfile.gettempdir() not in page
+    assert counts(session) == before
+
+
 @settings(FUZZ, max_examples=25)
 @given(
     name=st.sampled_from(["event.json", "companies.csv", "event.xlsx", "x.zip", "x.exe", ""]),
@@ -314,6 +400,7 @@ def test_uploads_survive_random_files(organiser, session, dummy_event, name, dat
     assert response.status_code in (302, 422), response.status_code
     if response.status_code == 422:
         assert counts(session) == before
+        assert tempfile.gettempdir() not in response.get_data(as_text=True)
     response = organiser.post(
         "/events/import",
         data={"file": (io.BytesIO(data), name), "slug": slug},

@@ -327,3 +327,124 @@ def test_a_large_import_writes_every_request(session):
     document = generate_instance(300, 5000, 3, 80, seed=1, attendees=480)
     create_event(session, "big", document)
     assert session.scalar(select(func.count()).select_from(MeetingRequest)) == 5000
+
+
+# --- workbooks: the work follows the cells, never what the file declares ----------------------
+
+
+def companies_workbook(path: Path, rows: list[tuple[int, int, object]]) -> Path:
+    """Builder: a workbook whose companies sheet has the headings id, name, role and the
+    entry x, then a value at each (row, column) given."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "companies"
+    sheet.append(["id", "name", "role"])
+    sheet.append(["x", "X", "corporate"])
+    for row, column, value in rows:
+        sheet.cell(row=row, column=column, value=value)
+    workbook.save(path)
+    return path
+
+
+def test_values_far_right_of_the_headings_are_named_by_row_and_column(
+    session, dummy_event, tmp_path
+):
+    """One value in column XFD on each of 3,000 rows (the file says its sheet spans A1:XFD3002):
+    each is named, and nothing is read or padded out to 16,384 columns."""
+    path = companies_workbook(tmp_path / "event.xlsx", [(r, 16_384, 1) for r in range(3, 3003)])
+    messages = refused(session, path)
+    assert messages == [
+        f"event.xlsx, sheet companies: row {r}, column XFD: holds a value, but the headings end "
+        "at column C; delete the value, or give its column a heading"
+        for r in range(3, 3003)
+    ]
+
+
+def test_a_value_right_of_the_headings_is_listed_with_the_rows_problems(
+    session, dummy_event, tmp_path
+):
+    path = companies_workbook(
+        tmp_path / "event.xlsx",
+        [(2, 5, "stray"), (2, 9, "more"), (3, 1, "y"), (3, 2, "Y"), (3, 3, "corp")],
+    )
+    messages = refused(session, path)
+    assert messages == [
+        "event.xlsx, sheet companies: row 2, column E: holds a value, but the headings end at "
+        "column C; delete the value, or give its column a heading (and 1 more in this row)",
+        'event.xlsx, sheet companies: row 3, column role: "corp" is not one of corporate, '
+        'delegation (did you mean "corporate"?)',
+    ]
+
+
+def test_a_sheet_past_the_row_limit_is_refused_with_the_limit(session, dummy_event, tmp_path):
+    path = companies_workbook(tmp_path / "event.xlsx", [(500_002, 1, "far")])
+    assert refused(session, path) == [
+        "event.xlsx, sheet companies: row 500002: is past the last row a sheet may have "
+        "(500,001: a heading row and 500,000 entries); split the sheet into files of at most "
+        "500,000 rows each and import them one after another"
+    ]
+    # Formatting far below the data is no entry: the sheet imports.
+    path = companies_workbook(tmp_path / "formatted.xlsx", [(1_048_576, 1, " ")])
+    assert import_file(session, path, "tiny").counts["companies"]["created"] == 1
+
+
+def test_a_sheet_with_too_many_rows_or_cells_is_refused_as_they_come(
+    session, dummy_event, tmp_path, monkeypatch
+):
+    from web.importing import files
+
+    monkeypatch.setattr(files, "MAX_ROWS", 10)
+    path = companies_workbook(tmp_path / "event.xlsx", [(r, 1, f"c{r}") for r in range(3, 13)])
+    assert refused(session, path) == [
+        "event.xlsx, sheet companies: has more than 11 rows (a heading row and 10 entries), "
+        "empty ones with formatting included; delete the empty rows below the data, or split "
+        "the sheet into files of at most 10 rows each and import them one after another"
+    ]
+    monkeypatch.setattr(files, "MAX_CELLS_IN_A_ROW", 5)
+    path = companies_workbook(tmp_path / "wide.xlsx", [(3, c, c) for c in range(1, 7)])
+    assert refused(session, path) == [
+        "wide.xlsx, sheet companies: row 3: holds more than 5 cells, which is more than Excel "
+        "has columns; open the file in Excel, save it again and import that"
+    ]
+
+
+def test_a_sheet_with_headings_past_the_column_limit_is_refused(session, dummy_event, tmp_path):
+    path = companies_workbook(tmp_path / "event.xlsx", [(1, 31, "colour")])
+    assert refused(session, path) == [
+        "event.xlsx, sheet companies: row 1: has headings as far right as column AE, but a "
+        "sheet may have at most 30 columns; delete the columns that are not one of id, name, "
+        "role, delegation, max_meetings_per_day, and import again"
+    ]
+
+
+def test_empty_rows_between_entries_of_a_workbook_are_refused_as_in_csv(
+    session, dummy_event, tmp_path
+):
+    path = companies_workbook(
+        tmp_path / "event.xlsx", [(5, 1, "y"), (5, 2, "Y"), (5, 3, "corporate")]
+    )
+    assert refused(session, path) == [
+        "event.xlsx, sheet companies: row 3: is empty; delete the row or fill it in",
+        "event.xlsx, sheet companies: row 4: is empty; delete the row or fill it in",
+    ]
+
+
+# --- JSON: problems name the file, not where it was put ---------------------------------------
+
+
+def test_json_problems_name_the_file_not_its_folder(session, dummy_event, tmp_path):
+    folder = tmp_path / "tmpab12cd"
+    folder.mkdir()
+    broken = folder / "broken.json"
+    broken.write_text('{"format": "partnering-instance/1", "event": {', encoding="utf-8")
+    messages = refused(session, broken)
+    assert len(messages) == 1 and messages[0].startswith("broken.json:1:"), messages
+    digits = folder / "digits.json"
+    digits.write_text('{"n": ' + "9" * 5000 + "}", encoding="utf-8")
+    assert refused(session, digits) == [
+        "digits.json:1:7: a number has far too many digits; shorten it"
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        import_file(session, broken, "tiny")
+    assert caught.value.source == "broken.json"
+    assert not any(str(folder) in str(p) for p in caught.value.problems)

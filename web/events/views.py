@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import tempfile
 from datetime import date, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -16,7 +16,6 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -278,11 +277,23 @@ def import_data(slug: str):
     return _import(form, slug)
 
 
+def _upload_name(given: str | None) -> str:
+    """The uploaded file's own name, which problems are named by ("京都.json" as chosen):
+    only its last part, without control characters; a name with nothing left is "upload".
+    (werkzeug's secure_filename would make "京都.json" into "json", no longer a JSON file.)"""
+    name = PurePosixPath((given or "").replace("\\", "/")).name
+    name = "".join(c for c in name if c.isprintable()).strip()
+    if len(name.encode()) > 200:  # a file name holds 255 bytes at most
+        suffix = PurePosixPath(name).suffix[:10]
+        name = name.encode()[: 200 - len(suffix.encode())].decode(errors="ignore") + suffix
+    return name if name not in ("", ".", "..") else "upload"
+
+
 def _import(form: ImportForm, slug: str):
     upload = form.file.data
     session = db()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (secure_filename(upload.filename) or "upload.json")
+        path = Path(folder) / _upload_name(upload.filename)
         upload.save(path)
         try:
             report = import_file(session, path, slug)
