@@ -11,6 +11,9 @@ wrk). Two phases, one after the other, each `--seconds` long:
    100 ms, no error) plus agenda pages at a tenth of that;
 2. saturation: feeds as fast as 32 connections get them (the most this machine serves).
 
+Before the solve starts, phase 1 runs once with no solve (the organiser editing as in it):
+the baseline, in the same run.
+
 Throughput, latency percentiles and errors go to `--out` (benchmarks/LOAD.md). A fresh
 database is created for the run and dropped after it.
 """
@@ -40,7 +43,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EXAMPLE = ROOT / "examples" / "biojapan-2026" / "instance.json"
+FAIR = "big-fair"  # the generated fair whose agendas are read and which is re-solved
 ADMIN_URL = os.environ.get(
     "PARTNERING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -50,8 +53,19 @@ ORGANISER = "load@example.org"
 
 WRK_SCRIPT = """
 local paths = {%(paths)s}
-local wait = %(delay)d
+local interval = %(interval)f  -- ms between two requests of this wrk thread; 0: no pacing
 local i = 0
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_nsec; } timespec;
+  int clock_gettime(int clock, timespec *now);
+]]
+local clock = ffi.new("timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local due = nil
 function setup(thread)
   thread:set("offset", math.random(1, #paths))
 end
@@ -59,7 +73,16 @@ function request()
   i = i + 1
   return wrk.format("GET", paths[((i + offset) %% #paths) + 1])
 end
-%(delay_function)s
+-- Paced on a timetable (open loop): each request is due `interval` after the one before,
+-- whatever the answers' latency, so a slow server faces the same rate, not a gentler one.
+if interval > 0 then
+  function delay()
+    local now = now_ms()
+    due = (due or now) + interval
+    if due <= now then return 0 end
+    return due - now
+  end
+end
 function done(summary, latency, requests)
   io.write(string.format(
     '{"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
@@ -107,13 +130,21 @@ def main() -> None:
         processes.append(spawn(serve, env, folder / "serve.log"))
         processes.append(spawn([partnering, "worker", "--workers", "1"], env, folder / "w.log"))
         wait_until_up(base)
-        check_feeds(base, tokens)
-        organiser = Organiser(base)
-        run_url = organiser.start_solve("big-fair", time_limit=4 * args.seconds)
-        organiser.wait_for_search(run_url)
-
+        feed_bytes = check_feeds(base, tokens)
         feeds = [f"/c/{t}/agenda.ics" for t in tokens]
-        results = {}
+        results: dict = {"feed_bytes": feed_bytes}
+        organiser = Organiser(base)
+        # The baseline, in the same run: the same paced load and edits, no solve running.
+        editing = organiser.edit_while(slug, lambda: results.get("done"))
+        quiet = run_wrk(base, folder, feeds, args.seconds, 40, rate=args.feed_rate)
+        results["feeds_quiet"], results["pages_quiet"] = quiet
+        results["done"] = True
+        editing.join()
+        results["edits_quiet"], organiser.edits = organiser.edits, organiser.no_edits()
+        del results["done"]
+
+        run_url = organiser.start_solve(slug, time_limit=4 * args.seconds)
+        organiser.wait_for_search(run_url)
         editing = organiser.edit_while(slug, lambda: results.get("done"))
         paced = run_wrk(base, folder, feeds, args.seconds, 40, rate=args.feed_rate)
         results["feeds_paced"] = paced[0]
@@ -141,8 +172,9 @@ def main() -> None:
 
 
 def prepare(url: str, env: dict) -> tuple[list[str], str]:
-    """Schema, the example event solved and published, an organiser, and a large generated
-    fair whose solve keeps a worker busy during the load."""
+    """Schema, an organiser, and a generated fair of 800 companies and 6000 requests, solved
+    and published: its companies' feeds and pages are what the clients read, and re-solving
+    it keeps a worker busy during the load (as an organiser re-solving during the event)."""
     os.environ.update(env)
     from sqlalchemy import select
 
@@ -152,7 +184,7 @@ def prepare(url: str, env: dict) -> tuple[list[str], str]:
     from web.companies.models import Company
     from web.conversion import save_instance
     from web.db import make_engine, transaction
-    from web.importing.files import import_file
+    from web.events.models import Event
     from web.migrations import upgrade
     from web.schedules.models import ScheduleVersion
     from web.schedules.operations import publish
@@ -161,16 +193,12 @@ def prepare(url: str, env: dict) -> tuple[list[str], str]:
 
     engine = make_engine(url)
     upgrade(engine)
-    slug = "biojapan-2026"
     with transaction(engine) as session:
-        import_file(session, EXAMPLE, slug)
         create_organiser(session, ORGANISER, PASSWORD)
-        save_instance(session, generate_instance(800, 6000, 3, 80, seed=2026), "big-fair")
+        save_instance(session, generate_instance(800, 6000, 3, 80, seed=2026), FAIR)
     with transaction(engine) as session:
-        from web.events.models import Event
-
-        event = session.scalar(select(Event).where(Event.slug == slug))
-        run = queue_run(session, event, SolverSettings(time_limit=10, workers=1))
+        event = session.scalar(select(Event).where(Event.slug == FAIR))
+        run = queue_run(session, event, SolverSettings(time_limit=15))
     assert run_solver(engine, run.id) == "succeeded"
     with transaction(engine) as session:
         made = ScheduleVersion.solver_run_id == run.id
@@ -180,7 +208,7 @@ def prepare(url: str, env: dict) -> tuple[list[str], str]:
             select(Company.access_token).where(Company.event_id == version.event_id)
         ).all()
     engine.dispose()
-    return list(tokens), slug
+    return list(tokens), FAIR
 
 
 def free_port() -> int:
@@ -206,11 +234,16 @@ def wait_until_up(base: str) -> None:
     sys.exit("the server did not start")
 
 
-def check_feeds(base: str, tokens: list[str]) -> None:
+def check_feeds(base: str, tokens: list[str]) -> int:
+    """Every company's feed is a calendar (read once, as calendar apps would at first);
+    their mean size in bytes."""
     opener = build_opener()
+    sizes = []
     for token in tokens:
         body = opener.open(f"{base}/c/{token}/agenda.ics", timeout=30).read()
         assert body.startswith(b"BEGIN:VCALENDAR"), token
+        sizes.append(len(body))
+    return round(statistics.mean(sizes))
 
 
 class Organiser:
@@ -218,9 +251,13 @@ class Organiser:
 
     def __init__(self, base: str) -> None:
         self.base, self.opener = base, build_opener(HTTPCookieProcessor())
-        self.edits: dict[str, object] = {"count": 0, "errors": 0, "latencies_ms": []}
+        self.edits = self.no_edits()
         page = self.get("/login")
         self.post("/login", {"email": ORGANISER, "password": PASSWORD, "csrf_token": csrf(page)})
+
+    @staticmethod
+    def no_edits() -> dict:
+        return {"count": 0, "errors": 0, "latencies_ms": []}
 
     def get(self, path: str) -> str:
         return self.opener.open(self.base + path, timeout=60).read().decode()
@@ -293,7 +330,7 @@ def run_wrk(
     base: str, folder: Path, feeds: list[str], seconds: int, connections: int, rate: int = 0
 ) -> list[dict]:
     """wrk on the feeds (and, when paced, a second wrk on the agenda pages at a tenth of the
-    rate); each connection waits between requests so that all together make `rate`/s."""
+    rate); paced, each wrk thread sends on a timetable that makes `rate`/s in all."""
     jobs = [(feeds, connections, rate)]
     if rate:
         pages = [f.replace("/agenda.ics", "/") for f in feeds]
@@ -301,17 +338,13 @@ def run_wrk(
         jobs.append((pages, 4, max(1, rate // 10)))
     running = []
     for n, (paths, count, per_second) in enumerate(jobs):
-        delay = int(count * 1000 / per_second) if per_second else 0
+        threads = 2 if count > 4 else 1
+        interval = threads * 1000 / per_second if per_second else 0
         script = folder / f"load-{n}.lua"
         script.write_text(
-            WRK_SCRIPT
-            % {
-                "paths": ", ".join(json.dumps(p) for p in paths),
-                "delay": delay,
-                "delay_function": "function delay() return wait end" if delay else "",
-            }
+            WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths), "interval": interval}
         )
-        command = ["wrk", "-t", "2" if count > 4 else "1", "-c", str(count)]
+        command = ["wrk", "-t", str(threads), "-c", str(count)]
         command += ["-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), base]
         running.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
     results = []
@@ -327,6 +360,15 @@ def run_wrk(
     return results
 
 
+def edits_line(edits: dict) -> str:
+    latencies = edits["latencies_ms"]
+    return (
+        f"{edits['count']} saved, {edits['errors']} failed, load-and-save p50 "
+        f"{statistics.median(latencies) if latencies else 0:.0f} ms, max "
+        f"{max(latencies, default=0):.0f} ms"
+    )
+
+
 def write_report(args, results: dict, companies: int) -> None:
     def row(label: str, target: str, r: dict) -> str:
         ms = {k: r[k] / 1000 for k in ("p50", "p95", "p99", "max")}
@@ -340,7 +382,7 @@ def write_report(args, results: dict, companies: int) -> None:
         results["pages_paced"],
         results["feeds_saturation"],
     )
-    latencies = results["edits"]["latencies_ms"]
+    quiet, quiet_pages = results["feeds_quiet"], results["pages_quiet"]
     edits = results["edits"]
     met = paced["per_second"] >= 0.95 * args.feed_rate and paced["p95"] < 100_000
     met = met and paced["errors"] == 0
@@ -351,23 +393,29 @@ def write_report(args, results: dict, companies: int) -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores "
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}.",
         "",
-        f"`partnering serve` (waitress, {args.threads} threads, `--workers 0`) on PostgreSQL, "
-        f"the example event (BioJapan 2026, {companies} companies) published; a `partnering "
-        "worker` (Redis queue) solving a generated fair of 800 companies and 6000 requests "
-        "the whole time; an organiser loading and saving a company's form about twice a "
-        "second; `wrk` on the same machine as the load generator. Each phase "
-        f"{args.seconds} s. Latencies in ms.",
+        f"`partnering serve` (waitress, {args.threads} threads, `--workers 0`) on PostgreSQL "
+        f"with a generated fair of {companies} companies and 6000 requests published "
+        f"(feeds of {results['feed_bytes'] // 1024} KB on average); a `partnering worker` "
+        "(Redis queue) re-solving that fair; an organiser loading and saving its "
+        "companies' forms about twice a second; `wrk` on the same machine as the load "
+        "generator, paced phases on a timetable (open loop: a slow answer does not slow the "
+        f"rate). Each phase {args.seconds} s. Latencies in ms.",
         "",
         "| phase | target | requests | per second | p50 | p95 | p99 | max | errors |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        row("no solve: calendar feeds, paced", f"{args.feed_rate}/s", quiet),
+        row("no solve: agenda pages, paced", f"{max(1, args.feed_rate // 10)}/s", quiet_pages),
         row("calendar feeds, paced", f"{args.feed_rate}/s, p95 < 100 ms", paced),
         row("agenda pages (HTML, printable), paced", f"{max(1, args.feed_rate // 10)}/s", pages),
         row("calendar feeds, saturation (32 connections)", "as many as served", saturated),
         "",
-        f"Organiser edits during the paced phase: {edits['count']} saved, "
-        f"{edits['errors']} failed; load-and-save p50 "
-        f"{statistics.median(latencies) if latencies else 0:.0f} ms, max "
-        f"{max(latencies, default=0):.0f} ms.",
+        "Feeds with the solve running against the baseline (same run, no solve): "
+        f"p50 {paced['p50'] / max(quiet['p50'], 1):.2f}x, "
+        f"p95 {paced['p95'] / max(quiet['p95'], 1):.2f}x, "
+        f"p99 {paced['p99'] / max(quiet['p99'], 1):.2f}x.",
+        "",
+        f"Organiser edits during the paced phases: {edits_line(results['edits_quiet'])} "
+        f"with no solve, {edits_line(edits)} with the solve running.",
         "",
         f"The solve during the paced phase: {results['solve_during_paced']}; after the "
         f"saturation phase: {results['solve_after']}.",

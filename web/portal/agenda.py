@@ -11,13 +11,13 @@ from __future__ import annotations
 import hmac
 import threading
 from contextlib import suppress
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 from cachetools import LRUCache
 from flask import Blueprint, Response, abort, g
 from flask_babel import get_locale
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from scheduler.calendars.agenda import company_agenda_html
@@ -46,6 +46,17 @@ def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
     the constant-time comparison keeps timing from telling how close a guess is."""
     if not token or len(token) > 64:
         return None
+    row = session.execute(_owner_query(), {"token": token}).one_or_none()
+    if row is None or not hmac.compare_digest(row[0], token):
+        return None
+    _token, external_id, event_id, slug, publication_id, published_at = row
+    publication = PublicationKey(publication_id, published_at) if publication_id else None
+    return AgendaOwner(external_id, event_id, slug, publication)
+
+
+@cache
+def _owner_query() -> Select:
+    """Built once: making the statement (the alias above all) cost more than running it."""
     each = aliased(Publication)
     latest = (
         select(func.max(each.id))
@@ -53,7 +64,7 @@ def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
         .correlate(Company)
         .scalar_subquery()
     )
-    row = session.execute(
+    return (
         select(
             Company.access_token,
             Company.external_id,
@@ -64,13 +75,8 @@ def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
         )
         .join(Event, Event.id == Company.event_id)
         .outerjoin(Publication, Publication.id == latest)
-        .where(Company.access_token == token)
-    ).one_or_none()
-    if row is None or not hmac.compare_digest(row[0], token):
-        return None
-    _token, external_id, event_id, slug, publication_id, published_at = row
-    publication = PublicationKey(publication_id, published_at) if publication_id else None
-    return AgendaOwner(external_id, event_id, slug, publication)
+        .where(Company.access_token == bindparam("token"))
+    )
 
 
 @agenda.url_value_preprocessor
