@@ -407,3 +407,23 @@ def test_uploads_survive_random_files(organiser, session, dummy_event, name, dat
         content_type="multipart/form-data",
     )
     assert response.status_code in (302, 422), response.status_code
+
+
+def test_a_file_with_a_problem_on_every_row_lists_the_first_ones(
+    organiser, session, dummy_event, monkeypatch
+):
+    """A mistake on each of 100,000 rows would make a page of 100,000 problems: the first
+    PROBLEMS_SHOWN are listed, and how many more there are."""
+    from web.events import views
+
+    monkeypatch.setattr(views, "PROBLEMS_SHOWN", 2)
+    rows = "".join(f"x{n},X,corp\n" for n in range(5))
+    response = organiser.post(
+        "/events/tiny/import",
+        data={"file": (io.BytesIO(f"id,name,role\n{rows}".encode()), "companies.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert page.count("<li><code>companies.csv: row") == 2
+    assert "And 3 more problems" in page

@@ -277,6 +277,11 @@ def import_data(slug: str):
     return _import(form, slug)
 
 
+# A file with a mistake on every row of a large fair would list 100,000 problems: the page
+# shows the first ones (the pattern is plain from them) and how many more there are.
+PROBLEMS_SHOWN = 1000
+
+
 def _upload_name(given: str | None) -> str:
     """The uploaded file's own name, which problems are named by ("京都.json" as chosen):
     only its last part, without control characters; a name with nothing left is "upload".
@@ -300,7 +305,11 @@ def _import(form: ImportForm, slug: str):
         except InvalidInput as error:
             session.rollback()
             return render_template(
-                "events/import_failed.html", slug=slug, problems=error.problems, file=path.name
+                "events/import_failed.html",
+                slug=slug,
+                problems=error.problems[:PROBLEMS_SHOWN],
+                more=max(0, len(error.problems) - PROBLEMS_SHOWN),
+                file=path.name,
             ), 422
     session.commit()
     flash(_("Imported %(file)s: %(report)s", file=path.name, report=import_summary(report)))
