@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -68,7 +69,7 @@ def make_queue(
 SOLVE_NICENESS = 10
 
 
-def _behind_web_requests(run):
+def _behind_web_requests(run: Callable[..., str]) -> Callable[..., str]:
     """A solve takes every core it may for its whole time limit, while companies' calendar
     apps keep polling their feeds: the thread working it runs at a lower CPU priority, so a
     page waits for no solve and a solve loses only what the pages use. On Linux the nice value
@@ -76,7 +77,7 @@ def _behind_web_requests(run):
     would be the whole process's (the web server's too, with `partnering serve`): left as is."""
 
     @wraps(run)
-    def behind(*args, **kwargs):
+    def behind(*args, **kwargs) -> str:
         if sys.platform == "linux":
             with suppress(OSError):
                 if os.getpriority(os.PRIO_PROCESS, 0) < SOLVE_NICENESS:

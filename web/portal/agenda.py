@@ -56,7 +56,7 @@ def agenda_owner(session: Session, token: str) -> AgendaOwner | None:
 
 @cache
 def _owner_query() -> Select:
-    """Built once: making the statement (the alias above all) cost more than running it."""
+    """Built once: making the statement (its alias above all) costs more than running it."""
     each = aliased(Publication)
     latest = (
         select(func.max(each.id))
