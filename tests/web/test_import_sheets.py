@@ -4,6 +4,8 @@ written; good files import once, and importing them again changes nothing."""
 from __future__ import annotations
 
 import json
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -448,3 +450,34 @@ def test_json_problems_name_the_file_not_its_folder(session, dummy_event, tmp_pa
         import_file(session, broken, "tiny")
     assert caught.value.source == "broken.json"
     assert not any(str(folder) in str(p) for p in caught.value.problems)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the child's memory limit is Linux's")
+def test_a_workbook_too_large_to_read_is_refused_by_its_child_not_the_server(
+    session, dummy_event, tmp_path, monkeypatch
+):
+    """openpyxl reads a sheet declaring no dimension whole on opening (about 16 bytes a byte
+    unpacked): 60 MB of empty rows would take about a gigabyte. The child reading workbooks
+    runs out under its limit (lowered here) and the organiser is told; the server reads on."""
+    from web.importing import bounded
+
+    crafted = tmp_path / "event.xlsx"
+    with zipfile.ZipFile(TEMPLATE) as source, zipfile.ZipFile(crafted, "w") as out:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet2.xml":
+                assert b"<dimension" not in data  # as openpyxl's write-only mode writes
+                head, tail = data.split(b"</sheetData>")
+                data = head + b"<row/>" * 10_000_000 + b"</sheetData>" + tail
+            out.writestr(member, data, zipfile.ZIP_DEFLATED)
+    monkeypatch.setattr(bounded, "MEMORY_LIMIT", 450 * 1024**2)
+    bounded._retire()  # a child with the lowered limit
+    try:
+        messages = refused(session, crafted)
+    finally:
+        bounded._retire()  # the next import gets a child with the usual limit
+    assert messages == [
+        "event.xlsx: needs more memory or time to read than an import may take; split it into "
+        "smaller workbooks, or save each sheet as a CSV UTF-8 file"
+    ]
+    import_file(session, TEMPLATE, "tiny")  # and the next workbook is read as ever

@@ -102,7 +102,11 @@ def load_sheets(path: Path, problems: list[Problem] | None = None) -> dict[str, 
     if suffix == ".zip":
         return _zip_sheets(path)
     if suffix in (".xlsx", ".xlsm"):
-        return _workbook_sheets(path, problems)
+        from web.importing.bounded import read_workbook  # in a child, within memory limits
+
+        sheets, found = read_workbook(path)
+        problems.extend(found)
+        return sheets
     raise _bad(
         path.name,
         "is not a file this import reads; give an instance .json, an Excel .xlsx, "
@@ -211,7 +215,8 @@ MAX_CELLS = MAX_ROWS * MAX_COLUMNS  # cells per sheet, empty or not
 MAX_CELLS_IN_A_ROW = 16_384  # as many as Excel has columns, A to XFD
 
 
-def _workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
+def workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
+    """The workbook's sheets (web.importing.bounded runs this in a child process)."""
     from openpyxl import load_workbook
 
     not_a_workbook = _bad(
