@@ -1298,7 +1298,7 @@ def test_a_problem_inside_a_company_or_request_names_it_by_id_and_name():
     company = document["companies"][1]
     assert any(
         m.startswith("companies[1].attendees: must not be empty")
-        and f'(company "{company["id"]}", {company["name"]})' in m
+        and f'(company "{company["id"]}", "{company["name"]}")' in m
         for m in messages
     ), messages
     assert any(f'(request "{document["requests"][0]["id"]}")' in m for m in messages), messages

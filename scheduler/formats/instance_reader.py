@@ -112,7 +112,7 @@ def _whose(location: tuple, document: object) -> str:
     if location[0] not in kind:
         return ""
     name = entry.get("name")
-    named = f", {name}" if isinstance(name, str) and name and name != found else ""
+    named = f", {quote(name)}" if isinstance(name, str) and name and name != found else ""
     return f" ({kind[location[0]]} {quote(found)}{named})"
 
 

@@ -176,6 +176,21 @@ def test_a_huge_cell_or_an_unclosed_quote_is_named_by_its_row(session, dummy_eve
     assert len(messages) == 1 and "perhaps a quote opened and never closed" in messages[0]
 
 
+def test_invisible_characters_in_a_cell_are_refused_with_their_place(
+    session, dummy_event, tmp_path
+):
+    """As in instance files: a control character or a bidirectional override (which turns a
+    name, or the warning printed beside it, around) is refused, named by row and column."""
+    text = "id,name,role\nx,Evil\u202eCorp,corporate\ny,Bell\x07Corp,corporate\n"
+    messages = refused(session, write_csv(tmp_path, "companies.csv", text))
+    assert any(
+        m.startswith("companies.csv: row 2, column name") and "U+202E" in m for m in messages
+    )
+    assert any(
+        m.startswith("companies.csv: row 3, column name") and "U+0007" in m for m in messages
+    )
+
+
 def test_utf8_with_or_without_bom_and_semicolons_import_alike(session, dummy_event, tmp_path):
     for i, (prefix, sep) in enumerate([("\ufeff", ","), ("", ","), ("", ";")]):
         text = f"{prefix}id{sep}name{sep}role\nx{i}{sep}武田薬品工業{sep}corporate\n"

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from scheduler.formats.problems import Problem, did_you_mean, quote
+from scheduler.formats.wire import plain_text
 from scheduler.times import exists_in_zone, parse_local_time
 from web.companies.models import ROLES
 from web.importing.columns import SHEETS
@@ -356,9 +357,14 @@ class SheetReader:
 
 
 def text(value: object) -> str:
+    """A cell as text; control characters and bidirectional overrides are refused, as in
+    instance files (`scheduler.formats.wire.plain_text`)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    try:
+        return plain_text(str(value).strip())
+    except ValueError as error:
+        raise CellError(str(error)) from None
 
 
 def identifier(value: object) -> str:
