@@ -39,6 +39,9 @@ def read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
     except BrokenProcessPool:  # a limit ended the child (the kernel's signal, not an error)
         _retire()
         raise too_large(path) from None
+    if outcome[0] == "out of memory":
+        _retire()  # a child that ran out may hold on to what it got: the next gets a new one
+        raise too_large(path)
     if outcome[0] == "invalid":
         raise InvalidInput(outcome[1])
     return outcome[1], outcome[2]
@@ -73,13 +76,18 @@ def _read(path: str, limits: dict[str, int]) -> tuple:
     except InvalidInput as error:
         return ("invalid", error.problems)
     except MemoryError:
-        return ("invalid", too_large(Path(path)).problems)
+        return ("out of memory",)
 
 
 def _limit_memory() -> None:
+    import os
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    # A child that dies of its limit prints the MemoryError of its last gasp: not for the
+    # organiser's terminal (the answer says the file is too large). Errors of the reading
+    # itself still reach the server: they come back with the task.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open for the child's whole life)
 
 
 def _pool() -> ProcessPoolExecutor:
