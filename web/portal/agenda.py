@@ -25,6 +25,7 @@ from scheduler.calendars.ical import company_calendar
 from web.companies.models import Company
 from web.events.models import Event
 from web.http import db
+from web.portal.views import keep_token, private
 from web.schedules.models import Publication
 from web.schedules.operations import PublicationKey, Published, published_state
 
@@ -87,19 +88,10 @@ def find_owner(_endpoint, values) -> None:
     g.agenda_owner = owner
 
 
-@agenda.url_defaults
-def keep_token(_endpoint, values) -> None:
-    """From the company's own pages, `url_for('agenda.calendar')` is its own feed."""
-    if "token" not in values and "company" in g:
-        values["token"] = g.company.access_token
-
-
-@agenda.after_request
-def private(response: Response) -> Response:
-    """The link is the key: never send it on to another site, never keep it in a cache."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+# As the company's own pages: `url_for('agenda.calendar')` there is its own feed, and the
+# link is never sent on nor cached.
+agenda.url_defaults(keep_token)
+agenda.after_request(private)
 
 
 FileKey = tuple[PublicationKey, str, str]  # the publication, the company's id, the kind

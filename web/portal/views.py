@@ -40,6 +40,7 @@ def find_company(_endpoint, values) -> None:
 
 @portal.url_defaults
 def keep_token(_endpoint, values) -> None:
+    """On a company's pages, links to its pages and files carry its own token."""
     if "token" not in values and "company" in g:
         values["token"] = g.company.access_token
 
