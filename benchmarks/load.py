@@ -178,8 +178,8 @@ def prepare(url: str, env: dict) -> tuple[list[str], str]:
     os.environ.update(env)
     from sqlalchemy import select
 
-    from scheduler.cpsat import SolverSettings
-    from scheduler.generate import generate_instance
+    from scheduler.generate.instances import generate_instance
+    from scheduler.solver.cpsat import SolverSettings
     from web.auth.operations import create_organiser
     from web.companies.models import Company
     from web.conversion import save_instance

@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-PARTNERING = [sys.executable, "-m", "scheduler.cli"]
+PARTNERING = [sys.executable, "-m", "scheduler.cli.commands"]
 JAIR = HERE.parent.parent / "shared" / "benchmarks" / "b2b-jair2022"
 
 

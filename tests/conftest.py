@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
-from scheduler.solve import solve
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.solve import solve
 
 # CI replays the same examples every run (a red CI must mean a change broke something);
 # on a developer's machine hypothesis explores new examples each time.
@@ -79,7 +79,7 @@ def solve_document(document: dict, time_limit: float = 10.0, seed: int = 0) -> d
 def solve_checked(document: dict, time_limit: float = 10.0, **settings: object) -> dict:
     """Solve with the given solver settings (compact, fair, ...); the schedule must pass the
     independent checker."""
-    from scheduler.check import check_schedule
+    from scheduler.validate.check import check_schedule
 
     instance, _ = instance_from_document(document)
     solver_settings = SolverSettings(time_limit=time_limit, workers=1, **settings)

@@ -403,7 +403,7 @@ def test_attendee_taken_off_a_meeting_keeps_the_cancellation_in_later_publicatio
 
 
 def test_published_document_is_a_valid_schedule(tmp_path):
-    from scheduler.check import check_schedule
+    from scheduler.validate.check import check_schedule
 
     document = make_instance(locations=TWO_TABLES, requests=FOUR_REQUESTS)
     instance, schedule = solved(document)

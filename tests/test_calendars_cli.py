@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from scheduler.cli import main
+from scheduler.cli.commands import main
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
 from scheduler.formats.schedule_io import schedule_from_document

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.check import Violation, check_schedule, objective
+from scheduler.validate.check import Violation, check_schedule, objective
 
 DAY = "2026-10-14"
 
@@ -155,7 +155,7 @@ def test_objective_counts_each_met_request_once(instance, schedule):
 
 
 def test_checker_imports_only_the_standard_library():
-    source = Path(__file__).resolve().parent.parent / "scheduler" / "check.py"
+    source = Path(__file__).resolve().parent.parent / "scheduler" / "validate" / "check.py"
     modules = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):

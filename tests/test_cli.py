@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from scheduler.cli import main
+from scheduler.cli.commands import main
 from tests.conftest import EXAMPLE, make_instance
 
 
@@ -93,8 +93,8 @@ def test_generate_refuses_impossible_counts():
 def test_progress_bar_shows_every_stage_without_error():
     from rich.console import Console
 
-    from scheduler.cpsat import Progress
-    from scheduler.progress import SolveProgress
+    from scheduler.cli.progress import SolveProgress
+    from scheduler.solver.cpsat import Progress
 
     console = Console(record=True, width=120, file=io.StringIO())
     with SolveProgress(10, console=console) as progress:

@@ -11,12 +11,12 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.compact import add_breaks
-from scheduler.compact_maxsat import BreakFormula, encode, solve_formula
-from scheduler.cpsat import Cancelled, CpSatModel
 from scheduler.formats.instance_reader import instance_from_document
-from scheduler.formulation import build_formulation
-from scheduler.prepare import Prepared
+from scheduler.solver.compact import add_breaks
+from scheduler.solver.compact_maxsat import BreakFormula, encode, solve_formula
+from scheduler.solver.cpsat import Cancelled, CpSatModel
+from scheduler.solver.formulation import build_formulation
+from scheduler.solver.prepare import Prepared
 from tests.conftest import solve_checked
 
 SEEDS = range(6)

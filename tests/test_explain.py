@@ -6,10 +6,10 @@ import json
 
 from click.testing import CliRunner
 
-from scheduler.cli import main
-from scheduler.explain import explain_request
+from scheduler.cli.commands import main
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_from_document
+from scheduler.solver.explain import explain_request
 from tests.test_stability import crowded_event, published_at_ten, with_new_request
 
 

@@ -3,7 +3,7 @@ priority that the summary shows; without --fair the priority-weighted count deci
 
 from __future__ import annotations
 
-from scheduler.generate import generate_instance
+from scheduler.generate.instances import generate_instance
 from tests.conftest import make_instance, solve_checked
 
 
@@ -54,11 +54,11 @@ def test_fair_on_a_tight_event_covers_more_companies_and_stays_valid():
 def test_raising_shares_trades_count_only_down_to_the_floor():
     """Step 2 (raising the lowest shares) gives away count only down to `floor`: solve() sets
     it at first come, first served. Step 1 (a meeting for every company) has no floor."""
-    from scheduler.fairness import make_fair
     from scheduler.formats.instance_reader import instance_from_document
-    from scheduler.greedy import greedy_schedule
-    from scheduler.prepare import Prepared
-    from scheduler.quality import quality_figures
+    from scheduler.solver.fairness import make_fair
+    from scheduler.solver.greedy import greedy_schedule
+    from scheduler.solver.prepare import Prepared
+    from scheduler.solver.quality import quality_figures
 
     instance, _ = instance_from_document(generate_instance(60, 500, days=1, tables=3, seed=4))
     prepared = Prepared(instance)

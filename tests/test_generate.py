@@ -1,4 +1,4 @@
-"""Tests for the synthetic instance generator (scheduler.generate)."""
+"""Tests for the synthetic instance generator (scheduler.generate.instances)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from scheduler.generate import generate_instance
+from scheduler.generate.instances import generate_instance
 
 
 def _dt(text: str) -> datetime:

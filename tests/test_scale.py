@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 
-from scheduler.booking import Booking
-from scheduler.check import check_schedule
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
-from scheduler.formulation import build_formulation
-from scheduler.generate import generate_instance
-from scheduler.greedy import greedy_schedule
-from scheduler.prepare import Prepared
-from scheduler.relaxation import solve_relaxation
-from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
-from scheduler.solve import solve
+from scheduler.generate.instances import generate_instance
+from scheduler.solver.booking import Booking
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.formulation import build_formulation
+from scheduler.solver.greedy import greedy_schedule
+from scheduler.solver.prepare import Prepared
+from scheduler.solver.relaxation import solve_relaxation
+from scheduler.solver.session_relaxation import round_session_relaxation, solve_session_relaxation
+from scheduler.solver.solve import solve
+from scheduler.validate.check import check_schedule
 
 DOCUMENT = generate_instance(120, 800, days=2, tables=14, seed=3)
 
@@ -45,7 +45,7 @@ def test_session_rounding_is_valid_and_within_the_bound():
 
 
 def _as_schedule(p: Prepared, booking: Booking):
-    from scheduler.solve import to_schedule
+    from scheduler.solver.solve import to_schedule
 
     return to_schedule(p, booking, None, 0, 0.0)
 
@@ -82,7 +82,7 @@ def test_a_solve_asked_to_stop_during_the_search_stops_promptly():
 
     import pytest
 
-    from scheduler.cpsat import Cancelled
+    from scheduler.solver.cpsat import Cancelled
 
     document = generate_instance(800, 6000, days=3, tables=80, seed=2026)  # searches 20 s+
     instance, _ = instance_from_document(document)
@@ -105,7 +105,7 @@ def test_a_solve_asked_to_stop_during_the_search_stops_promptly():
 def test_a_solve_asked_to_stop_before_it_starts_does_nothing():
     import pytest
 
-    from scheduler.cpsat import Cancelled
+    from scheduler.solver.cpsat import Cancelled
 
     instance, _ = instance_from_document(DOCUMENT)
     with pytest.raises(Cancelled):

@@ -7,13 +7,13 @@ import copy
 import json
 import random
 
-from scheduler.check import check_schedule
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.published_reader import load_published
 from scheduler.formats.schedule_io import schedule_to_document
-from scheduler.generate import generate_instance
-from scheduler.solve import solve
+from scheduler.generate.instances import generate_instance
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.solve import solve
+from scheduler.validate.check import check_schedule
 from tests.conftest import make_instance, solve_document
 
 SETTINGS = SolverSettings(time_limit=20, workers=1)
@@ -160,7 +160,7 @@ def test_allowed_moves_make_room_and_are_reported(tmp_path):
 def test_cli_keep_reports_changes(tmp_path):
     from click.testing import CliRunner
 
-    from scheduler.cli import main
+    from scheduler.cli.commands import main
 
     instance = tmp_path / "instance.json"
     instance.write_text(json.dumps(with_new_request(crowded_event())), encoding="utf-8")
@@ -178,7 +178,7 @@ def test_cli_keep_reports_changes(tmp_path):
 def test_cli_keep_with_a_broken_published_file_exits_2_naming_the_place(tmp_path):
     from click.testing import CliRunner
 
-    from scheduler.cli import main
+    from scheduler.cli.commands import main
 
     instance = tmp_path / "instance.json"
     instance.write_text(json.dumps(crowded_event()), encoding="utf-8")

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.cli import main
+from scheduler.cli.commands import main
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
 from tests.conftest import EXAMPLE, make_instance

@@ -13,8 +13,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from web.db import database_url, instance_path, make_engine, make_session_factory
-
-LANGUAGES = {"en": "English", "ja": "日本語"}
+from web.languages import LANGUAGES
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -343,7 +343,7 @@ def add_schedule_version(
     version = ScheduleVersion(
         event_id=event.id,
         number=(last or 0) + 1,
-        solver_run=run,
+        solver_run_id=run.id if run else None,
         summary=dict(schedule.summary),
         note=note,
         meetings=[

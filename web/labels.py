@@ -26,7 +26,7 @@ RUN_STATUS = {
     "failed": _l("failed"),
     "cancelled": _l("cancelled"),
 }
-# The solver's stages (scheduler.solve reports them by these names).
+# The solver's stages (scheduler.solver.solve reports them by these names).
 STAGE = {
     "preparing": _l("preparing"),
     "first come, first served": _l("first come, first served"),

@@ -86,8 +86,9 @@ def load_schedule(path: Path, instance: Instance) -> Schedule:
 def schedule_from_document(document: object, instance: Instance) -> Schedule:
     """A schedule document as domain objects; every id must name a thing of `instance`.
 
-    Whether the meetings keep the format's rules is `scheduler.check`'s job; this only makes
-    sure that each meeting can be shown: known request, location and attendees, real times.
+    Whether the meetings keep the format's rules is `scheduler.validate.check`'s job; this
+    only makes sure that each meeting can be shown: known request, location and attendees,
+    real times.
     """
     if isinstance(document, dict) and document.get("format") not in (None, SCHEDULE_FORMAT):
         found = document.get("format")

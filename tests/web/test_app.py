@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS
 from sqlalchemy import func, select
 
-from scheduler.cpsat import SolverSettings
+from scheduler.solver.cpsat import SolverSettings
 from tests.services import service_missing
 from tests.web.conftest import PASSWORD
 from web.companies.models import Company
@@ -110,7 +110,7 @@ def test_solve_publish_and_feeds(organiser, session, dummy_event):
 
 
 def test_cancelled_and_failed_runs_leave_the_published_schedule(engine, session, dummy_event):
-    from scheduler.cpsat import SolverSettings
+    from scheduler.solver.cpsat import SolverSettings
 
     first = queue_run(session, dummy_event, SolverSettings(time_limit=5))
     session.commit()
@@ -133,7 +133,7 @@ def test_cancel_while_running_stops_the_solve(engine, session, dummy_event, monk
     """The solver's cancel check sees the flag set while it runs and stops the solve: no
     version is written. (The check reads the database at most every PROGRESS_EVERY seconds;
     the tiny event solves faster than that, so the test reads it every time.)"""
-    from scheduler.cpsat import SolverSettings
+    from scheduler.solver.cpsat import SolverSettings
     from web.solving import job
 
     run = queue_run(session, dummy_event, SolverSettings(time_limit=5))
@@ -158,7 +158,7 @@ def test_jobs_through_redis(engine, session, dummy_event):
         socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
     except OSError:
         service_missing("Redis is not reachable on 127.0.0.1:6379")
-    from scheduler.cpsat import SolverSettings
+    from scheduler.solver.cpsat import SolverSettings
 
     url = engine.url.render_as_string(hide_password=False)
     queue = make_queue(url, redis_url="redis://127.0.0.1:6379/15")

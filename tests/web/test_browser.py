@@ -255,7 +255,7 @@ def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, t
     whole calendar, none an error); company links never open another company's pages."""
     from playwright.sync_api import expect
 
-    from scheduler.generate import generate_instance
+    from scheduler.generate.instances import generate_instance
 
     fair = tmp_path / "big-fair.json"
     fair.write_text(json.dumps(generate_instance(800, 6000, 3, 80, seed=2026)))

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from scheduler.cli import main
+from scheduler.cli.commands import main
 from tests.conftest import EXAMPLE
 
 

@@ -8,10 +8,10 @@ from datetime import UTC
 
 from sqlalchemy import func, select
 
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
-from scheduler.generate import generate_instance
-from scheduler.solve import solve
+from scheduler.generate.instances import generate_instance
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.solve import solve
 from tests.conftest import EXAMPLE, make_instance
 from tests.web.conftest import create_event
 from web.conversion import document_from_event, instance_from_event, save_instance

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from scheduler.check import check_schedule
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
-from scheduler.generate import generate_instance
-from scheduler.solve import solve
+from scheduler.generate.instances import generate_instance
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.solve import solve
+from scheduler.validate.check import check_schedule
 from tests.services import service_missing
 from tests.web.conftest import (
     PASSWORD,
@@ -49,7 +49,7 @@ WORKER = """
 import sys
 from web.solving import operations
 operations.HEARTBEAT_EVERY = 0.5
-from scheduler.cli import main
+from scheduler.cli.commands import main
 sys.argv = ["partnering", "worker", "--workers", "1"]
 main()
 """

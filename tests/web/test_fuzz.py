@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from scheduler.calendars.sheet import meetings_csv, meetings_xlsx, xlsx_value
-from scheduler.cli import main
+from scheduler.cli.commands import main
 from scheduler.formats.problems import InvalidInput
 from web.conversion import save_instance
 from web.importing.columns import SHEETS

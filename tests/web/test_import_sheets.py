@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from scheduler.formats.problems import InvalidInput
-from scheduler.generate import generate_instance
+from scheduler.generate.instances import generate_instance
 from tests.conftest import ROOT, make_instance
 from tests.web.conftest import create_event
 from web.companies.models import Attendee, Company, UnavailableBlock
@@ -408,16 +408,16 @@ def test_a_sheet_past_the_row_limit_is_refused_with_the_limit(session, dummy_eve
 def test_a_sheet_with_too_many_rows_or_cells_is_refused_as_they_come(
     session, dummy_event, tmp_path, monkeypatch
 ):
-    from web.importing import files
+    from web.importing import workbook
 
-    monkeypatch.setattr(files, "MAX_ROWS", 10)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 10)
     path = companies_workbook(tmp_path / "event.xlsx", [(r, 1, f"c{r}") for r in range(3, 13)])
     assert refused(session, path) == [
         "event.xlsx, sheet companies: has more than 11 rows (a heading row and 10 entries), "
         "empty ones with formatting included; delete the empty rows below the data, or split "
         "the sheet into files of at most 10 rows each and import them one after another"
     ]
-    monkeypatch.setattr(files, "MAX_CELLS_IN_A_ROW", 5)
+    monkeypatch.setattr(workbook, "MAX_CELLS_IN_A_ROW", 5)
     path = companies_workbook(tmp_path / "wide.xlsx", [(3, c, c) for c in range(1, 7)])
     assert refused(session, path) == [
         "wide.xlsx, sheet companies: row 3: holds more than 5 cells, which is more than Excel "

@@ -10,9 +10,9 @@ import pytest
 from scheduler.calendars.agenda import company_agenda_html, company_meetings
 from scheduler.calendars.ical import company_calendar
 from scheduler.calendars.revisions import publish
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import load_instance
-from scheduler.solve import solve
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.solve import solve
 from web.schedules.operations import PublicationKey, Published
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "biojapan-2026" / "instance.json"

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from werkzeug.security import check_password_hash
 
-from scheduler.cpsat import SolverSettings
+from scheduler.solver.cpsat import SolverSettings
 from tests.conftest import TINY_EVENT
 from tests.web.conftest import (
     PASSWORD,

@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from web.app import LANGUAGES
 from web.auth.operations import authenticate, end_sessions
 from web.http import db, local_path
+from web.languages import LANGUAGES
 from web.security import failed_login, limiter, login_email, login_limit
 
 auth = Blueprint("auth", __name__, template_folder="templates")

@@ -4,15 +4,11 @@ tables, rooms and booths."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.db import Base, UTCDateTime, one_of, utc_now
-
-if TYPE_CHECKING:
-    from web.companies.models import Company
 
 LOCATION_KINDS = ("table", "room", "booth")
 
@@ -89,4 +85,3 @@ class Location(Base):
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 
     event: Mapped[Event] = relationship(back_populates="locations")
-    owner: Mapped[Company | None] = relationship()

@@ -122,11 +122,13 @@ class LocationForm(FlaskForm):
 
 def _location_form(event: Event, **values) -> LocationForm:
     form = LocationForm(**values)
-    companies = db().scalars(
-        select(Company).where(Company.event_id == event.id).order_by(Company.name)
-    )
-    form.owner.choices = [(0, _("nobody (shared)"))] + [(c.id, c.name) for c in companies]
+    form.owner.choices = [(0, _("nobody (shared)"))] + [(c.id, c.name) for c in _companies(event)]
     return form
+
+
+def _companies(event: Event) -> list[Company]:
+    query = select(Company).where(Company.event_id == event.id).order_by(Company.name)
+    return list(db().scalars(query))
 
 
 IMPORTED = {
@@ -327,6 +329,7 @@ def locations(slug: str):
         "events/locations.html",
         event=event,
         rows=rows,
+        owners={c.id: c for c in _companies(event)},
         published=published.number if published else None,
         form=_location_form(event, formdata=None),
         kinds=KINDS,

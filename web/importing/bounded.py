@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from scheduler.formats.problems import InvalidInput, Problem
+from web.importing import workbook
 from web.importing.sheets import RawSheet
 
 MEMORY_LIMIT = 1024**3  # bytes of address space; a BIO-size workbook reads in ~135 MB
@@ -29,11 +30,9 @@ _child_lock = threading.Lock()
 
 def read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
     """The workbook's sheets, and the problems found reading them that need not stop it."""
-    from web.importing.files import workbook_sheets
-
     if sys.platform != "linux":
         problems: list[Problem] = []
-        return workbook_sheets(path, problems), problems
+        return workbook.workbook_sheets(path, problems), problems
     try:
         outcome = _pool().submit(_read, str(path), _sheet_limits()).result()
     except BrokenProcessPool:  # a limit ended the child (the kernel's signal, not an error)
@@ -49,9 +48,7 @@ def read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
 
 def _sheet_limits() -> dict[str, int]:
     """The reader's limits as this process has them, for the child to read by the same."""
-    from web.importing import files
-
-    return {name: getattr(files, name) for name in SHEET_LIMITS}
+    return {name: getattr(workbook, name) for name in SHEET_LIMITS}
 
 
 SHEET_LIMITS = ("MAX_ROWS", "MAX_COLUMNS", "MAX_CELLS", "MAX_CELLS_IN_A_ROW")
@@ -61,18 +58,15 @@ def _read(path: str, limits: dict[str, int]) -> tuple:
     """In the child: read, and hand back plain data (InvalidInput does not survive pickling)."""
     import resource
 
-    from web.importing import files
-    from web.importing.files import workbook_sheets
-
     for name, value in limits.items():
-        setattr(files, name, value)
+        setattr(workbook, name, value)
 
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + CPU_SECONDS  # this file's share of the child
     resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
     problems: list[Problem] = []
     try:
-        return ("read", workbook_sheets(Path(path), problems), problems)
+        return ("read", workbook.workbook_sheets(Path(path), problems), problems)
     except InvalidInput as error:
         return ("invalid", error.problems)
     except MemoryError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scheduler.formats.problems import InvalidInput, Problem
+
 
 @dataclass(frozen=True)
 class Column:
@@ -68,3 +70,23 @@ SHEETS: dict[str, tuple[Column, ...]] = {
     ),
 }
 ORDER = tuple(SHEETS)  # companies before attendees before requests: references point back
+
+SHEET_FILES = ", ".join(f"{name}.csv" for name in SHEETS)
+IGNORED_SHEETS = {"instructions", "readme"}  # the template explains itself in one
+
+
+def refuse(place: str, message: str) -> InvalidInput:
+    """The whole file refused, for one reason named at its place."""
+    return InvalidInput([Problem(place, message)])
+
+
+def sheet_name(name: str, label: str, what: str) -> str:
+    """The sheet a file or worksheet name stands for, or a refusal naming the sheets there are."""
+    stem = name.strip().lower()
+    if stem not in SHEETS:
+        raise refuse(
+            label,
+            f"{what} {name!r} is not one of {', '.join(SHEETS)}; rename it "
+            f"(CSV files: {SHEET_FILES})",
+        )
+    return stem

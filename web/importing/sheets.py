@@ -14,7 +14,7 @@ from scheduler.formats.problems import Problem, did_you_mean, quote
 from scheduler.formats.wire import plain_text
 from scheduler.times import exists_in_zone, parse_local_time
 from web.companies.models import ROLES
-from web.importing.columns import SHEETS
+from web.importing.columns import SHEETS, refuse
 from web.importing.records import (
     AttendeeRecord,
     CompanyRecord,
@@ -41,6 +41,16 @@ class RawSheet:
     label: str  # for messages: "companies.csv" or "event.xlsx, sheet companies"
     header: list[object]
     rows: list[tuple[int, list[object]]]  # (row number as the spreadsheet shows it, cells)
+
+
+def by_name(sheets: list[RawSheet], source: str) -> dict[str, RawSheet]:
+    """The sheets by their name; two of one name are refused, not merged silently."""
+    found: dict[str, RawSheet] = {}
+    for sheet in sheets:
+        if sheet.name in found:
+            raise refuse(source, f"has two {sheet.name} sheets; merge them into one")
+        found[sheet.name] = sheet
+    return found
 
 
 class CellError(ValueError):

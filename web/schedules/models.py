@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from web.companies.models import Attendee
     from web.events.models import Event, Location
     from web.meeting_requests.models import MeetingRequest
-    from web.solving.models import SolverRun
 
 
 class ScheduleVersion(Base):
@@ -37,7 +36,6 @@ class ScheduleVersion(Base):
     instance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship()
-    solver_run: Mapped[SolverRun | None] = relationship(back_populates="schedule")
     meetings: Mapped[list[ScheduledMeeting]] = relationship(
         cascade="all, delete-orphan", order_by="ScheduledMeeting.id"
     )

@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from scheduler.cpsat import Cancelled, Progress, SolverSettings
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
-from scheduler.solve import solve
+from scheduler.solver.cpsat import Cancelled, Progress, SolverSettings
+from scheduler.solver.solve import solve
 from web.conversion import document_from_event, schedule_from_version
 from web.db import transaction
 from web.schedules.operations import current_version

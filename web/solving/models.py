@@ -45,4 +45,4 @@ class SolverRun(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
-    schedule: Mapped[ScheduleVersion | None] = relationship(back_populates="solver_run")
+    schedule: Mapped[ScheduleVersion | None] = relationship()

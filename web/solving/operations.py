@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.cpsat import SolverSettings
 from scheduler.domain import Schedule
+from scheduler.solver.cpsat import SolverSettings
 from web.conversion import add_schedule_version
 from web.db import utc_now
 from web.events.models import Event

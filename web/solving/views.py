@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import NumberRange
 
-from scheduler.cpsat import SolverSettings
+from scheduler.solver.cpsat import SolverSettings
 from web.db import transaction
 from web.http import db, event_or_404, queue, row_or_404
 from web.labels import RUN_STATUS, STAGE

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from scheduler.prepare import Prepared
+from scheduler.solver.prepare import Prepared
 
 Key = tuple[int, int, str]  # (request index, start slot, pool)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scheduler.booking import Booking
-from scheduler.prepare import Prepared, PreparedRequest, bits
+from scheduler.solver.booking import Booking
+from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 from scheduler.times import describe_clock, describe_time
 
 

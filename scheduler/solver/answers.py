@@ -3,10 +3,10 @@ people, and back: the bridge between the counting model and the exact schedule."
 
 from __future__ import annotations
 
-from scheduler.booking import Booking
-from scheduler.cpsat import ModelAnswer
-from scheduler.greedy import fill, greedy_order, place_fixed
-from scheduler.prepare import Prepared
+from scheduler.solver.booking import Booking
+from scheduler.solver.cpsat import ModelAnswer
+from scheduler.solver.greedy import fill, greedy_order, place_fixed
+from scheduler.solver.prepare import Prepared
 
 
 def placed_keys(prepared: Prepared, booking: Booking) -> set[tuple[int, int, str]]:

@@ -16,22 +16,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from scheduler.answers import placed_keys, realize
-from scheduler.booking import Booking
-from scheduler.compact import add_breaks, minimise_breaks
-from scheduler.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
-from scheduler.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
-from scheduler.fairness import make_fair
 from scheduler.formats.problems import InvalidInput, Problem
-from scheduler.formulation import build_formulation
-from scheduler.greedy import greedy_order, greedy_schedule
-from scheduler.prepare import Prepared
-from scheduler.quality import over_break_limit, quality_figures
-from scheduler.reasons import explain_unscheduled
-from scheduler.relaxation import round_relaxation, solve_relaxation
-from scheduler.session_relaxation import round_session_relaxation, solve_session_relaxation
-from scheduler.stability import PublishedPlan, changes, keeping, make_room, plan_published, rebook
+from scheduler.solver.answers import placed_keys, realize
+from scheduler.solver.booking import Booking
+from scheduler.solver.compact import add_breaks, minimise_breaks
+from scheduler.solver.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
+from scheduler.solver.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
+from scheduler.solver.fairness import make_fair
+from scheduler.solver.formulation import build_formulation
+from scheduler.solver.greedy import greedy_order, greedy_schedule
+from scheduler.solver.prepare import Prepared
+from scheduler.solver.quality import over_break_limit, quality_figures
+from scheduler.solver.reasons import explain_unscheduled
+from scheduler.solver.relaxation import round_relaxation, solve_relaxation
+from scheduler.solver.session_relaxation import round_session_relaxation, solve_session_relaxation
+from scheduler.solver.stability import (
+    PublishedPlan,
+    changes,
+    keeping,
+    make_room,
+    plan_published,
+    rebook,
+)
 
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.booking import Booking
-from scheduler.formulation import Formulation
-from scheduler.greedy import fill, greedy_order, place_fixed
-from scheduler.prepare import Prepared
+from scheduler.solver.booking import Booking
+from scheduler.solver.formulation import Formulation
+from scheduler.solver.greedy import fill, greedy_order, place_fixed
+from scheduler.solver.prepare import Prepared
 
 
 @dataclass(frozen=True)

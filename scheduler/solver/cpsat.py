@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.formulation import Formulation, Key
+from scheduler.solver.formulation import Formulation, Key
 
 DETERMINISTIC_UNITS_PER_SECOND = 0.5
 STOP_POLL_SECONDS = 0.25

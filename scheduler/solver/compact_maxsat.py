@@ -34,10 +34,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scheduler.compact import covering
-from scheduler.cpsat import Cancelled
-from scheduler.formulation import Formulation, Key
-from scheduler.prepare import Prepared, bits
+from scheduler.solver.compact import covering
+from scheduler.solver.cpsat import Cancelled
+from scheduler.solver.formulation import Formulation, Key
+from scheduler.solver.prepare import Prepared, bits
 
 # Above this many formulation variables the clauses take longer to write than CP-SAT needs.
 MAXSAT_LIMIT = 60_000

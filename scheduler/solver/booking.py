@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.domain import Meeting
-from scheduler.prepare import Prepared, PreparedRequest, bits, span_mask
+from scheduler.solver.prepare import Prepared, PreparedRequest, bits, span_mask
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from rich.progress import (
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
-from scheduler.cpsat import Progress as SolverProgress
+from scheduler.solver.cpsat import Progress as SolverProgress
 
 
 class _Figures(ProgressColumn):

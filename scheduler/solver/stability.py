@@ -18,10 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from scheduler.booking import Booking, Placement
 from scheduler.domain import FixedMeeting, Instance, Meeting
 from scheduler.formats.fixed_checks import check_fixed_meeting
-from scheduler.prepare import Prepared, PreparedRequest, bits
+from scheduler.solver.booking import Booking, Placement
+from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 from scheduler.timegrid import TimeGrid
 
 

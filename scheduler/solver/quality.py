@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import pairwise
 
-from scheduler.booking import Booking
-from scheduler.prepare import SHARED, Prepared, bits, room_pool
+from scheduler.solver.booking import Booking
+from scheduler.solver.prepare import SHARED, Prepared, bits, room_pool
 
 
 def breaks_per_attendee(prepared: Prepared, busy: dict[str, int]) -> dict[str, int]:

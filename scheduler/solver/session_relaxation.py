@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.booking import Booking
-from scheduler.greedy import fill, greedy_order, place_fixed
-from scheduler.prepare import Prepared, bits
+from scheduler.solver.booking import Booking
+from scheduler.solver.greedy import fill, greedy_order, place_fixed
+from scheduler.solver.prepare import Prepared, bits
 
 Key = tuple[int, int, str]  # (request index, session number, pool)
 

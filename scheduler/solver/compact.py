@@ -17,9 +17,9 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import CpSatModel
-from scheduler.formulation import Key
-from scheduler.prepare import Prepared, bits
+from scheduler.solver.cpsat import CpSatModel
+from scheduler.solver.formulation import Key
+from scheduler.solver.prepare import Prepared, bits
 
 
 def covering(prepared: Prepared, keys: list[Key]) -> dict[str, dict[int, list[int]]]:

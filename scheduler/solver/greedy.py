@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scheduler.booking import Booking
-from scheduler.prepare import Prepared, PreparedRequest
+from scheduler.solver.booking import Booking
+from scheduler.solver.prepare import Prepared, PreparedRequest
 
 
 def greedy_order(requests: Iterable[PreparedRequest]) -> list[PreparedRequest]:

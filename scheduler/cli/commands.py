@@ -15,11 +15,11 @@ from typing import ClassVar
 
 import click
 
-from scheduler.cpsat import SolverSettings
 from scheduler.formats.instance_reader import load_instance
 from scheduler.formats.json_file import read_json_file
 from scheduler.formats.problems import InvalidInput, Problem, did_you_mean
 from scheduler.formats.schedule_io import write_schedule
+from scheduler.solver.cpsat import SolverSettings
 
 BAD_INPUT = 2
 
@@ -169,9 +169,9 @@ def solve(
     quiet: bool,
 ) -> None:
     """Schedule the requests of INSTANCE and write the schedule."""
+    from scheduler.cli.progress import SolveProgress
     from scheduler.formats.published_reader import load_published
-    from scheduler.progress import SolveProgress
-    from scheduler.solve import solve as run_solver
+    from scheduler.solver.solve import solve as run_solver
 
     loaded = _load(instance)
     published = load_published(keep, loaded) if keep else []
@@ -213,7 +213,7 @@ def solve(
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
     """Check SCHEDULE against INSTANCE by the eight rules of the format; exit 1 if broken."""
-    from scheduler.check import check_schedule, objective
+    from scheduler.validate.check import check_schedule, objective
 
     _load(instance)  # the instance must be valid before a schedule can be judged
     instance_document = read_json_file(instance)
@@ -258,7 +258,7 @@ def generate(
     output: Path | None,
 ) -> None:
     """Write a realistic synthetic instance, for tests and benchmarks."""
-    from scheduler.generate import generate_instance
+    from scheduler.generate.instances import generate_instance
 
     try:
         document = generate_instance(companies, requests, days, tables, seed, attendees=attendees)
@@ -417,7 +417,7 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
 @_bad_input_exits
 def explain(instance: Path, schedule: Path, request_id: str) -> None:
     """Why REQUEST_ID is not in SCHEDULE, and what would make room for it."""
-    from scheduler.explain import explain_request
+    from scheduler.solver.explain import explain_request
 
     loaded = _load(instance)
     if request_id not in loaded.request_by_id:

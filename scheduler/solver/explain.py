@@ -8,10 +8,10 @@ maximum. Meetings of lower priority that block the request are the ones to move 
 
 from __future__ import annotations
 
-from scheduler.booking import Booking
 from scheduler.domain import Instance, Schedule
-from scheduler.prepare import Prepared, PreparedRequest
-from scheduler.reasons import blockers_at, explain_unscheduled
+from scheduler.solver.booking import Booking
+from scheduler.solver.prepare import Prepared, PreparedRequest
+from scheduler.solver.reasons import blockers_at, explain_unscheduled
 from scheduler.times import describe_clock, describe_time
 
 SHOWN_TIMES = 12  # beyond this the list stops helping and starts scrolling

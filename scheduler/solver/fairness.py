@@ -24,8 +24,8 @@ import time
 from collections import Counter, defaultdict
 from math import inf
 
-from scheduler.booking import Booking
-from scheduler.prepare import PreparedRequest, bits
+from scheduler.solver.booking import Booking
+from scheduler.solver.prepare import PreparedRequest, bits
 
 
 class _Shares:

@@ -1,0 +1,1 @@
+"""The `partnering` command line: `commands` parses and reports, `progress` draws the bar."""

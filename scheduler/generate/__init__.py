@@ -1,0 +1,1 @@
+"""Synthetic partnering instances for tests and benchmarks (`instances.generate_instance`)."""
