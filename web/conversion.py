@@ -19,6 +19,7 @@ from scheduler.formats.instance_reader import INSTANCE_FORMAT, instance_from_doc
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.times import format_local_time
 from web.companies.models import Attendee, Company, UnavailableBlock
+from web.db import grouped
 from web.events.models import Event, Location
 from web.events.operations import create_event
 from web.importing.records import (
@@ -34,9 +35,8 @@ from web.importing.writer import ImportReport, write_import
 from web.meeting_requests.models import (
     FixedMeeting,
     MeetingRequest,
-    RequestAttendee,
-    RequestWindow,
 )
+from web.meeting_requests.operations import named_attendees, request_windows
 from web.schedules.models import (
     ScheduledMeeting,
     ScheduledMeetingAttendee,
@@ -252,20 +252,8 @@ def _request_documents(
         (MeetingRequest.status == "accepted")
         | ((MeetingRequest.status == "requested") & MeetingRequest.id.in_(fixed)),
     )
-    named = _children(
-        session,
-        select(RequestAttendee.request_id, Attendee.external_id)
-        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
-        .where(Attendee.event_id == event.id)
-        .order_by(RequestAttendee.position),
-    )
-    within = _children(
-        session,
-        select(RequestWindow.request_id, RequestWindow.start, RequestWindow.end)
-        .join(MeetingRequest, MeetingRequest.id == RequestWindow.request_id)
-        .where(MeetingRequest.event_id == event.id)
-        .order_by(RequestWindow.start, RequestWindow.end),
-    )
+    named = named_attendees(session, event)
+    within = request_windows(session, event)
     documents = {}
     for r in session.scalars(chosen.order_by(MeetingRequest.id)):
         document: dict = {
@@ -275,7 +263,7 @@ def _request_documents(
             "priority": r.priority,
         }
         if r.id in named:
-            document["attendees"] = named[r.id]
+            document["attendees"] = list(named[r.id])
         if r.slots != 1:
             document["slots"] = r.slots
         if r.id in within:
@@ -284,13 +272,6 @@ def _request_documents(
             document["notes"] = r.notes
         documents[r.id] = document
     return documents
-
-
-def _children(session: Session, statement) -> dict[int, list]:
-    children: dict[int, list] = defaultdict(list)
-    for parent, *values in session.execute(statement):
-        children[parent].append(values[0] if len(values) == 1 else tuple(values))
-    return children
 
 
 def _fixed_documents(
@@ -380,7 +361,7 @@ def schedule_from_version(session: Session, version: ScheduleVersion) -> Schedul
     request_ext = _external(session, MeetingRequest, version.event_id)
     location_ext = _external(session, Location, version.event_id)
     attendee_ext = _external(session, Attendee, version.event_id)
-    who = _children(
+    who = grouped(
         session,
         select(ScheduledMeetingAttendee.meeting_id, ScheduledMeetingAttendee.attendee_id)
         .join(ScheduledMeeting)

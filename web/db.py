@@ -7,12 +7,13 @@ points at PostgreSQL (or another SQLite file) for a hosted service.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, Select, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -173,3 +174,12 @@ def apply_edit(session: Session, row: Base, version: int, changes: dict[str, obj
         session.flush()
     except StaleDataError:
         raise EditConflict(conflict) from None
+
+
+def grouped(session: Session, statement: Select) -> dict[Hashable, tuple]:
+    """Rows `(parent, value...)` as {parent: (value, ...)} in the statement's order: the
+    children of many rows in one query (a single value per row stands alone, not in a tuple)."""
+    children: dict[Hashable, list] = defaultdict(list)
+    for parent, *values in session.execute(statement):
+        children[parent].append(values[0] if len(values) == 1 else tuple(values))
+    return {parent: tuple(items) for parent, items in children.items()}

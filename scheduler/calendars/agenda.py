@@ -78,13 +78,18 @@ def company_meetings(
     return [meeting_details(instance, Placement.of(m)) for m in mine]
 
 
+def agenda_days(meetings: list[MeetingDetails]) -> list[AgendaDay]:
+    """Meetings in time order, grouped by day: how every agenda (page or print) reads."""
+    return [AgendaDay(d, list(ms)) for d, ms in groupby(meetings, key=lambda m: m.start.date())]
+
+
 def company_agenda_html(
     instance: Instance, schedule: Schedule, company_id: str, language: str = "en"
 ) -> str:
     """The printable agenda of one company, which the company itself may be given."""
     company = instance.company_by_id[company_id]
     meetings = company_meetings(instance, schedule, company_id)
-    days = [AgendaDay(d, list(ms)) for d, ms in groupby(meetings, key=lambda m: m.start.date())]
+    days = agenda_days(meetings)
     # Without the solver's reasons: they are advice to the organiser and speak of the other
     # company's agenda and availability, which are not this company's to read.
     unscheduled = [

@@ -266,6 +266,26 @@ def test_a_company_sees_what_it_is_asked_and_who_goes_where(organiser, session, 
     assert "2026年10月14日水曜日" in page and "自社: " in page
 
 
+def test_the_organiser_sees_a_companys_agenda_as_the_company_does(organiser, session, dummy_event):
+    """One agenda for both sides: the organiser's page of a company lists the same meetings,
+    by day, with the same people and tables, as the company's own page."""
+    links = tokens(session)
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    before = organiser.get(f"/events/tiny/companies/{big.id}").get_data(as_text=True)
+    assert "No schedule is published yet." in before
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+
+    def agenda(page: str) -> list[str]:
+        lists = re.findall(r'<ol class="agenda">(.*?)</ol>', page, re.S)
+        return [re.sub(r"\s+", " ", item) for item in lists]
+
+    theirs = agenda(organiser.get(f"/c/{links['big']}/").get_data(as_text=True))
+    ours = agenda(organiser.get(f"/events/tiny/companies/{big.id}").get_data(as_text=True))
+    assert theirs and len(theirs) == len(ours)
+    assert [t.replace("You:", "Attending:") for t in theirs] == ours
+
+
 def test_review_grid_and_quality_figures(organiser, session):
     """A two-slot meeting is one cell spanning both slots (not a cell and an empty-looking
     one); the review names the solver's status in words and shows the quality figures."""

@@ -12,11 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
+from scheduler.calendars.agenda import agenda_days
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AttendeeInUse,
@@ -35,9 +36,10 @@ from web.companies.operations import (
 from web.db import EditConflict
 from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
 from web.portal.views import BlockForm
+from web.schedules.operations import published_state
 
 companies = Blueprint("companies", __name__, template_folder="templates")
 
@@ -137,26 +139,15 @@ def new(slug: str):
 def detail(slug: str, company_id: int):
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
-    requests = (
-        db()
-        .scalars(
-            select(MeetingRequest)
-            .where(
-                or_(
-                    MeetingRequest.requester_id == company.id,
-                    MeetingRequest.requested_id == company.id,
-                )
-            )
-            .order_by(MeetingRequest.created_at)
-            .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
-        )
-        .all()
-    )
+    published = published_state(db(), event)
+    meetings = published.agenda(company.external_id) if published else []
     return render_template(
         "companies/detail.html",
         event=event,
         company=company,
-        requests=requests,
+        requests=requests_of(db(), company),
+        published=published,
+        agenda_days=agenda_days(meetings),
         attendee_form=AttendeeForm(),
         request_form=request_form(company),
         block_form=_block_form(company),

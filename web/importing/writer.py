@@ -26,6 +26,7 @@ from web.meeting_requests.models import (
     RequestAttendee,
     RequestWindow,
 )
+from web.meeting_requests.operations import named_attendees, request_windows
 
 CHUNK = 900  # ids per IN (...) list, below every database's parameter limit
 
@@ -441,21 +442,8 @@ def _write_unavailable(
 
 
 def _write_requests(session, event, data: ImportData, companies, attendees, report):
-    stored_named = _stored_children(
-        session,
-        select(MeetingRequest.external_id, Attendee.external_id)
-        .join(RequestAttendee, RequestAttendee.request_id == MeetingRequest.id)
-        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
-        .where(MeetingRequest.event_id == event.id)
-        .order_by(RequestAttendee.position),
-    )
-    stored_within = _stored_children(
-        session,
-        select(MeetingRequest.external_id, RequestWindow.start, RequestWindow.end)
-        .join(RequestWindow, RequestWindow.request_id == MeetingRequest.id)
-        .where(MeetingRequest.event_id == event.id)
-        .order_by(RequestWindow.start, RequestWindow.end),
-    )
+    stored_named = named_attendees(session, event, MeetingRequest.external_id)
+    stored_within = request_windows(session, event, MeetingRequest.external_id)
     incoming, touched = {}, set()
     records = [_keep_children(r, data.keep, stored_named, stored_within) for r in data.requests]
     for r in records:
@@ -506,13 +494,6 @@ def _keep_children(r: RequestRecord, keep, named, within) -> RequestRecord:
     if "request.within" in keep and r.id in within:
         r = replace(r, within=within[r.id])
     return r
-
-
-def _stored_children(session: Session, statement) -> dict[str, tuple]:
-    children: dict[str, list] = defaultdict(list)
-    for ext, *values in session.execute(statement):
-        children[ext].append(values[0] if len(values) == 1 else tuple(values))
-    return {ext: tuple(items) for ext, items in children.items()}
 
 
 def _write_fixed(session, data: ImportData, requests, locations, attendees, report) -> None:

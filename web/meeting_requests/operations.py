@@ -6,12 +6,12 @@ import secrets
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from web.companies.models import Company
-from web.db import apply_edit
+from web.companies.models import Attendee, Company
+from web.db import apply_edit, grouped
 from web.events.models import Event
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
 
 # Which status may follow which: a declined or cancelled request may be asked again.
 TRANSITIONS = {
@@ -110,3 +110,39 @@ def ask(
 def involving(company: Company):
     """The condition for requests to or from `company`."""
     return or_(MeetingRequest.requester_id == company.id, MeetingRequest.requested_id == company.id)
+
+
+def requests_of(session: Session, company: Company) -> list[MeetingRequest]:
+    """Every request to or from `company`, oldest first, with both companies loaded: what the
+    organiser's company page and the company's own page list."""
+    query = (
+        select(MeetingRequest)
+        .where(involving(company))
+        .order_by(MeetingRequest.created_at)
+        .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
+    )
+    return list(session.scalars(query))
+
+
+def named_attendees(session: Session, event: Event, key=MeetingRequest.id) -> dict:
+    """Per request of the event (by `key`: its row id or its external id), the external ids
+    of the attendees it names, in the order given."""
+    return grouped(
+        session,
+        select(key, Attendee.external_id)
+        .join(RequestAttendee, RequestAttendee.request_id == MeetingRequest.id)
+        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestAttendee.position),
+    )
+
+
+def request_windows(session: Session, event: Event, key=MeetingRequest.id) -> dict:
+    """Per request of the event (by `key`), the (start, end) windows it must be held in."""
+    return grouped(
+        session,
+        select(key, RequestWindow.start, RequestWindow.end)
+        .join(RequestWindow, RequestWindow.request_id == MeetingRequest.id)
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(RequestWindow.start, RequestWindow.end),
+    )

@@ -5,24 +5,22 @@ calendar subscription. A token opens its own company's pages and nothing else.""
 from __future__ import annotations
 
 from datetime import datetime, time
-from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from scheduler.calendars.agenda import company_meetings
+from scheduler.calendars.agenda import agenda_days
 from web.companies.models import Company, UnavailableBlock
 from web.companies.operations import block_time, company_by_token
 from web.http import db
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
-from web.meeting_requests.operations import DuplicateRequest, ask
+from web.meeting_requests.operations import DuplicateRequest, ask, requests_of
 from web.meeting_requests.views import change_status
 from web.schedules.operations import published_state
 from web.widgets import LongSelect
@@ -75,28 +73,11 @@ class BlockForm(FlaskForm):
 def home():
     company: Company = g.company
     event = company.event
-    requests = (
-        db()
-        .scalars(
-            select(MeetingRequest)
-            .where(
-                or_(
-                    MeetingRequest.requester_id == company.id,
-                    MeetingRequest.requested_id == company.id,
-                )
-            )
-            .order_by(MeetingRequest.created_at)
-            .options(joinedload(MeetingRequest.requester), joinedload(MeetingRequest.requested))
-        )
-        .all()
-    )
+    requests = requests_of(db(), company)
     incoming = [r for r in requests if r.requested_id == company.id]
     outgoing = [r for r in requests if r.requester_id == company.id]
     published = published_state(db(), event)
-    meetings = []
-    if published and company.external_id in published.instance.company_by_id:
-        schedule, _calendars = published.of_company(company.external_id)
-        meetings = company_meetings(published.instance, schedule, company.external_id)
+    meetings = published.agenda(company.external_id) if published else []
     feed = url_for("agenda.calendar", _external=True)
     return render_template(
         "portal/home.html",
@@ -108,7 +89,7 @@ def home():
         block_form=_block_form(company),
         published=published,
         meetings=meetings,
-        agenda_days=[(day, list(ms)) for day, ms in groupby(meetings, lambda m: m.start.date())],
+        agenda_days=agenda_days(meetings),
         feed=feed,
         webcal="webcal://" + feed.split("://", 1)[1],
         zone=ZoneInfo(event.timezone),
@@ -146,19 +127,7 @@ def answer(request_id: int):
 @portal.route("/requests", methods=["POST"])
 def send():
     company: Company = g.company
-    requests = (
-        db()
-        .scalars(
-            select(MeetingRequest).where(
-                or_(
-                    MeetingRequest.requester_id == company.id,
-                    MeetingRequest.requested_id == company.id,
-                )
-            )
-        )
-        .all()
-    )
-    form = _ask_form(company, list(requests))
+    form = _ask_form(company, requests_of(db(), company))
     if form.validate_on_submit():
         other = db().get(Company, form.to.data)
         try:
@@ -218,10 +187,7 @@ def _warn_of_published_meetings(company: Company, start: datetime, end: datetime
     """A block over a published meeting does not cancel it (only the organiser's next
     schedule can): say so, so that the company does not simply stay away."""
     published = published_state(db(), company.event)
-    if not published or company.external_id not in published.instance.company_by_id:
-        return
-    schedule, _calendars = published.of_company(company.external_id)
-    meetings = company_meetings(published.instance, schedule, company.external_id)
+    meetings = published.agenda(company.external_id) if published else []
     clashes = [m for m in meetings if m.start < end and start < m.end]
     if clashes:
         flash(

@@ -14,6 +14,8 @@ from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.calendars.agenda import company_meetings
+from scheduler.calendars.details import MeetingDetails
 from scheduler.calendars.published_file import publication_document, publication_from_document
 from scheduler.calendars.revisions import Publication as CalendarPublication
 from scheduler.calendars.revisions import PublishedMeeting, companies_of
@@ -133,6 +135,14 @@ class Published:
             replace(self.schedule, meetings=schedule_meetings),
             replace(self.calendars, meetings=calendar_meetings),
         )
+
+    def agenda(self, external_id: str) -> list[MeetingDetails]:
+        """The company's published meetings in time order, described as its agenda shows
+        them (for the company's own page and the organiser's page of that company alike)."""
+        if external_id not in self.instance.company_by_id:
+            return []
+        schedule, _calendars = self.of_company(external_id)
+        return company_meetings(self.instance, schedule, external_id)
 
     @cached_property
     def _by_company(self) -> dict[str, tuple[list[Meeting], tuple[PublishedMeeting, ...]]]:
