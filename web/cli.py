@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import Engine
 
+from scheduler.cli.options import output_option
 from scheduler.formats.problems import InvalidInput, Problem
 from web.db import make_engine, transaction
 
@@ -56,12 +57,8 @@ def import_command(file: Path, slug: str) -> None:
 
 @click.command("export")
 @click.option("--event", "slug", required=True, help="The event's short name.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="A .json (exchange format, accepted requests), .xlsx or .zip (CSV sheets) file.",
+@output_option(
+    "A .json (exchange format, accepted requests), .xlsx or .zip (CSV sheets) file.", kind="any"
 )
 def export_command(slug: str, output: Path) -> None:
     """Write an event to a file that `partnering solve` or `partnering import` reads."""

@@ -28,7 +28,6 @@ from web.importing.records import (
     EventSetup,
     FixedRecord,
     ImportData,
-    LocationRecord,
     RequestRecord,
 )
 from web.importing.writer import ImportReport, write_import
@@ -90,7 +89,7 @@ def import_data_from_instance(instance: Instance, source: str, venue: str | None
     return ImportData(
         source=source,
         setup=setup,
-        locations=[LocationRecord(x.id, x.name, x.kind, x.owner) for x in instance.locations],
+        locations=list(instance.locations),
         companies=[
             CompanyRecord(c.id, c.name, c.role, c.delegation, c.max_meetings_per_day)
             for c in instance.companies

@@ -15,11 +15,18 @@ from typing import ClassVar
 
 import click
 
+from scheduler.cli.options import (
+    goal_options,
+    instance_argument,
+    output_option,
+    schedule_argument,
+    search_options,
+    solver_settings,
+)
 from scheduler.formats.instance_reader import load_instance
 from scheduler.formats.json_file import read_json_file
 from scheduler.formats.problems import InvalidInput, Problem, did_you_mean
 from scheduler.formats.schedule_io import write_schedule
-from scheduler.solver.cpsat import SolverSettings
 
 BAD_INPUT = 2
 
@@ -87,7 +94,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
+@instance_argument
 @_bad_input_exits
 def validate(instance: Path) -> None:
     """Check an instance file; list every problem with its place and the fix."""
@@ -99,29 +106,9 @@ def validate(instance: Path) -> None:
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write the schedule (JSON).",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.1),
-    default=60.0,
-    show_default=True,
-    help="Seconds the optimiser may search.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    help="Parallel search workers (results are reproducible per seed and count).",
-)
-@click.option("--seed", type=int, default=0, show_default=True)
+@instance_argument
+@output_option("Where to write the schedule (JSON).", kind="any")
+@search_options
 @click.option(
     "--keep",
     type=click.Path(path_type=Path),
@@ -135,24 +122,7 @@ def validate(instance: Path) -> None:
     show_default=True,
     help="With --keep: how many published meetings may move to make room for more.",
 )
-@click.option(
-    "--compact",
-    is_flag=True,
-    help="Then fewer idle gaps between a person's meetings (the count of meetings stays).",
-)
-@click.option(
-    "--max-breaks",
-    type=click.IntRange(min=0),
-    default=None,
-    help="At most this many idle gaps per person wherever that costs no meeting "
-    "(implies --compact; the summary counts the people over it).",
-)
-@click.option(
-    "--fair",
-    is_flag=True,
-    help="Then a meeting for every company that can have one, and the lowest shares raised "
-    "(may cost priority-weighted meetings).",
-)
+@goal_options
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_bad_input_exits
 def solve(
@@ -175,14 +145,7 @@ def solve(
 
     loaded = _load(instance)
     published = load_published(keep, loaded) if keep else []
-    settings = SolverSettings(
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        compact=compact or max_breaks is not None,
-        max_breaks=max_breaks,
-        fair=fair,
-    )
+    settings = solver_settings(time_limit, workers, seed, compact, max_breaks, fair)
     with SolveProgress(time_limit, enabled=not quiet) as progress:
         schedule = run_solver(loaded, settings, progress.update, published, allow_moves)
     try:
@@ -208,8 +171,8 @@ def solve(
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.argument("schedule", type=click.Path(path_type=Path))
+@instance_argument
+@schedule_argument
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
     """Check SCHEDULE against INSTANCE by the eight rules of the format; exit 1 if broken."""
@@ -297,14 +260,10 @@ def _write(output: Path, write):
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.argument("schedule", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for companies/*.ics, attendees/*.ics, event.ics and published.json.",
+@instance_argument
+@schedule_argument
+@output_option(
+    "Folder for companies/*.ics, attendees/*.ics, event.ics and published.json.", kind="folder"
 )
 @click.option(
     "--previous",
@@ -355,15 +314,9 @@ def ics(
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.argument("schedule", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for index.html and companies/<id>.html.",
-)
+@instance_argument
+@schedule_argument
+@output_option("Folder for index.html and companies/<id>.html.", kind="folder")
 @click.option(
     "--language",
     type=click.Choice(["en", "ja"]),
@@ -383,15 +336,9 @@ def agendas(instance: Path, schedule: Path, output: Path, language: str) -> None
 
 
 @main.command("meetings-sheet")
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.argument("schedule", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="FILE.csv or FILE.xlsx: the format follows the extension.",
-)
+@instance_argument
+@schedule_argument
+@output_option("FILE.csv or FILE.xlsx: the format follows the extension.", kind="file")
 @_bad_input_exits
 def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
     """Write every meeting (time, table, both companies, attendees) as CSV or XLSX."""
@@ -411,8 +358,8 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
 
 
 @main.command()
-@click.argument("instance", type=click.Path(path_type=Path))
-@click.argument("schedule", type=click.Path(path_type=Path))
+@instance_argument
+@schedule_argument
 @click.argument("request_id")
 @_bad_input_exits
 def explain(instance: Path, schedule: Path, request_id: str) -> None:

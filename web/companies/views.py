@@ -18,6 +18,7 @@ from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from scheduler.calendars.agenda import agenda_days
+from web.companies.forms import BlockForm
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AttendeeInUse,
@@ -38,7 +39,6 @@ from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT
 from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
-from web.portal.views import BlockForm
 from web.schedules.operations import published_state
 
 companies = Blueprint("companies", __name__, template_folder="templates")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from scheduler.domain import Location
+
 Window = tuple[datetime, datetime]  # [start, end) in UTC
 Owner = tuple[str, str]  # ("company" | "attendee", external id)
 
@@ -19,14 +21,6 @@ class EventSetup:
     slot_minutes: int
     days: tuple[tuple[date, tuple[Window, ...]], ...]  # each day with its sessions
     venue: str | None = None
-
-
-@dataclass(frozen=True)
-class LocationRecord:
-    id: str
-    name: str
-    kind: str = "table"
-    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +72,7 @@ class ImportData:
 
     source: str
     setup: EventSetup | None = None
-    locations: list[LocationRecord] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)  # as the solver reads them
     companies: list[CompanyRecord] = field(default_factory=list)
     attendees: list[AttendeeRecord] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)

@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, StringField, TimeField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from scheduler.calendars.agenda import agenda_days
+from web.companies.forms import BlockForm
 from web.companies.models import Company, UnavailableBlock
 from web.companies.operations import block_time, company_by_token
 from web.http import db
@@ -61,12 +62,6 @@ class AskForm(FlaskForm):
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
     notes = StringField(_l("Note"), validators=[Optional(), Length(max=NOTES_LONGEST)])
-
-
-class BlockForm(FlaskForm):
-    day = SelectField(_l("Day"), validators=[DataRequired()])
-    start = TimeField(_l("From"), validators=[DataRequired()])
-    end = TimeField(_l("To"), validators=[DataRequired()])
 
 
 @portal.route("/")
