@@ -400,6 +400,32 @@ def test_blocking_a_time_with_a_published_meeting_says_it_stands(organiser, sess
     assert "stay on your agenda" in page
 
 
+def test_the_desk_blocking_a_published_meeting_is_told_too(organiser, session, dummy_event):
+    """The organiser's desk enters blocks under the same rules as the company's link, and is
+    told of the published meetings in that time: for one attendee, only that person's."""
+    from web.companies.models import Attendee
+
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    people = session.scalars(select(Attendee).where(Attendee.company_id == big.id)).all()
+    assert len(people) == 2
+
+    def block(start: str, end: str, who: int = 0) -> str:
+        data = {"day": "2026-10-14", "start": start, "end": end, "who": who}
+        path = f"/events/tiny/companies/{big.id}/unavailable"
+        return organiser.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+
+    assert "published meeting(s) fall in that time" not in block("06:00", "07:00")
+    assert "That time is already blocked." in block("06:00", "07:00")
+    assert "2 published meeting(s) fall in that time" in block("06:00", "23:00")
+    counts = [
+        re.search(r"(\d+) published meeting\(s\) fall", block("05:00", "23:30", p.id))
+        for p in people
+    ]
+    assert sorted(int(c.group(1)) for c in counts) == [1, 1]  # one meeting each, in parallel
+
+
 def test_the_request_list_comes_in_pages_that_together_hold_every_request(
     organiser, session, dummy_event, monkeypatch
 ):
@@ -457,9 +483,9 @@ def test_a_printable_agenda_comes_in_the_visitors_language(organiser, engine, se
 def test_a_company_link_cannot_store_without_bound(organiser, session, dummy_event, monkeypatch):
     """A company's link writes only what an agenda needs: the same block twice is one block,
     blocks stop at BLOCKS_PER_COMPANY, and a note is at most NOTES_LONGEST characters."""
-    from web.portal import views
+    from web.companies import operations
 
-    monkeypatch.setattr(views, "BLOCKS_PER_COMPANY", 3)
+    monkeypatch.setattr(operations, "BLOCKS_PER_COMPANY", 3)
     links = tokens(session)
     big = session.scalar(select(Company).where(Company.external_id == "big"))
 

@@ -129,6 +129,18 @@ def _free_id(session: Session, model, event_id: int, prefix: str) -> str:
     return f"{prefix}{number:04d}"
 
 
+# What a company's link may write: enough for any real agenda, not an unbounded store.
+BLOCKS_PER_COMPANY = 100
+
+
+class AlreadyBlocked(ValueError):
+    """The same span is blocked already for the same company or attendee."""
+
+
+class TooManyBlocks(ValueError):
+    """The company has BLOCKS_PER_COMPANY blocked times of its own."""
+
+
 def block_time(
     session: Session,
     company: Company,
@@ -137,9 +149,16 @@ def block_time(
     attendee: Attendee | None = None,
 ) -> UnavailableBlock:
     """The company, or one of its attendees, cannot meet from `start` to `end` (a talk, a
-    flight)."""
+    flight). The same rules whoever enters it, the company or the organiser's desk."""
     if attendee is not None and attendee.company_id != company.id:
         raise ValueError(f"{attendee.external_id} is not an attendee of {company.external_id}")
+    if end <= start:
+        raise ValueError("a blocked time ends after it starts")
+    own = attendee.unavailable if attendee else company.unavailable
+    if any(b.start == start and b.end == end for b in own):
+        raise AlreadyBlocked
+    if attendee is None and len(company.unavailable) >= BLOCKS_PER_COMPANY:
+        raise TooManyBlocks
     block = UnavailableBlock(
         event_id=company.event_id,
         company=None if attendee else company,

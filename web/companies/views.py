@@ -21,7 +21,9 @@ from scheduler.calendars.agenda import agenda_days
 from web.companies.forms import BlockForm
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
+    AlreadyBlocked,
     AttendeeInUse,
+    TooManyBlocks,
     add_attendee,
     add_company,
     block_owner,
@@ -39,7 +41,7 @@ from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT
 from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
-from web.schedules.operations import published_state
+from web.schedules.operations import published_clashes, published_state
 
 companies = Blueprint("companies", __name__, template_folder="templates")
 
@@ -280,21 +282,45 @@ def block(slug: str, company_id: int):
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
     form = _block_form(company)
-    if form.validate_on_submit() and form.end.data > form.start.data:
-        person = None
-        if form.who.data:
-            person = row_or_404(Attendee, form.who.data, event)
-        start, end = local_span(
-            event.timezone, date.fromisoformat(form.day.data), form.start.data, form.end.data
+    if not (form.validate_on_submit() and form.end.data > form.start.data):
+        flash(_("Give a day and a time span that ends after it starts."), "error")
+        return redirect(
+            url_for("companies.detail", slug=slug, company_id=company.id) + "#unavailable"
         )
-        try:
-            block_time(db(), company, start, end, person)
-        except ValueError:
-            abort(404)
+    person = row_or_404(Attendee, form.who.data, event) if form.who.data else None
+    if person is not None and person.company_id != company.id:
+        abort(404)
+    day = date.fromisoformat(form.day.data)
+    start, end = local_span(event.timezone, day, form.start.data, form.end.data)
+    try:
+        block_time(db(), company, start, end, person)
+    except AlreadyBlocked:
+        db().rollback()
+        flash(_("That time is already blocked."), "notice")
+    except TooManyBlocks:
+        db().rollback()
+        flash(
+            _(
+                "%(name)s has %(count)d blocked times, the most there may be: remove some first.",
+                name=company.name,
+                count=len(company.unavailable),
+            ),
+            "error",
+        )
+    else:
         db().commit()
         flash(_("Time blocked."), "success")
-    else:
-        flash(_("Give a day and a time span that ends after it starts."), "error")
+        clashes = published_clashes(db(), company, start, end, person)
+        if clashes:
+            flash(
+                _(
+                    "%(count)d published meeting(s) fall in that time (the first at %(time)s). "
+                    "They stay on the agendas until you solve again and publish.",
+                    count=len(clashes),
+                    time=clashes[0].start.strftime("%Y-%m-%d %H:%M"),
+                ),
+                "notice",
+            )
     return redirect(url_for("companies.detail", slug=slug, company_id=company.id) + "#unavailable")
 
 

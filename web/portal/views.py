@@ -4,7 +4,7 @@ calendar subscription. A token opens its own company's pages and nothing else.""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -18,12 +18,18 @@ from wtforms.validators import Length, NumberRange, Optional
 from scheduler.calendars.agenda import agenda_days
 from web.companies.forms import BlockForm
 from web.companies.models import Company, UnavailableBlock
-from web.companies.operations import block_time, company_by_token
+from web.companies.operations import (
+    AlreadyBlocked,
+    TooManyBlocks,
+    block_time,
+    company_by_token,
+    local_span,
+)
 from web.http import db
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask, requests_of
 from web.meeting_requests.views import change_status
-from web.schedules.operations import published_state
+from web.schedules.operations import published_clashes, published_state
 from web.widgets import LongSelect
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
@@ -50,10 +56,6 @@ def private(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-# What a company's link may write: enough for any real agenda, not an unbounded store.
-BLOCKS_PER_COMPANY = 100
 
 
 class AskForm(FlaskForm):
@@ -152,38 +154,36 @@ def send():
 def block():
     company: Company = g.company
     form = _block_form(company)
-    if form.validate_on_submit() and form.end.data > form.start.data:
-        zone = ZoneInfo(company.event.timezone)
-        day = datetime.fromisoformat(form.day.data).date()
-        start, end = _at(day, form.start.data, zone), _at(day, form.end.data, zone)
-        blocks = company.unavailable
-        if any(b.start == start and b.end == end and b.attendee_id is None for b in blocks):
-            flash(_("That time is already blocked."), "notice")
-        elif len(blocks) >= BLOCKS_PER_COMPANY:
-            flash(
-                _(
-                    "You have blocked %(count)d times, the most there may be: remove some "
-                    "first, or tell the organiser's desk.",
-                    count=len(blocks),
-                ),
-                "error",
-            )
-        else:
-            block_time(db(), company, start, end)
-            db().commit()
-            flash(_("Time blocked."), "success")
-            _warn_of_published_meetings(company, start, end)
-    else:
+    if not (form.validate_on_submit() and form.end.data > form.start.data):
         flash(_("Give a day and a time span that ends after it starts."), "error")
+        return redirect(url_for("portal.home") + "#unavailable")
+    day = date.fromisoformat(form.day.data)
+    start, end = local_span(company.event.timezone, day, form.start.data, form.end.data)
+    try:
+        block_time(db(), company, start, end)
+    except AlreadyBlocked:
+        db().rollback()
+        flash(_("That time is already blocked."), "notice")
+    except TooManyBlocks:
+        db().rollback()
+        flash(
+            _(
+                "You have blocked %(count)d times, the most there may be: remove some "
+                "first, or tell the organiser's desk.",
+                count=len(company.unavailable),
+            ),
+            "error",
+        )
+    else:
+        db().commit()
+        flash(_("Time blocked."), "success")
+        _warn_of_published_meetings(published_clashes(db(), company, start, end))
     return redirect(url_for("portal.home") + "#unavailable")
 
 
-def _warn_of_published_meetings(company: Company, start: datetime, end: datetime) -> None:
+def _warn_of_published_meetings(clashes: list) -> None:
     """A block over a published meeting does not cancel it (only the organiser's next
     schedule can): say so, so that the company does not simply stay away."""
-    published = published_state(db(), company.event)
-    meetings = published.agenda(company.external_id) if published else []
-    clashes = [m for m in meetings if m.start < end and start < m.end]
     if clashes:
         flash(
             _(
@@ -195,10 +195,6 @@ def _warn_of_published_meetings(company: Company, start: datetime, end: datetime
             ),
             "notice",
         )
-
-
-def _at(day, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, zone)
 
 
 @portal.route("/unavailable/<int:block_id>/delete", methods=["POST"])

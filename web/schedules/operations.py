@@ -22,6 +22,7 @@ from scheduler.calendars.revisions import PublishedMeeting, companies_of
 from scheduler.calendars.revisions import publish as revise
 from scheduler.domain import Instance, Meeting, Schedule
 from scheduler.formats.instance_reader import instance_from_document
+from web.companies.models import Attendee, Company
 from web.conversion import add_schedule_version, instance_from_event, schedule_from_version
 from web.db import utc_now
 from web.events.models import Event
@@ -206,3 +207,28 @@ def versions(session: Session, event: Event) -> list[ScheduleVersion]:
             .order_by(ScheduleVersion.number)
         )
     )
+
+
+def published_clashes(
+    session: Session,
+    company: Company,
+    start: datetime,
+    end: datetime,
+    attendee: Attendee | None = None,
+) -> list[MeetingDetails]:
+    """Published meetings of the company (or of the one attendee) between `start` and `end`:
+    a blocked time over them does not cancel them, so whoever blocked it must be told."""
+    published = published_state(session, company.event)
+    if published is None:
+        return []
+    schedule, _calendars = published.of_company(company.external_id)
+    theirs = {
+        m.request
+        for m in schedule.meetings
+        if attendee is None or attendee.external_id in m.attendees
+    }
+    return [
+        m
+        for m in published.agenda(company.external_id)
+        if m.request in theirs and m.start < end and start < m.end
+    ]
