@@ -98,3 +98,25 @@ def test_scheduler_never_imports_web_or_database_code(module):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SERVICE_LAYER = ("operations", "models", "conversion", "db", "jobs", "job", "importing")
+
+
+def test_the_service_layer_needs_no_flask():
+    """Operations, models, import and the jobs are what views, the CLI, the queue's workers
+    and the API share: none may need a web request to run (docs/architecture.md)."""
+    modules = _modules()
+    shared = [
+        name
+        for name in modules
+        if name.startswith("web.") and set(name.split(".")[1:]) & set(SERVICE_LAYER)
+    ]
+    assert "web.schedules.operations" in shared and "web.importing.files" in shared
+    code = (
+        f"import sys, {', '.join(shared)};"
+        "bad = [m for m in sys.modules if m.split('.')[0].startswith('flask')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
