@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+from zoneinfo import available_timezones
+
+from babel.dates import get_timezone_name
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from web.meeting_requests.operations import TRANSITIONS
@@ -57,6 +62,42 @@ def next_statuses(request) -> list[str]:
     return [s for s in ("accepted", "declined") if s in TRANSITIONS[request.status]]
 
 
+# Zones a fair can be held in: the IANA names of places, not the aliases ("Japan", "US/Pacific")
+# or the system's entries ("Factory", "localtime", "posix/...") that the full list carries.
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe")
+REGIONS += ("Indian", "Pacific")
+
+
+@cache
+def event_zones() -> tuple[str, ...]:
+    places = (z for z in available_timezones() if z.split("/")[0] in REGIONS and "/" in z)
+    return (*sorted(places), "UTC")
+
+
+def zone_label(name: str) -> str:
+    """ "Japan Time (Asia/Tokyo)" in the visitor's language: a zone in words, and its name."""
+    return _zone_label(name, str(get_locale() or "en"))
+
+
+@cache
+def _zone_label(name: str, locale: str) -> str:
+    if name == "UTC":
+        return name
+    try:
+        words = get_timezone_name(name, locale=locale)
+    except LookupError:
+        return name
+    return f"{words} ({name})"
+
+
+def zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The setup form's zones; an imported event's own zone stays among them."""
+    zones = event_zones()
+    if current and current not in zones:
+        zones = (current, *zones)
+    return [(z, zone_label(z)) for z in zones]
+
+
 def helpers() -> dict:
     return {
         "status_label": lambda s: STATUS.get(s, s),
@@ -66,4 +107,5 @@ def helpers() -> dict:
         "stage_label": lambda s: STAGE.get(s, s),
         "solve_status_label": lambda s: SOLVE_STATUS.get(s, s),
         "next_statuses": next_statuses,
+        "zone_label": zone_label,
     }

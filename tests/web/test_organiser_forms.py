@@ -187,6 +187,57 @@ def test_setup_form_shows_the_days_and_saves_as_shown(organiser, session, dummy_
     assert [d.date.isoformat() for d in event.days] == ["2026-10-14"]
 
 
+def _setup(organiser, **changes) -> tuple[int, str]:
+    page = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    data = {
+        "name": "Tiny partnering",
+        "timezone": "Asia/Tokyo",
+        "slot_minutes": 30,
+        "days": "2026-10-14 10:00-11:30",
+        "tables": 1,
+        "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+        **changes,
+    }
+    response = organiser.post("/events/tiny/setup", data=data, follow_redirects=True)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_setup_refuses_what_every_solve_would_refuse(organiser, session, dummy_event):
+    """Sessions the slots do not divide, sessions that overlap and a day given twice are
+    refused in the form, in its words, and nothing is saved."""
+    for days, message in [
+        ("2026-10-14 10:00-12:45", "165 minutes, not a whole number of 30-minute slots"),
+        ("2026-10-14 10:00-12:00 11:30-13:00", "10:00-12:00 and 11:30-13:00 overlap"),
+        ("2026-10-14 10:00-11:00\n2026-10-14 14:00-15:00", "2026-10-14 is given twice"),
+    ]:
+        _status, page = _setup(organiser, days=days)
+        assert message in page, days
+        assert "Setup saved." not in page
+    session.rollback()
+    event = session.get(type(dummy_event), dummy_event.id)
+    assert [(s.start.hour, s.end.hour) for d in event.days for s in d.sessions] == [(1, 2)]
+    assert "end it at 12:30" in _setup(organiser, days="2026-10-14 10:00-12:45")[1]
+
+
+def test_a_setup_change_that_unseats_published_meetings_asks_first(organiser, session, dummy_event):
+    """After publishing, 20-minute slots leave every 30-minute meeting off the slots: the
+    form lists them and saves only when told to, then says what the next solve must do."""
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish")
+    _status, page = _setup(organiser, slot_minutes=20, days="2026-10-14 10:00-11:20")
+    assert "published meetings outside the sessions or off the slots" in page
+    assert "Setup saved." not in page and "Acme Bio" in page
+    slot = select(type(dummy_event).slot_minutes)
+    session.rollback()
+    assert session.scalar(slot) == 30
+    _status, page = _setup(organiser, slot_minutes=30, days="2026-10-14 10:00-12:00")
+    assert "Setup saved." in page and "no longer fit" not in page  # a longer day unseats none
+    _status, page = _setup(organiser, slot_minutes=20, days="2026-10-14 10:00-11:20", take_out="y")
+    assert "Setup saved." in page and "published meeting(s) no longer fit the setup" in page
+    session.rollback()
+    assert session.scalar(slot) == 20
+
+
 def test_setup_keeps_imported_tables(organiser, session, dummy_event):
     """Saving the setup with the same number of tables changes none of them; a higher number
     adds tables with fresh ids."""

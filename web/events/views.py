@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import tempfile
 from datetime import date, time
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     NumberRange,
@@ -42,8 +43,8 @@ from web.events.operations import (
 from web.events.overview import overview
 from web.http import db, event_or_404, row_or_404
 from web.importing.files import import_file
-from web.labels import EDIT_CONFLICT
-from web.schedules.operations import current_version
+from web.labels import EDIT_CONFLICT, zone_choices
+from web.schedules.operations import current_version, setup_misfits
 from web.widgets import LongSelect
 
 events = Blueprint("events", __name__, template_folder="templates")
@@ -61,7 +62,7 @@ DAY_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})((?:\s+\d{1,2}:\d{2}-\d{1,2}:\d{2})+
 class SetupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[Optional()])
-    timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))
+    timezone = SelectField(_l("Time zone"), widget=LongSelect())
     slot_minutes = IntegerField(_l("Slot length (minutes)"), validators=[NumberRange(5, 240)])
     days = TextAreaField(
         _l("Days and sessions"),
@@ -71,14 +72,23 @@ class SetupForm(FlaskForm):
     )
     tables = IntegerField(_l("Shared tables"), validators=[NumberRange(0, 2000)])
     version = IntegerField(widget=None, validators=[Optional()])
+    take_out = BooleanField(
+        _l("Save anyway: these meetings come out of the schedule when I next solve and publish")
+    )
 
     def validate_days(self, field) -> None:
+        """The days as the solver will read them: a session the slots do not divide, two
+        sessions that overlap or a day given twice would fail every solve, so none is saved."""
         if not isinstance(field.data, str):  # posted without the field: the event's own rows
             raise ValidationError(_("Give the days and sessions, one day a line."))
         try:
             field.parsed = parse_days(field.data)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+        slot = self.slot_minutes.data
+        problems = session_problems(field.parsed, slot) if isinstance(slot, int) and slot else []
+        if problems:
+            raise ValidationError(" ".join(problems))
 
 
 class NewEventForm(SetupForm):
@@ -172,6 +182,57 @@ def parse_days(text: str) -> list[tuple[date, list[tuple[time, time]]]]:
     return days
 
 
+def session_problems(days: list[tuple[date, list[tuple[time, time]]]], slot: int) -> list[str]:
+    """What the solver's reader would refuse in these days, in the setup form's words."""
+    problems, seen = [], set()
+    for number, (day, sessions) in enumerate(days, start=1):
+        if day in seen:
+            problems.append(
+                _(
+                    "Line %(n)d: %(day)s is given twice; give each day once, with all its "
+                    "sessions.",
+                    n=number,
+                    day=day.isoformat(),
+                )
+            )
+        seen.add(day)
+        spans = sorted((_minutes(s), _minutes(e)) for s, e in sessions)
+        for start, end in spans:
+            if (end - start) % slot:
+                fit = start + (end - start) // slot * slot
+                problems.append(
+                    _(
+                        "Line %(n)d: %(span)s is %(minutes)d minutes, not a whole number of "
+                        "%(slot)d-minute slots; end it at %(fit)s or change the slot length.",
+                        n=number,
+                        span=f"{_clock(start)}-{_clock(end)}",
+                        minutes=end - start,
+                        slot=slot,
+                        fit=_clock(fit) if fit > start else _clock(start + slot),
+                    )
+                )
+        for (a_start, a_end), (b_start, b_end) in pairwise(spans):
+            if b_start < a_end:
+                problems.append(
+                    _(
+                        "Line %(n)d: the sessions %(a)s and %(b)s overlap; a day's sessions "
+                        "follow one another.",
+                        n=number,
+                        a=f"{_clock(a_start)}-{_clock(a_end)}",
+                        b=f"{_clock(b_start)}-{_clock(b_end)}",
+                    )
+                )
+    return problems
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def days_text(event: Event) -> str:
     local = ZoneInfo(event.timezone)
     return "\n".join(
@@ -205,6 +266,7 @@ def import_event():
 @events.route("/events/new", methods=["GET", "POST"])
 def new():
     form = NewEventForm(timezone="Asia/Tokyo", slot_minutes=30, tables=10)
+    form.timezone.choices = zone_choices()
     if form.validate_on_submit():
         session = db()
         if session.scalar(select(Event).where(Event.slug == form.slug.data)) is not None:
@@ -242,11 +304,17 @@ def edit(slug: str):
     event = event_or_404(slug)
     shared = [loc for loc in event.locations if loc.owner_id is None]
     form = SetupForm(obj=event, tables=len(shared), version=event.version_id)
+    form.timezone.choices = zone_choices(event.timezone)
     if not form.is_submitted():
         # WTForms prefers `obj`'s attribute to a keyword: event.days are rows, not text.
         form.days.data = days_text(event)
     if form.validate_on_submit():
         session = db()
+        misfits = setup_misfits(
+            session, event, form.slot_minutes.data, form.days.parsed, form.timezone.data
+        )
+        if misfits and not form.take_out.data:
+            return render_template("events/edit.html", form=form, event=event, misfits=misfits)
         changes = {
             "name": form.name.data,
             "venue": form.venue.data or None,
@@ -263,6 +331,16 @@ def edit(slug: str):
         set_table_count(session, event, form.tables.data)
         session.commit()
         flash(_("Setup saved."), "success")
+        if misfits:
+            flash(
+                _(
+                    "%(count)d published meeting(s) no longer fit the setup. They stay on the "
+                    "agendas until you solve again and publish; that solve places them anew "
+                    "where it can.",
+                    count=len(misfits),
+                ),
+                "notice",
+            )
         return redirect(url_for("events.dashboard", slug=slug))
     return render_template("events/edit.html", form=form, event=event)
 

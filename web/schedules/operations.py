@@ -6,19 +6,20 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.agenda import company_meetings
-from scheduler.calendars.details import MeetingDetails
+from scheduler.calendars.details import MeetingDetails, meeting_details
 from scheduler.calendars.published_file import publication_document, publication_from_document
+from scheduler.calendars.revisions import Placement, PublishedMeeting, companies_of
 from scheduler.calendars.revisions import Publication as CalendarPublication
-from scheduler.calendars.revisions import PublishedMeeting, companies_of
 from scheduler.calendars.revisions import publish as revise
 from scheduler.domain import Instance, Meeting, Schedule
 from scheduler.formats.instance_reader import instance_from_document
@@ -232,3 +233,38 @@ def published_clashes(
         for m in published.agenda(company.external_id)
         if m.request in theirs and m.start < end and start < m.end
     ]
+
+
+def setup_misfits(
+    session: Session,
+    event: Event,
+    slot_minutes: int,
+    days: list[tuple[date, list[tuple[time, time]]]],
+    zone_name: str,
+) -> list[MeetingDetails]:
+    """Published meetings that a new setup (slot length, days and sessions in local clock
+    times, time zone) would leave outside every session or off its slots: saving it takes them
+    out of the next schedule, which the organiser must know before, not after."""
+    published = published_state(session, event)
+    if published is None:
+        return []
+    zone = ZoneInfo(zone_name)
+    sessions = [
+        (datetime.combine(day, start, zone), datetime.combine(day, end, zone))
+        for day, spans in days
+        for start, end in spans
+    ]
+    slot = timedelta(minutes=slot_minutes)
+
+    def fits(start: datetime, end: datetime) -> bool:
+        return any(
+            s <= start
+            and end <= e
+            and (start - s) % slot == timedelta(0)
+            and (end - start) % slot == timedelta(0)
+            for s, e in sessions
+        )
+
+    out = [m for m in published.schedule.meetings if not fits(m.start, m.end)]
+    out.sort(key=lambda m: (m.start, m.request))
+    return [meeting_details(published.instance, Placement.of(m)) for m in out]
