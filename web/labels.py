@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import get_timezone_name
 from flask_babel import get_locale
@@ -98,6 +99,13 @@ def zone_choices(current: str | None = None) -> list[tuple[str, str]]:
     return [(z, zone_label(z)) for z in zones]
 
 
+def event_time(moment: datetime | None, zone_name: str) -> str:
+    """A stored instant (UTC) as the event's clock shows it: organisers think in fair time."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(zone_name)).strftime("%Y-%m-%d %H:%M")
+
+
 def helpers() -> dict:
     return {
         "status_label": lambda s: STATUS.get(s, s),
@@ -108,4 +116,5 @@ def helpers() -> dict:
         "solve_status_label": lambda s: SOLVE_STATUS.get(s, s),
         "next_statuses": next_statuses,
         "zone_label": zone_label,
+        "event_time": event_time,
     }

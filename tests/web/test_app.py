@@ -286,6 +286,36 @@ def test_the_organiser_sees_a_companys_agenda_as_the_company_does(organiser, ses
     assert [t.replace("You:", "Attending:") for t in theirs] == ours
 
 
+def test_a_requests_priority_stays_with_the_requester(organiser, session, dummy_event):
+    """The asked company sees who asks and their note, not how much they want it; the
+    requester sees its own priority."""
+    links = tokens(session)
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    organiser.post(f"/c/{links['acme']}/requests", data={"to": cell.id, "priority": 4})
+    asked = organiser.get(f"/c/{links['cell']}/").get_data(as_text=True)
+    incoming = re.search(r'<section id="requests">(.*?)Your requests', asked, re.S).group(1)
+    assert "Acme Bio" in incoming and "priority" not in incoming.lower()
+    asking = organiser.get(f"/c/{links['acme']}/").get_data(as_text=True)
+    assert "priority 4" in asking
+
+
+def test_runs_are_numbered_within_their_event_in_its_time(organiser, session, dummy_event):
+    """An event's first run is its run 1, whatever other events ran before; its times are
+    the event's clock, not UTC."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    create_event(session, "other", make_instance())
+    session.commit()
+    page = organiser.post(
+        "/events/other/runs/", data={"time_limit": 5, "seed": 0}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "<h1>Run 1:" in page
+    listing = organiser.get("/events/other/runs/").get_data(as_text=True)
+    assert " UTC<" not in listing and re.search(r">1</a></td>", listing)
+
+
 def test_review_grid_and_quality_figures(organiser, session):
     """A two-slot meeting is one cell spanning both slots (not a cell and an empty-looking
     one); the review names the solver's status in words and shows the quality figures."""

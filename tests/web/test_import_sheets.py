@@ -199,6 +199,14 @@ def test_utf8_with_or_without_bom_and_semicolons_import_alike(session, dummy_eve
     assert names == ["武田薬品工業"] * 3
 
 
+def test_a_second_download_imports_under_its_browser_name(session, dummy_event, tmp_path):
+    """Browsers save a second download as "companies (1).csv": still the companies sheet."""
+    path = write_csv(tmp_path, "companies (1).csv", "id,name,role\nx,X Bio,delegation\n")
+    assert import_file(session, path, "tiny").counts["companies"]["created"] == 1
+    session.commit()
+    assert "is not one of" in refused(session, write_csv(tmp_path, "companies (a).csv", ""))[0]
+
+
 def test_files_that_are_not_sheets_are_refused(session, dummy_event, tmp_path):
     fake = tmp_path / "event.xlsx"
     fake.write_text("not a workbook")

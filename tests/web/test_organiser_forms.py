@@ -301,3 +301,32 @@ def test_organiser_enters_a_request_for_a_company(organiser, session, dummy_even
     assert "Choose a company" in organiser.get(again.location).get_data(as_text=True)
     session.rollback()
     assert session.query(MeetingRequest).filter_by(requested_id=acme.id).count() == 0
+
+
+def test_the_template_and_the_event_download_from_the_dashboard(
+    organiser, session, dummy_event, tmp_path
+):
+    """What `partnering export` writes comes from the web app too, and imports back as it is:
+    the organiser edits a sheet and brings it back without the command line."""
+    from openpyxl import load_workbook
+
+    from web.importing.files import import_file
+
+    page = organiser.get("/events/tiny/").get_data(as_text=True)
+    for link in ("/import-template.xlsx", "/events/tiny/export.xlsx", "/events/tiny/export.json"):
+        assert f'href="{link}"' in page
+    template = organiser.get("/import-template.xlsx")
+    assert template.status_code == 200 and "attachment" in template.headers["Content-Disposition"]
+    (tmp_path / "t.xlsx").write_bytes(template.data)
+    assert "companies" in load_workbook(tmp_path / "t.xlsx").sheetnames
+    for kind in ("xlsx", "zip", "json"):
+        download = organiser.get(f"/events/tiny/export.{kind}")
+        assert download.status_code == 200, kind
+        path = tmp_path / f"tiny.{kind}"
+        path.write_bytes(download.data)
+        report = import_file(session, path, "tiny")
+        session.rollback()
+        assert all(c.get("created", 0) == 0 for c in report.counts.values()), (kind, report.counts)
+    assert organiser.get("/events/tiny/export.exe").status_code == 404
+    organiser.post("/logout")
+    assert organiser.get("/events/tiny/export.json").status_code in (302, 401)

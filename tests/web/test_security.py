@@ -106,6 +106,7 @@ def fair(engine, session, dummy_event):
             "run_id": run.id,
             "number": 1,
             "kind": "meetings.csv",
+            "suffix": "xlsx",
             "company": "acme",
             "filename": "app.css",
         },

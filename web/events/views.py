@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -42,7 +42,9 @@ from web.events.operations import (
 )
 from web.events.overview import overview
 from web.http import db, event_or_404, row_or_404
+from web.importing.export import export_file, write_workbook
 from web.importing.files import import_file
+from web.importing.template import template_rows
 from web.labels import EDIT_CONFLICT, zone_choices
 from web.schedules.operations import current_version, setup_misfits
 from web.widgets import LongSelect
@@ -487,3 +489,38 @@ def delete_location(slug: str, location_id: int):
         db().commit()
         flash(_("%(name)s removed.", name=name), "success")
     return redirect(url_for("events.locations", slug=slug))
+
+
+DOWNLOADS = {
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+
+
+@events.route("/events/<slug>/export.<any(json, xlsx, zip):suffix>")
+def export(slug: str, suffix: str):
+    """The event as `partnering export` writes it: exchange JSON, a workbook or CSV sheets,
+    ready to edit and import again (ids match, so importing it back changes nothing)."""
+    event = event_or_404(slug)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{event.slug}.{suffix}"
+        export_file(db(), event, path)
+        body = path.read_bytes()
+    return _download(body, DOWNLOADS[suffix], path.name)
+
+
+@events.route("/import-template.xlsx")
+def import_template():
+    """The empty workbook to fill in, with an instructions sheet and an example row a sheet."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "import-template.xlsx"
+        write_workbook(template_rows(), path)
+        body = path.read_bytes()
+    return _download(body, DOWNLOADS["xlsx"], path.name)
+
+
+def _download(body: bytes, mime: str, name: str) -> Response:
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -3,6 +3,7 @@ the exporter, the template and docs/spreadsheets.md follow."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from scheduler.formats.problems import InvalidInput, Problem
@@ -73,6 +74,8 @@ ORDER = tuple(SHEETS)  # companies before attendees before requests: references 
 
 SHEET_FILES = ", ".join(f"{name}.csv" for name in SHEETS)
 IGNORED_SHEETS = {"instructions", "readme"}  # the template explains itself in one
+# How browsers name a second download of the same file: "companies (1).csv" is companies.
+DOWNLOAD_COPY = re.compile(r"\s*\(\d+\)$")
 
 
 def refuse(place: str, message: str) -> InvalidInput:
@@ -82,7 +85,7 @@ def refuse(place: str, message: str) -> InvalidInput:
 
 def sheet_name(name: str, label: str, what: str) -> str:
     """The sheet a file or worksheet name stands for, or a refusal naming the sheets there are."""
-    stem = name.strip().lower()
+    stem = DOWNLOAD_COPY.sub("", name.strip().lower())
     if stem not in SHEETS:
         raise refuse(
             label,

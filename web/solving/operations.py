@@ -110,3 +110,12 @@ def fail_run(session: Session, run: SolverRun, error: str, status: str = "failed
 
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) else None
+
+
+def run_numbers(session: Session, event: Event) -> dict[int, int]:
+    """Runs numbered within their event, first run 1: what the organiser calls "run 2" is
+    the event's second, whatever other events ran in between."""
+    ids = session.scalars(
+        select(SolverRun.id).where(SolverRun.event_id == event.id).order_by(SolverRun.id)
+    )
+    return {run_id: number for number, run_id in enumerate(ids, start=1)}

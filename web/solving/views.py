@@ -17,7 +17,14 @@ from web.http import db, event_or_404, queue, row_or_404
 from web.labels import RUN_STATUS, STAGE
 from web.schedules.operations import current_version
 from web.solving.models import SolverRun
-from web.solving.operations import STALE_AFTER, fail_run, fail_stale_runs, queue_run, stale_runs
+from web.solving.operations import (
+    STALE_AFTER,
+    fail_run,
+    fail_stale_runs,
+    queue_run,
+    run_numbers,
+    stale_runs,
+)
 
 solving = Blueprint("solving", __name__, template_folder="templates")
 
@@ -80,6 +87,7 @@ def index(slug: str):
         event=event,
         form=form,
         runs=runs,
+        numbers=run_numbers(db(), event),
         published=current_version(db(), event),
     )
 
@@ -89,7 +97,10 @@ def run(slug: str, run_id: int):
     event = event_or_404(slug)
     fail_runs_without_worker(event)
     row = row_or_404(SolverRun, run_id, event)
-    return render_template("solving/run.html", event=event, run=row, progress=progress_of(row))
+    number = run_numbers(db(), event)[row.id]
+    return render_template(
+        "solving/run.html", event=event, run=row, number=number, progress=progress_of(row)
+    )
 
 
 @solving.route("/events/<slug>/runs/<int:run_id>/progress.json")
