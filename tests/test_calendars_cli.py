@@ -231,6 +231,9 @@ def test_agendas_show_every_meeting_of_the_company(tmp_path, example):
     assert "Asia/Tokyo" in html
 
 
+MEMBER = "torrey-pines-biologics"  # a San Diego delegation member of the example
+
+
 def test_agendas_in_japanese(tmp_path, example):
     """`--language ja`: headings, dates and roles in Japanese; the same meetings and names."""
     assert run("agendas", EXAMPLE, SCHEDULE, "-o", tmp_path / "en").exit_code == 0
@@ -238,7 +241,7 @@ def test_agendas_in_japanese(tmp_path, example):
     assert result.exit_code == 0, result.output
     english = (tmp_path / "en" / "companies" / "takeda.html").read_text(encoding="utf-8")
     html = (tmp_path / "ja" / "companies" / "takeda.html").read_text(encoding="utf-8")
-    assert '<html lang="ja">' in html and "面談相手" in html and "当社の参加者" in html
+    assert '<html lang="ja">' in html and "商談相手" in html and "自社の参加者" in html
     assert re.search(r"<h2>2026年10月\d+日[月火水木金土日]曜日</h2>", html)
     assert "日程が組めなかった申請" in html and "企業" in html  # Takeda: corporate
     for english_word in ("Meeting with", "Our people", "Requests not scheduled", "October"):
@@ -246,7 +249,15 @@ def test_agendas_in_japanese(tmp_path, example):
     rows = r'<tr class="meeting" data-request="([^"]+)"'
     assert re.findall(rows, html) == re.findall(rows, english)
     index = (tmp_path / "ja" / "index.html").read_text(encoding="utf-8")
-    assert "アジェンダ一覧" in index and "面談数" in index
+    assert "アジェンダ一覧" in index and "商談数" in index
+    assert "大手企業" in html and "日本時間 (Asia/Tokyo)" in html  # one word a role; the zone
+    for folder, words in (("en", "San Diego delegation:"), ("ja", "San Diego派遣団:")):
+        member = (tmp_path / folder / "companies" / f"{MEMBER}.html").read_text(encoding="utf-8")
+        people = re.search(r'<p class="people">([^<]*)', member).group(1)
+        assert (
+            people.strip().startswith(words)
+            and people.count("elegation") + people.count("派遣団") == 1
+        ), people
     refused = run("agendas", EXAMPLE, SCHEDULE, "-o", tmp_path / "x", "--language", "fr")
     assert refused.exit_code == 2 and "fr" in refused.output
 

@@ -15,7 +15,7 @@ from functools import cache, partial
 from itertools import groupby
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_name
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -39,7 +39,8 @@ def N_(message: str) -> str:
     return message
 
 
-ROLES = {"corporate": N_("Corporate"), "delegation": N_("Delegation")}
+ROLES = {"corporate": N_("Corporate"), "delegation": N_("Delegation member")}
+DELEGATION = N_("%(name)s delegation")  # a member's role, named by its delegation
 
 
 @cache
@@ -57,10 +58,28 @@ def _templates(language: str = "en") -> Environment:
     environment.install_gettext_translations(words, newstyle=True)
     environment.globals.update(
         language=language,
-        role=lambda role: words.gettext(ROLES.get(role, role)),
+        who=partial(_who, words=words),
+        zone_name=partial(_zone_name, language=language),
         long_date=partial(_long_date, language=language),
     )
     return environment
+
+
+def _who(side, words) -> str:
+    """ "Corporate", "San Diego delegation" or "Delegation member": a company's role in one
+    phrase, without saying "delegation" twice."""
+    delegation = getattr(side, "delegation", None)
+    if side.role == "delegation" and delegation:
+        return words.gettext(DELEGATION) % {"name": delegation}
+    return words.gettext(ROLES.get(side.role, side.role))
+
+
+def _zone_name(zone: str, language: str) -> str:
+    """ "Japan Time (Asia/Tokyo)": the zone in words, and its name to look up."""
+    try:
+        return f"{get_timezone_name(zone, locale=language)} ({zone})"
+    except LookupError:
+        return zone
 
 
 def _long_date(day: date, language: str) -> str:

@@ -506,7 +506,7 @@ def test_a_printable_agenda_comes_in_the_visitors_language(organiser, engine, se
         desk = organiser.get("/events/tiny/schedules/1/agendas/acme").get_data(as_text=True)
         assert portal == desk
         assert pages.setdefault(language, portal) == portal
-    assert '<html lang="ja">' in pages["ja"] and "面談相手" in pages["ja"]
+    assert '<html lang="ja">' in pages["ja"] and "商談相手" in pages["ja"]
     assert '<html lang="en">' in pages["en"] and "Meeting with" in pages["en"]
 
 
