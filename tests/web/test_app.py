@@ -316,6 +316,21 @@ def test_runs_are_numbered_within_their_event_in_its_time(organiser, session, du
     assert " UTC<" not in listing and re.search(r">1</a></td>", listing)
 
 
+def test_the_run_form_offers_the_quality_goals(organiser, session, dummy_event):
+    """--fair, --compact and --max-breaks from the web: they reach the solver's settings and
+    the solve that runs with them keeps its count."""
+    from web.solving.models import SolverRun
+
+    page = organiser.get("/events/tiny/runs/").get_data(as_text=True)
+    assert 'name="fair"' in page and 'name="compact"' in page and 'name="max_breaks"' in page
+    data = {"time_limit": 5, "seed": 0, "fair": "y", "max_breaks": 1}
+    organiser.post("/events/tiny/runs/", data=data)
+    session.rollback()
+    run = session.scalars(select(SolverRun).order_by(SolverRun.id.desc())).first()
+    assert run.settings["fair"] and run.settings["compact"] and run.settings["max_breaks"] == 1
+    assert run.status == "succeeded" and run.scheduled == run.requests > 0
+
+
 def test_review_grid_and_quality_figures(organiser, session):
     """A two-slot meeting is one cell spanning both slots (not a cell and an empty-looking
     one); the review names the solver's status in words and shows the quality figures."""

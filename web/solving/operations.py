@@ -18,8 +18,18 @@ from web.schedules.models import ScheduleVersion
 from web.solving.models import SolverRun
 
 
-def queue_run(session: Session, event: Event, settings: SolverSettings) -> SolverRun:
-    run = SolverRun(event_id=event.id, settings=asdict(settings), status="queued")
+def queue_run(
+    session: Session,
+    event: Event,
+    settings: SolverSettings,
+    keep_published: bool = False,
+    allow_moves: int = 0,
+) -> SolverRun:
+    """A solve waiting for a worker. With `keep_published` the published meetings stay where
+    they are, but for at most `allow_moves` of them moved to make room for more."""
+    stored = {**asdict(settings), "keep_published": keep_published, "allow_moves": allow_moves}
+    stored.pop("should_stop", None)
+    run = SolverRun(event_id=event.id, settings=stored, status="queued")
     session.add(run)
     session.flush()
     return run

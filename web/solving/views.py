@@ -9,7 +9,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, Optional
 
 from scheduler.solver.cpsat import SolverSettings
 from web.db import transaction
@@ -57,6 +57,19 @@ class RunForm(FlaskForm):
     allow_moves = IntegerField(
         _l("Published meetings that may move"), default=0, validators=[NumberRange(0, 100000)]
     )
+    fair = BooleanField(
+        _l("Fair: a meeting for every company that can have one"),
+        description=_l("then the lowest shares of met requests raised; may cost a few meetings"),
+    )
+    compact = BooleanField(
+        _l("Compact agendas: fewer idle gaps between a person's meetings"),
+        description=_l("the number of meetings stays; takes part of the time limit"),
+    )
+    max_breaks = IntegerField(
+        _l("At most this many idle gaps per person"),
+        validators=[Optional(), NumberRange(0, 100)],
+        description=_l("where that costs no meeting; empty: no limit"),
+    )
 
 
 @solving.route("/events/<slug>/runs/", methods=["GET", "POST"])
@@ -64,13 +77,14 @@ def index(slug: str):
     event = event_or_404(slug)
     form = RunForm()
     if form.validate_on_submit():
-        settings = SolverSettings(time_limit=float(form.time_limit.data), seed=form.seed.data)
-        run = queue_run(db(), event, settings)
-        run.settings = {
-            **run.settings,
-            "keep_published": form.keep_published.data,
-            "allow_moves": form.allow_moves.data,
-        }
+        settings = SolverSettings(
+            time_limit=float(form.time_limit.data),
+            seed=form.seed.data,
+            compact=form.compact.data or form.max_breaks.data is not None,
+            max_breaks=form.max_breaks.data,
+            fair=form.fair.data,
+        )
+        run = queue_run(db(), event, settings, form.keep_published.data, form.allow_moves.data or 0)
         db().commit()
         queue().enqueue_solve(run.id)
         return redirect(url_for("solving.run", slug=slug, run_id=run.id))
