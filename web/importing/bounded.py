@@ -37,10 +37,10 @@ def read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
         outcome = _pool().submit(_read, str(path), _sheet_limits()).result()
     except BrokenProcessPool:  # a limit ended the child (the kernel's signal, not an error)
         _retire()
-        raise too_large(path) from None
+        raise workbook.too_large(path) from None
     if outcome[0] == "out of memory":
         _retire()  # a child that ran out may hold on to what it got: the next gets a new one
-        raise too_large(path)
+        raise workbook.too_large(path)
     if outcome[0] == "invalid":
         raise InvalidInput(outcome[1])
     return outcome[1], outcome[2]
@@ -102,15 +102,3 @@ def _retire() -> None:
         if _child is not None:
             _child.shutdown(wait=False, cancel_futures=True)
             _child = None
-
-
-def too_large(path: Path) -> InvalidInput:
-    return InvalidInput(
-        [
-            Problem(
-                path.name,
-                "needs more memory or time to read than an import may take; split it into "
-                "smaller workbooks, or save each sheet as a CSV UTF-8 file",
-            )
-        ]
-    )

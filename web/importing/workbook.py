@@ -20,6 +20,16 @@ MAX_CELLS = MAX_ROWS * MAX_COLUMNS  # cells per sheet, empty or not
 MAX_CELLS_IN_A_ROW = 16_384  # as many as Excel has columns, A to XFD
 
 
+def too_large(path: Path) -> InvalidInput:
+    """One answer wherever the reading runs out (in openpyxl, or the child killed by its
+    limit): the organiser's remedy is the same."""
+    return refuse(
+        path.name,
+        "needs more memory or time to read than an import may take; split it into "
+        "smaller workbooks, or save each sheet as a CSV UTF-8 file",
+    )
+
+
 def workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     """The workbook's sheets (web.importing.bounded runs this in a child process)."""
     from openpyxl import load_workbook
@@ -29,11 +39,7 @@ def workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
         "is not an Excel workbook (.xlsx); open it in Excel and save it as "
         '"Excel Workbook (.xlsx)", or as CSV UTF-8 files',
     )
-    too_big = refuse(
-        path.name,
-        "needs more memory to read than this server has; split it into smaller workbooks, "
-        "or save each sheet as a CSV UTF-8 file",
-    )
+    too_big = too_large(path)
     refuse_zip_bomb(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
