@@ -246,7 +246,17 @@ def _request_documents(
 ) -> dict[int, dict]:
     """Accepted requests, and requests with a fixed meeting unless declined or cancelled."""
     fixed = select(FixedMeeting.request_id)
-    chosen = select(MeetingRequest).where(
+    # Columns, not ORM rows: a BioJapan-size fair has 35,000 requests, and making an object
+    # of each took most of this function's time (1.6 s of 1.9).
+    chosen = select(
+        MeetingRequest.id,
+        MeetingRequest.external_id,
+        MeetingRequest.requester_id,
+        MeetingRequest.requested_id,
+        MeetingRequest.priority,
+        MeetingRequest.slots,
+        MeetingRequest.notes,
+    ).where(
         MeetingRequest.event_id == event.id,
         (MeetingRequest.status == "accepted")
         | ((MeetingRequest.status == "requested") & MeetingRequest.id.in_(fixed)),
@@ -254,7 +264,7 @@ def _request_documents(
     named = named_attendees(session, event)
     within = request_windows(session, event)
     documents = {}
-    for r in session.scalars(chosen.order_by(MeetingRequest.id)):
+    for r in session.execute(chosen.order_by(MeetingRequest.id)):
         document: dict = {
             "id": r.external_id,
             "from": company_ext[r.requester_id],

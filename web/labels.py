@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import get_timezone_name
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.meeting_requests.operations import TRANSITIONS
@@ -22,7 +23,7 @@ STATUS_ACTION = {
     "requested": _l("Ask again"),
     "accepted": _l("Accept"),
     "declined": _l("Decline"),
-    "cancelled": _l("Cancel"),
+    "cancelled": _l("Withdraw"),
 }
 ROLE = {"corporate": _l("Corporate"), "delegation": _l("Delegation member")}
 RUN_STATUS = {
@@ -56,6 +57,66 @@ EDIT_CONFLICT = _l(
     "make your change again and save."
 )
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
+
+
+# Why a published meeting no longer fits the event (the kinds of web.schedules.drift).
+AFFECTED = {
+    "answer": _l("its request is no longer accepted"),
+    "setup": _l("the event's days, sessions or slot length changed"),
+    "attendees": _l("an attendee was removed or changed"),
+    "table": _l("its table was removed or changed"),
+    "blocked": _l("a time blocked since covers it"),
+    "daily": _l("a company is now over its daily maximum"),
+    "fixed": _l("its fixed time was changed"),
+}
+
+
+def answered(status: str | None, by: str | None, at: datetime | None, names: dict) -> str:
+    """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
+    by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
+    event's clock, which `at` is given in)."""
+    kind, _colon, ident = (by or "").partition(":")
+    who = names.get(ident, ident) if kind == "company" else _("the organiser") if by else None
+    when = at.strftime("%Y-%m-%d %H:%M") if at else ""
+    if status == "declined":
+        return _("declined by %(who)s on %(when)s", who=who, when=when) if who else _("declined")
+    if status == "cancelled":
+        return _("cancelled by %(who)s on %(when)s", who=who, when=when) if who else _("cancelled")
+    if status == "requested":
+        return _("asked again, awaiting an answer")
+    if status is None:
+        return _("its request was deleted")
+    return str(AFFECTED["answer"])
+
+
+def withdrawn_notes(requests, zone: ZoneInfo) -> dict[str, str]:
+    """Per request id, what the agenda says under a published meeting whose request was
+    declined or cancelled since (web.schedules.drift.withdrawn_answers)."""
+    notes = {}
+    for r in requests:
+        names = {c.external_id: c.name for c in (r.requester, r.requested)}
+        at = r.answered_at.astimezone(zone) if r.answered_at else None
+        what = answered(r.status, r.answered_by, at, names)
+        notes[r.external_id] = _(
+            "%(what)s: cancelled for both companies when the organiser publishes the "
+            "updated schedule",
+            what=what,
+        )
+    return notes
+
+
+def affected_reason(affected) -> str:
+    """Why a published meeting (a web.schedules.drift.Affected) will change, in words."""
+    zone = affected.meeting.start.tzinfo
+    names = {side.id: side.name for side in affected.meeting.sides}
+    at = affected.answered_at.astimezone(zone) if affected.answered_at else None
+    words = [
+        answered(affected.status, affected.answered_by, at, names)
+        if kind == "answer"
+        else str(AFFECTED[kind])
+        for kind in affected.kinds
+    ]
+    return "; ".join(words)
 
 
 def next_statuses(request) -> list[str]:
@@ -117,4 +178,5 @@ def helpers() -> dict:
         "next_statuses": next_statuses,
         "zone_label": zone_label,
         "event_time": event_time,
+        "affected_reason": affected_reason,
     }

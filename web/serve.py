@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "biojapan-2026" / "instance.json"
+EXAMPLE_SCHEDULE = EXAMPLE.with_name("schedule.json")
 DEMO_SLUG = "biojapan-2026"
 DEMO_ORGANISER = "organiser@example.org"
 
@@ -119,6 +120,7 @@ def _load_demo(engine, base: str) -> None:
             .where(Company.event_id == event.id, Company.role == "delegation")
             .order_by(Company.id)
         )
+        _publish_example_schedule(session, event, company)
         token = company.access_token
         company_name = company.name
     click.echo(
@@ -129,6 +131,40 @@ def _load_demo(engine, base: str) -> None:
         f"  {company_name}'s private link:\n"
         f"                    {base}/c/{token}/\n"
     )
+
+
+def _publish_example_schedule(session, event, shown) -> None:
+    """At the demo's first start, publish the example's schedule as version 1, so a
+    company's link shows an agenda; then one corporate declines a published meeting (not one
+    of `shown`, the company whose link is printed), so the organiser finds the published
+    schedule out of date and can try a re-solve."""
+    from sqlalchemy import select
+
+    from scheduler.formats.schedule_io import load_schedule
+    from web.conversion import add_schedule_version, document_from_event, instance_from_event
+    from web.meeting_requests.models import MeetingRequest
+    from web.meeting_requests.operations import set_status
+    from web.schedules.operations import latest_publication, publish
+
+    if latest_publication(session, event) is not None:
+        return  # published at an earlier start: keep what the organiser did since
+    instance = instance_from_event(session, event)
+    schedule = load_schedule(EXAMPLE_SCHEDULE, instance)
+    version = add_schedule_version(session, event, schedule, note="the example's schedule")
+    version.instance = document_from_event(session, event)
+    publish(session, version)
+    others = [
+        m.request
+        for m in sorted(schedule.meetings, key=lambda m: (m.start, m.request))
+        if shown.external_id not in instance.request_by_id[m.request].companies
+    ]
+    declined = session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == event.id, MeetingRequest.external_id == others[0]
+        )
+    )
+    by = f"company:{declined.requested.external_id}"
+    set_status(session, declined, "declined", declined.version_id, by)
 
 
 def _fail_runs_without_worker(engine) -> None:

@@ -103,7 +103,7 @@ def test_solve_publish_and_feeds(organiser, session, dummy_event):
     links = tokens(session)
     token = next(iter(links.values()))
     assert organiser.get(f"/c/{token}/agenda.ics").status_code == 404  # not published yet
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     feed = organiser.get(f"/c/{token}/agenda.ics")
     assert feed.status_code == 200 and feed.data.startswith(b"BEGIN:VCALENDAR")
     assert "webcal://" in organiser.get(f"/c/{token}/").get_data(as_text=True)
@@ -255,7 +255,7 @@ def test_a_company_sees_what_it_is_asked_and_who_goes_where(organiser, session, 
     assert "awaits your answer" not in organiser.get(f"/c/{links['acme']}/").get_data(as_text=True)
 
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     page = organiser.get(f"/c/{links['big']}/").get_data(as_text=True)
     assert "Wednesday, October 14, 2026" in page
     assert "Ann Acme" in page and "Cy Cell" in page  # the counterparts' people
@@ -274,7 +274,7 @@ def test_the_organiser_sees_a_companys_agenda_as_the_company_does(organiser, ses
     before = organiser.get(f"/events/tiny/companies/{big.id}").get_data(as_text=True)
     assert "No schedule is published yet." in before
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
 
     def agenda(page: str) -> list[str]:
         lists = re.findall(r'<ol class="agenda">(.*?)</ol>', page, re.S)
@@ -364,9 +364,11 @@ def test_changes_against_the_published_version_name_the_meetings(organiser, sess
     from web.meeting_requests.models import MeetingRequest
 
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     r2 = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r2"))
-    organiser.post(f"/events/tiny/requests/{r2.id}/status", data={"status": "declined"})
+    organiser.post(
+        f"/events/tiny/requests/{r2.id}/status", data={"status": "declined", "confirm": "1"}
+    )
     acme = session.scalar(select(Company).where(Company.external_id == "acme"))
     cell = session.scalar(select(Company).where(Company.external_id == "cell"))
     organiser.post(f"/c/{acme.access_token}/requests", data={"to": cell.id, "priority": 3})
@@ -430,7 +432,7 @@ def test_blocking_a_time_with_a_published_meeting_says_it_stands(organiser, sess
     """A block does not cancel a published meeting (only the organiser's next schedule can):
     the company is told, so that it does not simply stay away from a meeting it still has."""
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     big = tokens(session)["big"]
 
     def block(start: str, end: str) -> str:
@@ -451,7 +453,7 @@ def test_the_desk_blocking_a_published_meeting_is_told_too(organiser, session, d
     from web.companies.models import Attendee
 
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     big = session.scalar(select(Company).where(Company.external_id == "big"))
     people = session.scalars(select(Attendee).where(Attendee.company_id == big.id)).all()
     assert len(people) == 2

@@ -119,7 +119,7 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.set_viewport_size(PHONE)
     expect(page.locator("table.grid thead th", has_text="10:00").first).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 860})
-    page.click("text=Publish this version")
+    _publish(page)
     expect(page.locator(".flash.success")).to_contain_text("published")
 
     # The organiser's forms: a company with its attendees and blocked times, and the tables.
@@ -211,6 +211,12 @@ def _log_in(page, server: str) -> None:
     page.click("button[type=submit]")
 
 
+def _publish(page) -> None:
+    """Publish the version under review: the box says what changes, a tick confirms it."""
+    page.check("#publish input[name=confirm]")
+    page.click("#publish button[type=submit]")
+
+
 def _solve(page, seconds: int, keep_published: bool = True) -> None:
     """Start a run from the Solve page (the published meetings kept, as by default, or not)."""
     page.click("nav.sub >> text=Solve")
@@ -270,7 +276,7 @@ def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, t
     _solve(page, 2)
     expect(page.locator("#status")).to_have_text("finished", timeout=180_000)
     page.click("#review")
-    page.click("text=Publish this version")
+    _publish(page)
     expect(page.locator(".flash.success")).to_contain_text("Version 1 is published")
 
     # A long run from scratch, watched while CP-SAT searches, then cancelled: it ends as
@@ -302,7 +308,7 @@ def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, t
     reader.start()
     reader.wait_for(2)
     before = len(reader.answers)
-    page.click("text=Publish this version")
+    _publish(page)
     expect(page.locator(".flash.success")).to_contain_text("Version 2 is published")
     reader.wait_for(before + 3)
     reader.stop.set()
@@ -359,3 +365,108 @@ def _link_of(browser, server: str, name: str) -> str:
     link = page.locator("tr", has_text=name).locator("a[href^='/c/']").get_attribute("href")
     page.close()
     return link
+
+
+def test_changes_to_a_published_schedule_are_seen_by_everyone(server, browser):
+    """As issue 14 checks it: a corporate declines a published meeting on its phone (the page
+    asks for a tick first), the other company sees it as pending, the organiser's overview says
+    the published schedule is out of date and re-solves from there; version 1, older than the
+    new publication, says what it would bring back; a setup change after publishing lists the
+    meetings it takes out. Screenshots in English and Japanese."""
+    from playwright.sync_api import expect
+
+    slug = "changes-2026"
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    _log_in(page, server)
+    page.goto(f"{server}/")
+    page.fill("input[name=slug]", slug)
+    page.set_input_files("input[name=file]", str(EXAMPLE))
+    page.click("form[action$='/events/import'] button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("BioJapan 2026 Partnering")
+    page.click("nav.sub >> text=Solve")
+    page.fill("input[name=time_limit]", "5")
+    page.click("text=Start solving")
+    expect(page.locator("#status")).to_have_text("finished", timeout=60_000)
+    page.click("#review")
+    expect(page.locator("#publish")).to_contain_text("Publishing sends their agendas to")
+    page.click("#publish button[type=submit]")  # not ticked: the browser holds the form back
+    expect(page.locator("h1 .status")).to_have_count(0)
+    _publish(page)
+    expect(page.locator(".flash.success")).to_contain_text("Version 1 is published")
+
+    # A corporate declines one of its published meetings, on its phone.
+    page.goto(f"{server}/events/{slug}/companies/")
+    corporate = page.locator("tr", has_text="Astellas Pharma").locator("a[href^='/c/']")
+    corporate_link = corporate.get_attribute("href")
+    phone = browser.new_page(viewport=PHONE, is_mobile=True)
+    phone.goto(f"{server}{corporate_link}")
+    published = phone.locator("#requests li:has(form.confirm)").first
+    other = published.locator("strong").inner_text()
+    published.locator("button.declined").click()  # without the tick nothing is sent
+    expect(published.locator(".status")).to_have_text("accepted")
+    published.locator("input[name=confirm]").check()
+    published.scroll_into_view_if_needed()
+    shot(phone, "decline-published-phone")
+    published.locator("button.declined").click()
+    row = phone.locator("#requests li", has_text=other)
+    expect(row.locator(".status")).to_have_text("declined")
+    expect(phone.locator("ol.agenda li.pending")).to_contain_text("declined by Astellas Pharma")
+    phone.close()
+
+    # The other company sees the meeting going, until the organiser publishes again.
+    page.goto(f"{server}/events/{slug}/companies/")
+    other_link = page.locator("tr", has_text=other).locator("a[href^='/c/']").get_attribute("href")
+    company = browser.new_page(viewport={"width": 1280, "height": 860})
+    company.goto(f"{server}{other_link}")
+    pending = company.locator("ol.agenda li.pending")
+    expect(pending).to_contain_text("cancelled for both companies when the organiser publishes")
+    pending.scroll_into_view_if_needed()
+    shot(company, "pending-cancellation")
+
+    # The organiser's overview says so, in both languages, and re-solves from there.
+    page.goto(f"{server}/events/{slug}/")
+    notice = page.locator("#out-of-date")
+    expect(notice).to_contain_text("1 published meeting is affected")
+    expect(notice).to_contain_text(f"{other} × Astellas Pharma")  # noqa: RUF001
+    shot(page, "out-of-date")
+    page.click("form.language button[value=ja]")
+    expect(page.locator("#out-of-date")).to_contain_text("公開中のスケジュールは最新ではありません")
+    expect(page.locator("#out-of-date")).to_contain_text("辞退")
+    shot(page, "out-of-date-ja")
+    page.click("form.language button[value=en]")
+    page.click("#out-of-date button[type=submit]")
+    expect(page.locator("#status")).to_have_text("finished", timeout=60_000)
+    page.click("#review")
+    expect(page.locator("h1")).to_contain_text("Version 2")
+    expect(page.locator("#publish")).to_contain_text("1 cancelled meetings")
+    _publish(page)
+    expect(page.locator(".flash.success")).to_contain_text("Version 2 is published")
+    company.goto(f"{server}{other_link}")
+    expect(company.locator("ol.agenda li.pending")).to_have_count(0)
+    company.close()
+    page.goto(f"{server}/events/{slug}/")
+    expect(page.locator("#out-of-date")).to_have_count(0)
+
+    # Version 1, made before version 2 went out, says what it would bring back.
+    page.goto(f"{server}/events/{slug}/schedules/1/")
+    box = page.locator("#publish")
+    expect(box).to_contain_text("made before version 2 was published")
+    expect(box).to_contain_text("1 meeting of this version no longer fits the event")
+    expect(box).to_contain_text("publish it all the same")
+    box.scroll_into_view_if_needed()
+    shot(page, "republish-older")
+
+    # A setup change after publishing: the last day taken away lists what it takes out.
+    page.goto(f"{server}/events/{slug}/setup")
+    days = page.locator("textarea[name=days]")
+    lines = days.input_value().strip().splitlines()
+    days.fill("\n".join(lines[:-1]))
+    page.click("button >> text=Save")
+    expect(page.locator("#misfits")).to_contain_text("published meetings outside the sessions")
+    page.locator("#misfits").scroll_into_view_if_needed()
+    shot(page, "setup-after-publishing")
+    page.check("input[name=take_out]")
+    page.click("button >> text=Save")
+    page.goto(f"{server}/events/{slug}/")
+    expect(page.locator("#out-of-date")).to_contain_text("days, sessions or slot length changed")
+    page.close()

@@ -148,7 +148,7 @@ def test_tables_and_rooms(organiser, session, dummy_event):
     # A table the published schedule uses stays; an unused one goes.
     run = organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
     assert run.status_code == 302
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     session.rollback()
     from web.schedules.models import ScheduledMeeting
 
@@ -223,7 +223,7 @@ def test_a_setup_change_that_unseats_published_meetings_asks_first(organiser, se
     """After publishing, 20-minute slots leave every 30-minute meeting off the slots: the
     form lists them and saves only when told to, then says what the next solve must do."""
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
-    organiser.post("/events/tiny/schedules/1/publish")
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     _status, page = _setup(organiser, slot_minutes=20, days="2026-10-14 10:00-11:20")
     assert "published meetings outside the sessions or off the slots" in page
     assert "Setup saved." not in page and "Acme Bio" in page

@@ -506,7 +506,9 @@ def test_a_cached_feed_follows_re_publishing(organiser, engine, session, fair):
     run = queue_run(session, fair["companies"]["big"].event, SolverSettings(time_limit=5))
     session.commit()
     assert run_solver(engine, run.id) == "succeeded"
-    assert organiser.post("/events/tiny/schedules/2/publish").status_code == 302
+    assert (
+        organiser.post("/events/tiny/schedules/2/publish", data={"confirm": "1"}).status_code == 302
+    )
     second = organiser.get(f"/c/{token}/agenda.ics")
     assert second.status_code == 200 and second.data != first.data
 

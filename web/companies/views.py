@@ -38,10 +38,11 @@ from web.companies.operations import (
 )
 from web.db import EditConflict
 from web.http import db, event_or_404, row_or_404
-from web.labels import EDIT_CONFLICT
+from web.labels import EDIT_CONFLICT, withdrawn_notes
 from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
-from web.schedules.operations import published_clashes, published_state
+from web.schedules.drift import withdrawn_answers
+from web.schedules.operations import agenda_update, published_clashes, published_state
 
 companies = Blueprint("companies", __name__, template_folder="templates")
 
@@ -143,19 +144,24 @@ def detail(slug: str, company_id: int):
     company = row_or_404(Company, company_id, event)
     published = published_state(db(), event)
     meetings = published.agenda(company.external_id) if published else []
+    requests = requests_of(db(), company)
+    zone = ZoneInfo(event.timezone)
     return render_template(
         "companies/detail.html",
         event=event,
         company=company,
-        requests=requests_of(db(), company),
+        requests=requests,
         published=published,
+        published_requests=published.request_ids if published else frozenset(),
+        pending=withdrawn_notes(withdrawn_answers(published, requests), zone),
+        update=agenda_update(db(), event, company.external_id),
         agenda_days=agenda_days(meetings),
         attendee_form=AttendeeForm(),
         request_form=request_form(company),
         block_form=_block_form(company),
         blocks=blocks_of(company),
         rooms=[loc for loc in event.locations if loc.owner_id == company.id],
-        zone=ZoneInfo(event.timezone),
+        zone=zone,
     )
 
 

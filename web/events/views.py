@@ -46,6 +46,7 @@ from web.importing.export import export_file, write_workbook
 from web.importing.files import import_file
 from web.importing.template import template_rows
 from web.labels import EDIT_CONFLICT, zone_choices
+from web.schedules.drift import published_drift
 from web.schedules.operations import current_version, setup_misfits
 from web.widgets import LongSelect
 
@@ -297,6 +298,7 @@ def dashboard(slug: str):
         "events/dashboard.html",
         event=event,
         overview=overview(db(), event),
+        drift=published_drift(db(), event),
         import_form=ImportForm(),
     )
 

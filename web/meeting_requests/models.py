@@ -71,6 +71,10 @@ class MeetingRequest(Base):
         ForeignKey("attendees.id", ondelete="SET NULL"), index=True
     )
     entered_by: Mapped[str | None] = mapped_column(Text)  # the account or file that entered it
+    # Who last accepted, declined or cancelled it, and when: a company whose published meeting
+    # is declined is told by whom ("company:<id>" or "organiser:<event>").
+    answered_by: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from web.companies.models import Attendee, Company
-from web.db import apply_edit, grouped
+from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
 
@@ -71,10 +71,15 @@ def add_request(
     return request
 
 
-def set_status(session: Session, request: MeetingRequest, status: str, version: int) -> None:
+def set_status(
+    session: Session, request: MeetingRequest, status: str, version: int, by: str | None = None
+) -> None:
+    """Move the request to `status` if it may follow the current one; `by` names who answered
+    ("company:<id>" or "organiser:<event>"), kept with the time for the other side to see."""
     if status not in TRANSITIONS[request.status]:
         raise BadTransition(f"a {request.status} request cannot become {status}")
-    apply_edit(session, request, version, {"status": status})
+    changes = {"status": status, "answered_by": by, "answered_at": utc_now()}
+    apply_edit(session, request, version, changes)
 
 
 def update_request(session: Session, request: MeetingRequest, version: int, **changes) -> None:

@@ -27,6 +27,7 @@ from web.meeting_requests.operations import (
     involving,
     set_status,
 )
+from web.schedules.operations import published_state
 from web.widgets import LongSelect
 
 meeting_requests = Blueprint("meeting_requests", __name__, template_folder="templates")
@@ -85,7 +86,7 @@ def add(slug: str, company_id: int):
             db(), event, company, other, form.priority.data, "organiser", form.notes.data or None
         )
         if form.accepted.data:
-            set_status(db(), row, "accepted", row.version_id)
+            set_status(db(), row, "accepted", row.version_id, f"organiser:{event.slug}")
     except DuplicateRequest:
         db().rollback()
         flash(_("These two companies already have a request."), "error")
@@ -129,6 +130,7 @@ def index(slug: str):
     return render_template(
         "meeting_requests/index.html",
         event=event,
+        published=published_requests(event),
         requests=rows.all(),
         total=total,
         page=page,
@@ -147,14 +149,30 @@ def set_status_view(slug: str, request_id: int):
     return redirect(back or url_for("meeting_requests.index", slug=slug))
 
 
-def change_status(row: MeetingRequest, status: str, _who: str) -> None:
+def change_status(
+    row: MeetingRequest, status: str, who: str, allowed: tuple[str, ...] = ("accepted", "declined")
+) -> None:
     """Shared by the organiser's and the company's pages: the version shown is the one
-    checked, so two people answering at once cannot overwrite each other silently."""
+    checked, so two people answering at once cannot overwrite each other silently. Declining
+    a published meeting cancels it for both companies at the next publication: it needs the
+    form's confirmation (`confirm`), which the buttons ask for (templates/answers.html)."""
     version = request.form.get("version", type=int) or row.version_id
-    if status not in ("accepted", "declined"):
+    if status not in allowed:
         abort(400)
+    taken_back = status in ("declined", "cancelled")
+    if taken_back and not request.form.get("confirm") and is_published(row):
+        flash(
+            _(
+                "%(a)s and %(b)s: this meeting is published. Tick the box to confirm that "
+                "it is cancelled for both companies.",
+                a=row.requester.name,
+                b=row.requested.name,
+            ),
+            "error",
+        )
+        return
     try:
-        set_status(db(), row, status, version)
+        set_status(db(), row, status, version, who)
     except (BadTransition, EditConflict) as error:
         db().rollback()
         flash(str(error), "error")
@@ -169,6 +187,18 @@ def change_status(row: MeetingRequest, status: str, _who: str) -> None:
         ),
         "success",
     )
+
+
+def is_published(row: MeetingRequest) -> bool:
+    """Whether the request has a meeting in the event's latest publication."""
+    published = published_state(db(), row.event)
+    return published is not None and row.external_id in published.request_ids
+
+
+def published_requests(event) -> frozenset[str]:
+    """The event's requests with a published meeting (their decline asks to confirm)."""
+    published = published_state(db(), event)
+    return published.request_ids if published else frozenset()
 
 
 meeting_requests.add_url_rule(

@@ -26,10 +26,12 @@ from web.companies.operations import (
     local_span,
 )
 from web.http import db
+from web.labels import withdrawn_notes
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
 from web.meeting_requests.operations import DuplicateRequest, ask, requests_of
 from web.meeting_requests.views import change_status
-from web.schedules.operations import published_clashes, published_state
+from web.schedules.drift import withdrawn_answers
+from web.schedules.operations import agenda_update, published_clashes, published_state
 from web.widgets import LongSelect
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
@@ -75,6 +77,8 @@ def home():
     outgoing = [r for r in requests if r.requester_id == company.id]
     published = published_state(db(), event)
     meetings = published.agenda(company.external_id) if published else []
+    zone = ZoneInfo(event.timezone)
+    withdrawn = withdrawn_answers(published, requests)
     feed = url_for("agenda.calendar", _external=True)
     return render_template(
         "portal/home.html",
@@ -89,7 +93,10 @@ def home():
         agenda_days=agenda_days(meetings),
         feed=feed,
         webcal="webcal://" + feed.split("://", 1)[1],
-        zone=ZoneInfo(event.timezone),
+        zone=zone,
+        pending=withdrawn_notes(withdrawn, zone),
+        published_requests=published.request_ids if published else frozenset(),
+        update=agenda_update(db(), event, company.external_id),
     )
 
 
@@ -118,6 +125,17 @@ def answer(request_id: int):
     if row is None or row.requested_id != g.company.id:
         abort(404)
     change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}")
+    return redirect(url_for("portal.home") + "#requests")
+
+
+@portal.route("/requests/<int:request_id>/withdraw", methods=["POST"])
+def withdraw(request_id: int):
+    """Take back a request this company made (and only this company), waiting or accepted."""
+    row = db().get(MeetingRequest, request_id)
+    if row is None or row.requester_id != g.company.id:
+        abort(404)
+    who = f"company:{g.company.external_id}"
+    change_status(row, request.form.get("status", ""), who, allowed=("cancelled",))
     return redirect(url_for("portal.home") + "#requests")
 
 

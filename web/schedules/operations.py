@@ -30,12 +30,15 @@ from web.events.models import Event
 from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
 
 __all__ = [
+    "AgendaUpdate",
     "PublicationKey",
     "Published",
     "add_schedule_version",
+    "agenda_update",
     "current_version",
     "event_key",
     "latest_publication",
+    "previous_state",
     "publish",
     "published_state",
     "schedule_from_version",
@@ -147,6 +150,11 @@ class Published:
         return company_meetings(self.instance, schedule, external_id)
 
     @cached_property
+    def request_ids(self) -> frozenset[str]:
+        """The requests that have a meeting in this publication."""
+        return frozenset(m.request for m in self.schedule.meetings)
+
+    @cached_property
     def _by_company(self) -> dict[str, tuple[list[Meeting], tuple[PublishedMeeting, ...]]]:
         scheduled: dict[str, list[Meeting]] = defaultdict(list)
         for meeting in self.schedule.meetings:
@@ -171,15 +179,29 @@ _KEPT_LOCK = threading.Lock()
 
 def published_state(session: Session, event: Event) -> Published | None:
     """The event's latest publication as companies see it; None before the first."""
-    latest = session.execute(
+    keys = _latest_keys(session, event, 1)
+    return _state(session, keys[0]) if keys else None
+
+
+def previous_state(session: Session, event: Event) -> Published | None:
+    """The publication before the latest, which companies saw until then (None if none)."""
+    keys = _latest_keys(session, event, 2)
+    return _state(session, keys[1]) if len(keys) == 2 else None
+
+
+def _latest_keys(session: Session, event: Event, count: int) -> list[PublicationKey]:
+    rows = session.execute(
         select(Publication.id, Publication.published_at)
         .where(Publication.event_id == event.id)
         .order_by(Publication.id.desc())
-        .limit(1)
-    ).one_or_none()
-    if latest is None:
-        return None
-    key = PublicationKey(*latest)
+        .limit(count)
+    )
+    return [PublicationKey(*row) for row in rows]
+
+
+def _state(session: Session, key: PublicationKey) -> Published:
+    """The publication of `key` as companies see it (or saw it, for an earlier one): read
+    once and kept."""
     with _KEPT_LOCK:
         kept = _KEPT.get(key)
     if kept is not None:
@@ -198,6 +220,45 @@ def published_state(session: Session, event: Event) -> Published | None:
         with _KEPT_LOCK:
             _KEPT[key] = published
     return published
+
+
+@dataclass(frozen=True)
+class AgendaUpdate:
+    """What the latest publication changed on one company's agenda, against the one before
+    (`first`: there was none), as the company's page says it: 'updated <time>: 2 moved'."""
+
+    published_at: datetime
+    first: bool
+    added: list[MeetingDetails]
+    moved: list[tuple[MeetingDetails, MeetingDetails]]  # (before, now)
+    cancelled: list[MeetingDetails]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.moved or self.cancelled)
+
+
+def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpdate | None:
+    """None before the first publication."""
+    latest = published_state(session, event)
+    if latest is None:
+        return None
+    previous = previous_state(session, event)
+    if previous is None:
+        return AgendaUpdate(latest.published_at, True, [], [], [])
+    now = {m.request: m for m in latest.agenda(external_id)}
+    before = {m.request: m for m in previous.agenda(external_id)}
+    return AgendaUpdate(
+        latest.published_at,
+        False,
+        added=[m for r, m in now.items() if r not in before],
+        moved=[
+            (before[r], m)
+            for r, m in now.items()
+            if r in before and (before[r].start, before[r].location_id) != (m.start, m.location_id)
+        ],
+        cancelled=[m for r, m in before.items() if r not in now],
+    )
 
 
 def versions(session: Session, event: Event) -> list[ScheduleVersion]:

@@ -86,6 +86,31 @@ def changes_against(schedule: Schedule, published: Schedule | None) -> Changes |
     return Changes(added, moved, dropped, kept)
 
 
+def companies_touched(
+    schedule: Schedule, changes: Changes | None, *instances: Instance | None
+) -> int:
+    """How many companies' agendas publishing changes: those of the meetings that move, come
+    or go; at the first publication, every company with a meeting."""
+    if changes is None:
+        meetings = schedule.meetings
+    else:
+        moved = [m for pair in changes.moved for m in pair]
+        meetings = [*changes.added, *changes.dropped, *moved]
+    companies: set[str] = set()
+    for meeting in meetings:
+        request = next(
+            (
+                i.request_by_id[meeting.request]
+                for i in instances
+                if i and meeting.request in i.request_by_id
+            ),
+            None,
+        )
+        if request is not None:
+            companies.update(request.companies)
+    return len(companies)
+
+
 def describe(meeting: Meeting, *instances: Instance | None) -> str:
     """A meeting in words (its two companies, then day, time and table), from the first
     instance that knows its request: a dropped meeting's may be only in the published one."""

@@ -4,7 +4,7 @@ its files."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,15 +15,17 @@ from scheduler.calendars.sheet import meetings_csv, meetings_xlsx
 from web.events.models import Event
 from web.http import db, event_or_404
 from web.schedules import downloads
+from web.schedules.drift import drift, published_drift
 from web.schedules.models import Publication, ScheduleVersion
 from web.schedules.operations import (
     current_version,
+    latest_publication,
     publish,
     schedule_from_version,
     version_instance,
     versions,
 )
-from web.schedules.review import changes_against, day_grids, describe, where
+from web.schedules.review import changes_against, companies_touched, day_grids, describe, where
 
 schedules = Blueprint("schedules", __name__, template_folder="templates")
 
@@ -63,6 +65,7 @@ def index(slug: str):
         versions=list(reversed(versions(db(), event))),
         current=current_version(db(), event),
         history=history,
+        drift=published_drift(db(), event),
     )
 
 
@@ -75,6 +78,11 @@ def review(slug: str, number: int):
     current = current_version(db(), event)
     published = schedule_from_version(db(), current) if current and current != version else None
     published_instance = version_instance(db(), current) if published else None
+    changes = changes_against(schedule, published)
+    latest = latest_publication(db(), event)
+    unpublished = current is None or current.id != version.id
+    # Made before the latest publication: publishing it may undo what that one sent out.
+    older = unpublished and latest is not None and version.created_at < latest.published_at
     return render_template(
         "schedules/review.html",
         event=event,
@@ -83,7 +91,10 @@ def review(slug: str, number: int):
         instance=instance,
         schedule=schedule,
         grids=day_grids(instance, schedule),
-        changes=changes_against(schedule, published),
+        changes=changes,
+        touched=companies_touched(schedule, changes, instance, published_instance),
+        older=latest if older else None,
+        stale=drift(db(), event, instance, schedule) if unpublished else None,
         describe=lambda meeting: describe(meeting, instance, published_instance),
         where=lambda meeting, published_side=False: where(
             meeting, published_instance if published_side else instance
@@ -96,6 +107,12 @@ def publish_view(slug: str, number: int):
     """Make this version current: companies' agendas and subscribed calendars show it."""
     event = event_or_404(slug)
     version = _version(event, number)
+    if not request.form.get("confirm"):
+        flash(
+            _("Tick the box to confirm: publishing changes the companies' agendas and calendars."),
+            "error",
+        )
+        return redirect(url_for("schedules.review", slug=slug, number=number) + "#publish")
     publish(db(), version)
     db().commit()
     flash(_("Version %(n)d is published.", n=number), "success")

@@ -1,0 +1,199 @@
+"""Changes that touch published meetings are never silent: a decline of a published meeting
+is confirmed first and shows as pending on both companies' pages, the organiser's overview and
+schedules page say the published schedule is out of date (with what and why), publishing asks
+for a tick, and an older version or one made before a change says what it would bring back."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from web.companies.models import Company, UnavailableBlock
+from web.meeting_requests.models import MeetingRequest
+from web.schedules.drift import published_drift
+
+
+def _published_tiny(organiser) -> None:
+    """Tiny event solved (both requests placed) and version 1 published."""
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    answer = organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
+    assert answer.status_code == 302
+
+
+def _row(session, model, external_id):
+    session.rollback()  # read what the app committed
+    return session.scalar(select(model).where(model.external_id == external_id))
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_company_declines_a_published_meeting_only_when_it_confirms(
+    organiser, client, session, dummy_event
+):
+    _published_tiny(organiser)
+    big = _row(session, Company, "big")
+    r2 = _row(session, MeetingRequest, "r2")
+    home = client.get(f"/c/{big.access_token}/").get_data(as_text=True)
+    assert "declining cancels it for both of you" in home  # the button asks for a tick
+
+    client.post(f"/c/{big.access_token}/requests/{r2.id}/answer", data={"status": "declined"})
+    assert _row(session, MeetingRequest, "r2").status == "accepted"  # no tick, no change
+    home = client.get(f"/c/{big.access_token}/").get_data(as_text=True)
+    assert "Tick the box to confirm" in home
+
+    client.post(
+        f"/c/{big.access_token}/requests/{r2.id}/answer",
+        data={"status": "declined", "confirm": "1"},
+    )
+    r2 = _row(session, MeetingRequest, "r2")
+    assert (r2.status, r2.answered_by) == ("declined", "company:big")
+    assert r2.answered_at is not None
+
+    # The other company still has the meeting on its agenda, marked as going.
+    cell = _row(session, Company, "cell")
+    page = _text(client.get(f"/c/{cell.access_token}/").get_data(as_text=True))
+    assert "declined by Big Pharma on" in page
+    assert "cancelled for both companies when the organiser publishes" in page
+
+    # The organiser's overview and schedules page name it, with who and why.
+    for path in ("/events/tiny/", "/events/tiny/schedules/"):
+        page = _text(organiser.get(path).get_data(as_text=True))
+        assert "The published schedule is out of date" in page, path
+        assert "1 published meeting is affected" in page
+        assert "Cell Co × Big Pharma" in page and "declined by Big Pharma on" in page  # noqa: RUF001
+
+
+def test_the_re_solve_from_the_notice_keeps_the_rest_and_the_feed_cancels_the_meeting(
+    organiser, client, session, dummy_event
+):
+    _published_tiny(organiser)
+    r2 = _row(session, MeetingRequest, "r2")
+    organiser.post(
+        f"/events/tiny/requests/{r2.id}/status", data={"status": "declined", "confirm": "1"}
+    )
+    page = organiser.get("/events/tiny/").get_data(as_text=True)
+    form = re.search(
+        r'<section class="box out-of-date".*?<form[^>]*action="([^"]+)"(.*?)</form>', page, re.S
+    )
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)))
+    assert fields["keep_published"] == "y" and fields["allow_moves"] == "0"
+    organiser.post(form.group(1), data=fields)  # the notice's one-click re-solve
+    review = organiser.get("/events/tiny/schedules/2/").get_data(as_text=True)
+    assert "1 kept, 0 moved, 0 new, 1 dropped" in _text(review)
+    organiser.post("/events/tiny/schedules/2/publish", data={"confirm": "1"})
+    cell = _row(session, Company, "cell")
+    feed = client.get(f"/c/{cell.access_token}/agenda.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in feed
+    assert "out of date" not in organiser.get("/events/tiny/").get_data(as_text=True)
+    page = _text(client.get(f"/c/{cell.access_token}/").get_data(as_text=True))
+    assert "declined by" not in page  # no longer on its agenda, so no longer pending
+    # Its page says what the publication changed for it; Acme's, that nothing did.
+    assert re.search(r"Updated 2026-\d\d-\d\d \d\d:\d\d: 0 moved, 1 cancelled, 0 new", page)
+    assert "cancelled Big Pharma: 10-14 " in page
+    acme = _row(session, Company, "acme")
+    page = _text(client.get(f"/c/{acme.access_token}/").get_data(as_text=True))
+    assert "no change to this agenda" in page
+
+
+def test_publishing_needs_a_tick_and_says_how_many_companies_see_a_change(
+    organiser, session, dummy_event
+):
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    review = _text(organiser.get("/events/tiny/schedules/1/").get_data(as_text=True))
+    assert "Publishing sends their agendas to 3 companies" in review
+    organiser.post("/events/tiny/schedules/1/publish")
+    assert published_drift(session, dummy_event) is None  # nothing went out
+    page = organiser.get("/events/tiny/schedules/1/").get_data(as_text=True)
+    assert "Tick the box to confirm" in page
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
+    session.rollback()
+    assert published_drift(session, dummy_event) is not None
+    big = _row(session, Company, "big")
+    page = _text(organiser.get(f"/c/{big.access_token}/").get_data(as_text=True))
+    assert re.search(r"Published 2026-\d\d-\d\d \d\d:\d\d", page)
+
+
+def test_an_older_version_says_what_it_brings_back_before_it_goes_out(
+    organiser, session, dummy_event
+):
+    """Version 1 has both meetings; r2 is declined and version 2 (without it) published. Version
+    1 then says it was made before version 2 went out, brings back one meeting, and that this
+    meeting's request is declined now; the tick box says so."""
+    _published_tiny(organiser)
+    r2 = _row(session, MeetingRequest, "r2")
+    organiser.post(
+        f"/events/tiny/requests/{r2.id}/status", data={"status": "declined", "confirm": "1"}
+    )
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/2/publish", data={"confirm": "1"})
+    page = _text(organiser.get("/events/tiny/schedules/1/").get_data(as_text=True))
+    assert "made before version 2 was published" in page
+    assert "meetings brought back: 1, meetings taken away: 0" in page
+    assert "1 meeting of this version no longer fits the event as it is now" in page
+    assert "Cell Co × Big Pharma" in page and "declined by the organiser on" in page  # noqa: RUF001
+    assert "publish it all the same" in page
+
+
+def test_the_notice_names_blocked_times_and_counts_new_requests(
+    organiser, client, session, dummy_event
+):
+    _published_tiny(organiser)
+    session.rollback()
+    drift = published_drift(session, dummy_event)
+    assert drift is not None and not drift.out_of_date
+    big = _row(session, Company, "big")
+    session.add(  # Big Pharma blocks the whole session (10:00-11:30 in Tokyo)
+        UnavailableBlock(
+            event_id=dummy_event.id,
+            company_id=big.id,
+            start=datetime(2026, 10, 14, 1, 0, tzinfo=UTC),
+            end=datetime(2026, 10, 14, 2, 30, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    acme, cell = _row(session, Company, "acme"), _row(session, Company, "cell")
+    client.post(f"/c/{acme.access_token}/requests", data={"to": cell.id, "priority": 3})
+    session.rollback()
+    asked = session.scalar(select(MeetingRequest).where(MeetingRequest.requested_id == cell.id))
+    client.post(f"/c/{cell.access_token}/requests/{asked.id}/answer", data={"status": "accepted"})
+    session.rollback()
+    drift = published_drift(session, dummy_event)
+    assert [a.kinds for a in drift.affected] == [("blocked",), ("blocked",)]
+    assert drift.companies() == {"acme", "big", "cell"} and drift.waiting == 1
+    page = _text(organiser.get("/events/tiny/").get_data(as_text=True))
+    assert "2 published meetings are affected" in page
+    assert "a time blocked since covers it" in page
+    assert "1 accepted request is waiting for a meeting" in page
+
+
+def test_a_company_withdraws_its_own_requests_and_no_one_else_s(
+    organiser, client, session, dummy_event
+):
+    _published_tiny(organiser)
+    acme, big, cell = (_row(session, Company, c) for c in ("acme", "big", "cell"))
+    r1 = _row(session, MeetingRequest, "r1")  # Acme asked Big Pharma; published
+    assert client.post(f"/c/{big.access_token}/requests/{r1.id}/withdraw").status_code == 404
+    client.post(f"/c/{acme.access_token}/requests/{r1.id}/withdraw", data={"status": "cancelled"})
+    assert _row(session, MeetingRequest, "r1").status == "accepted"  # published: a tick first
+    client.post(
+        f"/c/{acme.access_token}/requests/{r1.id}/withdraw",
+        data={"status": "cancelled", "confirm": "1"},
+    )
+    r1 = _row(session, MeetingRequest, "r1")
+    assert (r1.status, r1.answered_by) == ("cancelled", "company:acme")
+    page = _text(client.get(f"/c/{big.access_token}/").get_data(as_text=True))
+    assert "cancelled by Acme Bio on" in page
+
+    # A request still waiting goes without a tick; accepting or declining is not for the asker.
+    client.post(f"/c/{acme.access_token}/requests", data={"to": cell.id, "priority": 3})
+    session.rollback()
+    waiting = session.scalar(select(MeetingRequest).where(MeetingRequest.requested_id == cell.id))
+    path = f"/c/{acme.access_token}/requests/{waiting.id}/withdraw"
+    assert client.post(path, data={"status": "accepted"}).status_code == 400
+    client.post(path, data={"status": "cancelled"})
+    session.rollback()
+    assert session.get(MeetingRequest, waiting.id).status == "cancelled"
