@@ -150,10 +150,21 @@ def _register_blueprints(app: Flask) -> None:
     from web.events.views import events
     from web.meeting_requests.views import meeting_requests
     from web.portal.agenda import agenda
+    from web.portal.person import person
     from web.portal.views import portal
     from web.schedules.views import schedules
     from web.solving.views import solving
 
-    blueprints = (auth, events, companies, meeting_requests, solving, schedules, portal, agenda)
+    blueprints = (
+        auth,
+        events,
+        companies,
+        meeting_requests,
+        solving,
+        schedules,
+        portal,
+        agenda,
+        person,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

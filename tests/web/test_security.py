@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Who may open each part of the app. A new blueprint must be added here, saying who it is for.
 ORGANISER_BLUEPRINTS = {"events", "companies", "meeting_requests", "solving", "schedules"}
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
+PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
 ORGANISER_ENDPOINTS = {"auth.logout"}
 
@@ -57,6 +58,8 @@ def who_may_open(endpoint: str) -> str:
         return "organiser"
     if blueprint in COMPANY_BLUEPRINTS:
         return "company"
+    if blueprint in PERSON_BLUEPRINTS:
+        return "person"
     raise AssertionError(
         f"endpoint {endpoint} is not classified: say in tests/web/test_security.py (and "
         "SECURITY.md) who may open it, and protect it accordingly"
@@ -204,6 +207,8 @@ def test_a_company_link_shows_only_its_own_company(client, app, session, fair):
             body = response.get_data(as_text=True)
             for other in others:
                 assert other.access_token not in body
+                for person in other.attendees:  # nor the links of its people
+                    assert person.access_token not in body
                 # another company's blocked times and contacts do not show either
                 assert f"/unavailable/{fair['blocks'][other.external_id]}/" not in body
         page = client.get(f"/c/{company.access_token}/").get_data(as_text=True)
@@ -220,6 +225,24 @@ def test_a_company_link_cannot_act_on_another_companys_rows(client, session, app
         response = client.post(target, data={"status": "declined"})
         assert response.status_code == 404, target
     assert snapshot(session) == before
+
+
+def test_a_person_link_is_read_only_and_shows_no_one_else_s_link(client, app, session, fair):
+    """An attendee's own link (/p/<token>/) has pages to read and nothing to post; its pages
+    carry no company's link and no other person's (the company's page hands them out)."""
+    person_rules = rules(app, "person")
+    assert all(methods(rule) == ["GET"] for rule in person_rules)
+    people = [a for c in fair["companies"].values() for a in c.attendees]
+    companies = list(fair["companies"].values())
+    for person in people:
+        for rule in person_rules:
+            response = client.get(url(rule, {**fair["values"], "token": person.access_token}))
+            assert response.status_code in (200, 404), rule.rule
+            body = response.get_data(as_text=True)
+            assert all(c.access_token not in body for c in companies)
+            assert all(p.access_token not in body for p in people if p is not person)
+        # A person's token is no company's: it opens none of the company's pages.
+        assert client.get(f"/c/{person.access_token}/").status_code == 404
 
 
 @pytest.mark.parametrize("change", ["guessed", "rotated", "other-case", "truncated"])

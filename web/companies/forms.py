@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TimeField
 from wtforms.validators import DataRequired
 
+if TYPE_CHECKING:
+    from web.companies.models import Company
+
 
 class BlockForm(FlaskForm):
-    """A time the company cannot meet, on one of the event's days."""
+    """A time the whole company, or one of its people, cannot meet, on one of the event's
+    days."""
 
     day = SelectField(_l("Day"), validators=[DataRequired()])
     start = TimeField(_l("From"), validators=[DataRequired()])
     end = TimeField(_l("To"), validators=[DataRequired()])
+    who = SelectField(_l("Who"), coerce=int, default=0)
+
+
+def block_form(company: Company) -> BlockForm:
+    """The form with the event's days and the company's people to choose from."""
+    form = BlockForm()
+    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
+    form.who.choices = [(0, _("the whole company"))] + [(a.id, a.name) for a in company.attendees]
+    return form

@@ -26,7 +26,7 @@ ROLES = ("corporate", "delegation")
 
 
 def new_access_token() -> str:
-    """A company's private link: 256 random bits, unguessable, URL-safe."""
+    """A company's or a person's private link: 256 random bits, unguessable, URL-safe."""
     return secrets.token_urlsafe(32)
 
 
@@ -78,6 +78,8 @@ class Attendee(Base):
     name: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
+    # The person's own agenda link (/p/<token>/): their meetings and feed, read only.
+    access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

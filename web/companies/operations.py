@@ -45,9 +45,22 @@ def company_by_token(session: Session, token: str) -> Company | None:
     return company
 
 
+def attendee_by_token(session: Session, token: str) -> Attendee | None:
+    """The person whose own agenda link this is, or None (as company_by_token)."""
+    if not token or len(token) > 64:
+        return None
+    attendee = session.scalar(select(Attendee).where(Attendee.access_token == token))
+    if attendee is None or not hmac.compare_digest(attendee.access_token, token):
+        return None
+    return attendee
+
+
 def rotate_token(session: Session, company: Company) -> str:
-    """A new private link; the old one stops working at once (forwarded too widely, say)."""
+    """New private links for the company and each of its people; the old ones stop working at
+    once (forwarded too widely, say)."""
     company.access_token = new_access_token()
+    for attendee in company.attendees:
+        attendee.access_token = new_access_token()
     session.flush()
     return company.access_token
 

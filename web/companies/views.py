@@ -18,7 +18,7 @@ from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from scheduler.calendars.agenda import agenda_days
-from web.companies.forms import BlockForm
+from web.companies.forms import block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
@@ -88,12 +88,6 @@ class AttendeeForm(FlaskForm):
     version = HiddenField()
 
 
-class CompanyBlockForm(BlockForm):
-    """A blocked time for the whole company or for one of its attendees."""
-
-    who = SelectField(_l("Who"), coerce=int)
-
-
 def _version(form) -> int:
     try:
         return int(form.version.data)
@@ -158,18 +152,11 @@ def detail(slug: str, company_id: int):
         agenda_days=agenda_days(meetings),
         attendee_form=AttendeeForm(),
         request_form=request_form(company),
-        block_form=_block_form(company),
+        block_form=block_form(company),
         blocks=blocks_of(company),
         rooms=[loc for loc in event.locations if loc.owner_id == company.id],
         zone=zone,
     )
-
-
-def _block_form(company: Company) -> CompanyBlockForm:
-    form = CompanyBlockForm()
-    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
-    form.who.choices = [(0, _("the whole company"))] + [(a.id, a.name) for a in company.attendees]
-    return form
 
 
 @companies.route("/events/<slug>/companies/<int:company_id>/rotate", methods=["POST"])
@@ -287,7 +274,7 @@ def block(slug: str, company_id: int):
     """A time the company, or one of its attendees, cannot meet (entered by the organiser)."""
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
-    form = _block_form(company)
+    form = block_form(company)
     if not (form.validate_on_submit() and form.end.data > form.start.data):
         flash(_("Give a day and a time span that ends after it starts."), "error")
         return redirect(

@@ -16,12 +16,14 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from scheduler.calendars.agenda import agenda_days
-from web.companies.forms import BlockForm
-from web.companies.models import Company, UnavailableBlock
+from web.companies.forms import block_form
+from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
     TooManyBlocks,
+    block_owner,
     block_time,
+    blocks_of,
     company_by_token,
     local_span,
 )
@@ -87,7 +89,8 @@ def home():
         incoming=incoming,
         outgoing=outgoing,
         ask_form=_ask_form(company, requests),
-        block_form=_block_form(company),
+        block_form=block_form(company),
+        blocks=blocks_of(company),
         published=published,
         meetings=meetings,
         agenda_days=agenda_days(meetings),
@@ -109,12 +112,6 @@ def _ask_form(company: Company, requests: list[MeetingRequest]) -> AskForm:
     )
     form = AskForm()
     form.to.choices = [(id_, name) for id_, name in others if id_ not in taken]
-    return form
-
-
-def _block_form(company: Company) -> BlockForm:
-    form = BlockForm()
-    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
     return form
 
 
@@ -171,14 +168,17 @@ def send():
 @portal.route("/unavailable", methods=["POST"])
 def block():
     company: Company = g.company
-    form = _block_form(company)
+    form = block_form(company)
     if not (form.validate_on_submit() and form.end.data > form.start.data):
         flash(_("Give a day and a time span that ends after it starts."), "error")
         return redirect(url_for("portal.home") + "#unavailable")
+    person = db().get(Attendee, form.who.data) if form.who.data else None
+    if person is not None and person.company_id != company.id:
+        abort(404)  # only the company's own people
     day = date.fromisoformat(form.day.data)
     start, end = local_span(company.event.timezone, day, form.start.data, form.end.data)
     try:
-        block_time(db(), company, start, end)
+        block_time(db(), company, start, end, person)
     except AlreadyBlocked:
         db().rollback()
         flash(_("That time is already blocked."), "notice")
@@ -195,7 +195,7 @@ def block():
     else:
         db().commit()
         flash(_("Time blocked."), "success")
-        _warn_of_published_meetings(published_clashes(db(), company, start, end))
+        _warn_of_published_meetings(published_clashes(db(), company, start, end, person))
     return redirect(url_for("portal.home") + "#unavailable")
 
 
@@ -218,7 +218,7 @@ def _warn_of_published_meetings(clashes: list) -> None:
 @portal.route("/unavailable/<int:block_id>/delete", methods=["POST"])
 def unblock(block_id: int):
     row = db().get(UnavailableBlock, block_id)
-    if row is None or row.company_id != g.company.id:
+    if row is None or block_owner(row).id != g.company.id:
         abort(404)
     db().delete(row)
     db().commit()

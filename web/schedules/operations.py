@@ -149,6 +149,14 @@ class Published:
         schedule, _calendars = self.of_company(external_id)
         return company_meetings(self.instance, schedule, external_id)
 
+    def person_agenda(self, external_id: str, attendee_id: str) -> list[MeetingDetails]:
+        """The meetings of one of the company's people, as the company's agenda shows them."""
+        schedule, _calendars = self.of_company(external_id)
+        theirs = [m for m in schedule.meetings if attendee_id in m.attendees]
+        if not theirs:
+            return []
+        return company_meetings(self.instance, replace(schedule, meetings=theirs), external_id)
+
     @cached_property
     def request_ids(self) -> frozenset[str]:
         """The requests that have a meeting in this publication."""
