@@ -103,9 +103,14 @@ def agenda_days(meetings: list[MeetingDetails]) -> list[AgendaDay]:
 
 
 def company_agenda_html(
-    instance: Instance, schedule: Schedule, company_id: str, language: str = "en"
+    instance: Instance,
+    schedule: Schedule,
+    company_id: str,
+    language: str = "en",
+    back: str | None = None,
 ) -> str:
-    """The printable agenda of one company, which the company itself may be given."""
+    """The printable agenda of one company, which the company itself may be given; `back`,
+    an address relative to the page's own, is a link back that is not printed."""
     company = instance.company_by_id[company_id]
     meetings = company_meetings(instance, schedule, company_id)
     days = agenda_days(meetings)
@@ -125,6 +130,7 @@ def company_agenda_html(
             days=days,
             unscheduled=unscheduled,
             companies=instance.company_by_id,
+            back=back,
         )
     )
 

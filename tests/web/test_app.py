@@ -85,7 +85,7 @@ def test_rotated_link_stops_working(organiser, session, dummy_event):
     company = session.scalar(select(Company).order_by(Company.id).limit(1))
     old = company.access_token
     assert organiser.get(f"/c/{old}/").status_code == 200
-    organiser.post(f"/events/tiny/companies/{company.id}/rotate")
+    organiser.post(f"/events/tiny/companies/{company.id}/rotate", data={"confirm": "1"})
     session.rollback()
     assert organiser.get(f"/c/{old}/").status_code == 404
     assert organiser.get(f"/c/{company.access_token}/").status_code == 200
@@ -521,6 +521,11 @@ def test_a_printable_agenda_comes_in_the_visitors_language(organiser, engine, se
         organiser.post("/language", data={"language": language, "back": "/"})
         portal = organiser.get(f"/c/{token}/agenda").get_data(as_text=True)
         desk = organiser.get("/events/tiny/schedules/1/agendas/acme").get_data(as_text=True)
+        # The same agenda; each links back to where it was opened from (not printed).
+        assert '<p class="no-print back"><a href="./">' in portal  # /c/<token>/
+        assert '<p class="no-print back"><a href="../">' in desk  # the version's review
+        back = re.compile(r'<p class="no-print back">.*?</p>')
+        portal, desk = back.sub("", portal), back.sub("", desk)
         assert portal == desk
         assert pages.setdefault(language, portal) == portal
     assert '<html lang="ja">' in pages["ja"] and "商談相手" in pages["ja"]

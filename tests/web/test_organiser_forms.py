@@ -95,7 +95,10 @@ def test_attendees_added_edited_and_removed(organiser, session, dummy_event):
     )
     assert stale.location.endswith("/edit")
     person_id = person.id
-    organiser.post(f"/events/tiny/attendees/{person_id}/remove")
+    organiser.post(f"/events/tiny/attendees/{person_id}/remove")  # without the tick: kept
+    session.rollback()
+    assert session.get(Attendee, person_id) is not None
+    organiser.post(f"/events/tiny/attendees/{person_id}/remove", data={"confirm": "1"})
     session.rollback()
     assert session.get(Attendee, person_id) is None
 

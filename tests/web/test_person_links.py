@@ -56,7 +56,10 @@ def test_a_person_link_opens_nothing_else(organiser, client, session, dummy_even
     assert client.get(f"/p/{big.access_token}/").status_code == 404
     assert client.get("/p/not-a-real-token/agenda.ics").status_code == 404
     old = person.access_token
-    organiser.post(f"/events/tiny/companies/{big.id}/rotate")
+    organiser.post(f"/events/tiny/companies/{big.id}/rotate")  # without the tick: nothing
+    session.rollback()
+    assert session.get(Attendee, person.id).access_token == old
+    organiser.post(f"/events/tiny/companies/{big.id}/rotate", data={"confirm": "1"})
     session.rollback()
     renewed = session.scalar(select(Attendee).where(Attendee.id == person.id))
     assert renewed.access_token != old

@@ -251,7 +251,12 @@ def test_a_wrong_or_rotated_token_opens_nothing(organiser, client, session, app,
     token = company.access_token
     if change == "rotated":
         assert organiser.get(f"/c/{token}/").status_code == 200
-        assert organiser.post(f"/events/tiny/companies/{company.id}/rotate").status_code == 302
+        assert (
+            organiser.post(
+                f"/events/tiny/companies/{company.id}/rotate", data={"confirm": "1"}
+            ).status_code
+            == 302
+        )
         session.rollback()
         assert session.get(Company, company.id).access_token != token
     elif change == "guessed":

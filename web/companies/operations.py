@@ -190,6 +190,12 @@ def local_span(zone_name: str, day: date, start: time, end: time) -> tuple[datet
     return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
 
 
+def outside_sessions(event, start: datetime, end: datetime) -> bool:
+    """Whether a span misses every session of the event: blocking it changes nothing, which
+    whoever blocked it should be told (they may have meant another time)."""
+    return not any(s.start < end and start < s.end for d in event.days for s in d.sessions)
+
+
 def blocks_of(company: Company) -> list[UnavailableBlock]:
     """The company's own blocked times and its attendees', in time order."""
     blocks = list(company.unavailable)

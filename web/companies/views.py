@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -30,6 +30,7 @@ from web.companies.operations import (
     block_time,
     blocks_of,
     local_span,
+    outside_sessions,
     remove_attendee,
     remove_block,
     rotate_token,
@@ -164,6 +165,9 @@ def rotate(slug: str, company_id: int):
     """A new private link; the old one stops working at once."""
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
+    if not request.form.get("confirm"):
+        flash(_("Tick the box to confirm: the old link stops working at once."), "error")
+        return redirect(url_for("companies.detail", slug=slug, company_id=company.id))
     rotate_token(db(), company)
     db().commit()
     flash(_("New private link made: the old one no longer works."), "success")
@@ -250,6 +254,10 @@ def delete_attendee(slug: str, attendee_id: int):
     event = event_or_404(slug)
     person = row_or_404(Attendee, attendee_id, event)
     company_id, name = person.company_id, person.name
+    back = url_for("companies.detail", slug=slug, company_id=company_id) + "#attendees"
+    if not request.form.get("confirm"):
+        flash(_("Tick the box to confirm removing %(name)s.", name=name), "error")
+        return redirect(back)
     try:
         remove_attendee(db(), person)
     except AttendeeInUse as used:
@@ -266,7 +274,7 @@ def delete_attendee(slug: str, attendee_id: int):
     else:
         db().commit()
         flash(_("%(name)s removed.", name=name), "success")
-    return redirect(url_for("companies.detail", slug=slug, company_id=company_id) + "#attendees")
+    return redirect(back)
 
 
 @companies.route("/events/<slug>/companies/<int:company_id>/unavailable", methods=["POST"])
@@ -303,6 +311,11 @@ def block(slug: str, company_id: int):
     else:
         db().commit()
         flash(_("Time blocked."), "success")
+        if outside_sessions(company.event, start, end):
+            flash(
+                _("That time is outside every session: no meetings are held then anyway."),
+                "notice",
+            )
         clashes = published_clashes(db(), company, start, end, person)
         if clashes:
             flash(

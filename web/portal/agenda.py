@@ -166,4 +166,7 @@ def _calendar_file(published: Published, external_id: str) -> bytes:
 
 def _printable_file(published: Published, external_id: str, language: str) -> bytes:
     schedule, _calendars = published.of_company(external_id)
-    return company_agenda_html(published.instance, schedule, external_id, language).encode()
+    # "./" is the company's page (/c/<token>/ beside /c/<token>/agenda): relative, so a kept
+    # body holds no token.
+    html = company_agenda_html(published.instance, schedule, external_id, language, back="./")
+    return html.encode()

@@ -26,6 +26,7 @@ from web.companies.operations import (
     blocks_of,
     company_by_token,
     local_span,
+    outside_sessions,
 )
 from web.http import db
 from web.labels import withdrawn_notes
@@ -195,6 +196,11 @@ def block():
     else:
         db().commit()
         flash(_("Time blocked."), "success")
+        if outside_sessions(company.event, start, end):
+            flash(
+                _("That time is outside every session: no meetings are held then anyway."),
+                "notice",
+            )
         _warn_of_published_meetings(published_clashes(db(), company, start, end, person))
     return redirect(url_for("portal.home") + "#unavailable")
 

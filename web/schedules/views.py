@@ -161,7 +161,8 @@ def agenda(slug: str, number: int, company: str):
     if company not in instance.company_by_id:
         abort(404)
     schedule = schedule_from_version(db(), version)
-    return company_agenda_html(instance, schedule, company, str(get_locale()))
+    # "../" is the version's review page (this one is .../<number>/agendas/<company>).
+    return company_agenda_html(instance, schedule, company, str(get_locale()), back="../")
 
 
 def _attachment(body: bytes, mime: str, name: str) -> Response:

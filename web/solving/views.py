@@ -166,7 +166,8 @@ def progress_of(row: SolverRun) -> dict:
         "gap": gap,
         "requests": row.requests,
         "scheduled": row.scheduled if row.scheduled is not None else figures.get("scheduled"),
-        "error": row.error,
+        # The worker writes why a run ended in English; the organiser reads it in their language.
+        "error": _("Cancelled by the organiser.") if row.status == "cancelled" else row.error,
         "review_url": url_for("schedules.review", slug=row.event.slug, number=schedule.number)
         if schedule
         else None,
