@@ -197,3 +197,20 @@ def test_a_company_withdraws_its_own_requests_and_no_one_else_s(
     client.post(path, data={"status": "cancelled"})
     session.rollback()
     assert session.get(MeetingRequest, waiting.id).status == "cancelled"
+
+
+def test_the_rule_is_the_service_layer_s_not_a_page_s(organiser, session, dummy_event):
+    """Any caller (a page, the CLI, the coming API) answers through the same function, and
+    it refuses to take back a published meeting unconfirmed."""
+    import pytest
+
+    from web.meeting_requests.answering import NeedsConfirmation, answer
+
+    _published_tiny(organiser)
+    r2 = _row(session, MeetingRequest, "r2")
+    with pytest.raises(NeedsConfirmation):
+        answer(session, r2, "declined", r2.version_id, "company:big")
+    assert r2.status == "accepted"
+    answer(session, r2, "declined", r2.version_id, "company:big", confirmed=True)
+    session.commit()
+    assert _row(session, MeetingRequest, "r2").status == "declined"

@@ -19,6 +19,7 @@ from web.companies.models import Company
 from web.db import EditConflict
 from web.http import db, event_or_404, local_path, row_or_404
 from web.labels import STATUS
+from web.meeting_requests.answering import NeedsConfirmation, answer
 from web.meeting_requests.models import NOTES_LONGEST, STATUSES, MeetingRequest
 from web.meeting_requests.operations import (
     BadTransition,
@@ -159,8 +160,9 @@ def change_status(
     version = request.form.get("version", type=int) or row.version_id
     if status not in allowed:
         abort(400)
-    taken_back = status in ("declined", "cancelled")
-    if taken_back and not request.form.get("confirm") and is_published(row):
+    try:
+        answer(db(), row, status, version, who, confirmed=bool(request.form.get("confirm")))
+    except NeedsConfirmation:
         flash(
             _(
                 "%(a)s and %(b)s: this meeting is published. Tick the box to confirm that "
@@ -171,8 +173,6 @@ def change_status(
             "error",
         )
         return
-    try:
-        set_status(db(), row, status, version, who)
     except (BadTransition, EditConflict) as error:
         db().rollback()
         flash(str(error), "error")
@@ -187,12 +187,6 @@ def change_status(
         ),
         "success",
     )
-
-
-def is_published(row: MeetingRequest) -> bool:
-    """Whether the request has a meeting in the event's latest publication."""
-    published = published_state(db(), row.event)
-    return published is not None and row.external_id in published.request_ids
 
 
 def published_requests(event) -> frozenset[str]:

@@ -1,0 +1,42 @@
+"""Answering a request, as every page (and the coming API) does it: the rule that a published
+meeting is not taken back without saying so lives here once.
+
+Apart from `operations` because it reads the published schedule (web.schedules), which itself
+reads requests: this module sits above both."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.operations import set_status
+from web.schedules.operations import published_state
+
+TAKEN_BACK = ("declined", "cancelled")  # what cancels a published meeting at the next publish
+
+
+class NeedsConfirmation(ValueError):
+    """Declining or withdrawing a request whose meeting is published: both companies lose it
+    at the next publication, so whoever does it must confirm they know."""
+
+
+def is_published(session: Session, row: MeetingRequest) -> bool:
+    """Whether the request has a meeting in the event's latest publication."""
+    published = published_state(session, row.event)
+    return published is not None and row.external_id in published.request_ids
+
+
+def answer(
+    session: Session,
+    row: MeetingRequest,
+    status: str,
+    version: int,
+    by: str,
+    confirmed: bool = False,
+) -> None:
+    """Move the request to `status` on behalf of `by` (set_status's rules: the transition
+    allowed, the version the answerer saw); NeedsConfirmation if that takes back a published
+    meeting without `confirmed`."""
+    if status in TAKEN_BACK and not confirmed and is_published(session, row):
+        raise NeedsConfirmation(row.external_id)
+    set_status(session, row, status, version, by)
