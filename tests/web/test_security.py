@@ -282,8 +282,9 @@ def test_tokens_are_long_random_and_compared_in_constant_time(session, fair):
     assert len(set(tokens)) == len(tokens)
     for token in tokens:
         assert len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)  # 256 random bits
-    source = inspect.getsource(operations.company_by_token)
-    assert "hmac.compare_digest" in source
+    assert "hmac.compare_digest" in inspect.getsource(operations._by_token)
+    for lookup in (operations.company_by_token, operations.attendee_by_token):
+        assert "_by_token(" in inspect.getsource(lookup)
     source = inspect.getsource(operations.rotate_token)
     assert "new_access_token()" in source
 

@@ -35,24 +35,24 @@ def _only(changes: dict, allowed: set[str]) -> None:
 
 
 def company_by_token(session: Session, token: str) -> Company | None:
-    """The company whose private link this is, or None. The lookup uses the unique index;
-    the constant-time comparison keeps a timing difference from telling how close a guess is."""
-    if not token or len(token) > 64:
-        return None
-    company = session.scalar(select(Company).where(Company.access_token == token))
-    if company is None or not hmac.compare_digest(company.access_token, token):
-        return None
-    return company
+    """The company whose private link this is, or None."""
+    return _by_token(session, Company, token)
 
 
 def attendee_by_token(session: Session, token: str) -> Attendee | None:
-    """The person whose own agenda link this is, or None (as company_by_token)."""
+    """The person whose own agenda link this is, or None."""
+    return _by_token(session, Attendee, token)
+
+
+def _by_token(session: Session, model, token: str):
+    """The row whose link this is. The lookup uses the unique index; the constant-time
+    comparison keeps a timing difference from telling how close a guess is."""
     if not token or len(token) > 64:
         return None
-    attendee = session.scalar(select(Attendee).where(Attendee.access_token == token))
-    if attendee is None or not hmac.compare_digest(attendee.access_token, token):
+    row = session.scalar(select(model).where(model.access_token == token))
+    if row is None or not hmac.compare_digest(row.access_token, token):
         return None
-    return attendee
+    return row
 
 
 def rotate_token(session: Session, company: Company) -> str:
