@@ -329,6 +329,11 @@ def test_meetings_xlsx_has_real_times(tmp_path, example):
     starts = {m["request"]: m["start"] for m in schedule["meetings"]}
     request = header.index("Request")
     assert all(row[1] == datetime.fromisoformat(starts[row[request]]) for row in rows)
+    # The requests not scheduled, with their reasons, on a sheet of their own.
+    header, *missed = list(load_workbook(out)["Unscheduled"].values)
+    assert header == ("Request", "Requester", "Requested", "Priority", "Reason")
+    assert [r[0] for r in missed] == [u["request"] for u in schedule["unscheduled"]]
+    assert all(r[4] for r in missed)
 
 
 def test_meetings_sheet_needs_a_known_extension(tmp_path):

@@ -10,6 +10,7 @@ from scheduler.formats.instance_reader import instance_from_document
 from scheduler.generate.instances import generate_instance
 from scheduler.solver.greedy import greedy_schedule
 from scheduler.solver.prepare import Prepared
+from scheduler.solver.reasons import REASON_KINDS, reason_kind
 from scheduler.validate.check import check_schedule, objective
 from tests.conftest import make_instance, solve_document
 
@@ -102,6 +103,7 @@ def test_higher_priority_wins_the_last_table():
     schedule = solve_document(document)
     assert [m["request"] for m in schedule["meetings"]] == ["r1"]
     assert "no table is free" in schedule["unscheduled"][0]["reason"]
+    assert reason_kind(schedule["unscheduled"][0]["reason"]) == "tables"
 
 
 def test_reason_no_common_free_slot_names_the_attendee_and_times():
@@ -114,6 +116,7 @@ def test_reason_no_common_free_slot_names_the_attendee_and_times():
     schedule = solve_document(document)
     reason = schedule["unscheduled"][0]["reason"]
     assert "Bea Big (big-2)" in reason and "10:00-10:30" in reason
+    assert reason_kind(reason) == "attendee"
 
 
 def test_reason_other_side_agenda_full():
@@ -140,6 +143,7 @@ def test_reason_other_side_agenda_full():
     assert_sound(document, schedule)
     reason = next(u["reason"] for u in schedule["unscheduled"] if u["request"] == "r2")
     assert "agenda is full" in reason and "Acme Bio" in reason
+    assert reason_kind(reason) == "busy"
 
 
 def test_reason_max_meetings_per_day():
@@ -148,6 +152,7 @@ def test_reason_max_meetings_per_day():
     schedule = solve_document(document)
     assert_sound(document, schedule)
     assert "maximum of 1 meetings" in schedule["unscheduled"][0]["reason"]
+    assert reason_kind(schedule["unscheduled"][0]["reason"]) == "daily"
 
 
 def test_same_seed_same_schedule():
@@ -171,6 +176,7 @@ def test_random_small_instances_give_valid_schedules(companies, requests, days, 
     document = generate_instance(companies, requests, days=days, tables=tables, seed=seed)
     schedule = solve_document(document, time_limit=2)
     assert_sound(document, schedule)
+    assert all(reason_kind(u["reason"]) != "other" for u in schedule["unscheduled"])
 
 
 def test_progress_counts_the_meetings_of_the_best_schedule_at_each_step():
@@ -189,3 +195,30 @@ def test_progress_counts_the_meetings_of_the_best_schedule_at_each_step():
     assert counted[0].objective == greedy.objective()
     done = reports[-1]
     assert done.stage == "done" and done.scheduled == len(schedule.meetings)
+
+
+def test_every_kind_of_reason_is_told_apart():
+    """The review groups unscheduled requests by kind: each phrase of reasons.py has its own,
+    even with a company name that reads like another kind's words."""
+    odd = "no table is free at Co"  # a company name
+    samples = {
+        "the event has no table or room this meeting may use; add shared tables": "no_room",
+        "needs 60 minutes but no session is that long; shorten the meeting": "too_long",
+        "needs 60 minutes but its `within` windows hold no 60-minute stretch": "window",
+        "needs 30 minutes with Bo (b1), who is free at no time; name another attendee or free "
+        "some of their time": "attendee",
+        f"{odd} has no free 30-minute time when the other side is free too ({odd} is "
+        "unavailable 10:00-11:00); free some of its time": "unavailable",
+        "has no common free slot; check both companies' unavailable times": "unavailable",
+        f"{odd} already has its maximum of 2 meetings on every day both are free; raise its "
+        "daily maximum of meetings or this request's priority": "daily",
+        f"{odd}'s agenda is full: its attendees are in other meetings at all 3 times": "busy",
+        "no table is free at all 3 times both companies are free for 30 minutes": "tables",
+        "at the 3 times both are free: X is in other meetings at 2; no table is free at 1": (
+            "several"
+        ),
+        "written by another tool": "other",
+    }
+    for reason, kind in samples.items():
+        assert reason_kind(reason) == kind, reason
+    assert set(samples.values()) == set(REASON_KINDS)

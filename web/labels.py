@@ -71,6 +71,21 @@ AFFECTED = {
 }
 
 
+# The kinds of reason a request is not scheduled (scheduler.solver.reasons.REASON_KINDS).
+REASON_KIND = {
+    "tables": _l("no table free"),
+    "daily": _l("daily maximum reached"),
+    "busy": _l("agenda full"),
+    "several": _l("several causes"),
+    "unavailable": _l("never free together"),
+    "attendee": _l("named attendee not free"),
+    "window": _l("requested window too narrow"),
+    "too_long": _l("longer than any session"),
+    "no_room": _l("no table or room it may use"),
+    "other": _l("other reasons"),
+}
+
+
 def answered(status: str | None, by: str | None, at: datetime | None, names: dict) -> str:
     """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
     by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
@@ -179,4 +194,5 @@ def helpers() -> dict:
         "zone_label": zone_label,
         "event_time": event_time,
         "affected_reason": affected_reason,
+        "reason_kind_label": lambda k: REASON_KIND.get(k, k),
     }

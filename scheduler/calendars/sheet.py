@@ -1,4 +1,5 @@
-"""All meetings as one sheet (CSV or XLSX): for the organiser's desk, the signage, the caterer.
+"""All meetings as one sheet (CSV or XLSX): for the organiser's desk, the signage, the caterer;
+and the requests not scheduled with their reasons, for the organiser's follow-up.
 
 One row per meeting in time order, in the event's local time. The CSV starts with a UTF-8 byte
 order mark, which is what makes Excel read 武田薬品 as text rather than mojibake; the XLSX has
@@ -76,6 +77,31 @@ def _cells(d: MeetingDetails) -> list[object]:
     ]
 
 
+UNSCHEDULED_COLUMNS = ("request", "requester", "requested", "priority", "reason")
+
+
+def _unscheduled_cells(instance: Instance, schedule: Schedule) -> list[list[object]]:
+    rows = []
+    for u in schedule.unscheduled:
+        request = instance.request_by_id.get(u.request)
+        names = instance.company_by_id
+        requester = names[request.requester].name if request else ""
+        requested = names[request.requested].name if request else ""
+        priority = request.priority if request else ""
+        rows.append([u.request, requester, requested, priority, u.reason])
+    return rows
+
+
+def unscheduled_csv(instance: Instance, schedule: Schedule) -> bytes:
+    """The requests not scheduled with the solver's reasons, as meetings_csv writes."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(UNSCHEDULED_COLUMNS)
+    for cells in _unscheduled_cells(instance, schedule):
+        writer.writerow([as_text(c) for c in cells])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def meetings_csv(instance: Instance, schedule: Schedule) -> bytes:
     """UTF-8 with a byte order mark, CRLF rows, times local to the event."""
     out = io.StringIO(newline="")
@@ -100,6 +126,19 @@ def meetings_xlsx(instance: Instance, schedule: Schedule, stamp: datetime | None
         cells[2] = details.end.replace(tzinfo=None)
         sheet.append([xlsx_value(c) for c in cells])
     _format(sheet)
+    missed = book.create_sheet("Unscheduled")
+    missed.append([c.capitalize() for c in UNSCHEDULED_COLUMNS])
+    for cells in _unscheduled_cells(instance, schedule):
+        missed.append([xlsx_value(c) for c in cells])
+    for row in missed.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
+    for cell in missed[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDE", (10, 28, 28, 8, 90), strict=True):
+        missed.column_dimensions[letter].width = width
+    missed.freeze_panes = "A2"
     when = (stamp or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     book.properties.created = book.properties.modified = when
     out = io.BytesIO()

@@ -159,7 +159,7 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
         limit = prepared.instance.company_by_id[who].max_meetings_per_day
         return (
             f"{names[who]} already has its maximum of {limit} meetings on every day both are free; "
-            "raise its max_meetings_per_day or this request's priority"
+            "raise its daily maximum of meetings or this request's priority"
         )
     if kind == "busy":
         return (
@@ -179,3 +179,51 @@ def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> str:
     if kind == "busy":
         return f"{names[who]} is in other meetings at {count}"
     return f"no table is free at {count}"
+
+
+# --- kinds, for counting and filtering ----------------------------------------------------------
+
+# The kinds of reason above, worst obstacle named first: the organiser's review groups the
+# unscheduled requests by them ("760 no table free" is a capacity answer, not 760 problems).
+REASON_KINDS = (
+    "tables",  # no table free at any time both sides are free
+    "daily",  # a company's daily maximum reached
+    "busy",  # a side's people are in other meetings
+    "several",  # a mix of the three above
+    "unavailable",  # the two sides are never free together
+    "attendee",  # a named attendee is never free then
+    "window",  # the request's own windows hold no time
+    "too_long",  # longer than any session
+    "no_room",  # no table or room it may use
+    "other",  # a reason from elsewhere (a schedule file written by another tool)
+)
+
+
+def reason_kind(reason: str) -> str:
+    """The kind (REASON_KINDS) of a reason written by `explain_unscheduled`. Company names
+    stand inside some reasons, so the fixed words around a name decide before a beginning
+    that a name could imitate."""
+    if reason.startswith("the event has no table or room"):
+        return "no_room"
+    if reason.startswith("needs "):
+        for words, kind in (
+            (" but no session is that long", "too_long"),
+            (" but its `within` windows hold no ", "window"),
+            ("; name another attendee or free some of their time", "attendee"),
+        ):
+            if words in reason:
+                return kind
+    if reason.startswith("at the ") and " times both are free: " in reason:
+        return "several"
+    for words, kind in (
+        (" meetings on every day both are free; raise its daily maximum", "daily"),
+        ("'s agenda is full: its attendees are in other meetings at ", "busy"),
+        (" when the other side is free too (", "unavailable"),
+    ):
+        if words in reason:
+            return kind
+    if reason.startswith("no table is free at "):
+        return "tables"
+    if reason.startswith("has no common free slot"):
+        return "unavailable"
+    return "other"

@@ -214,3 +214,38 @@ def test_the_rule_is_the_service_layer_s_not_a_page_s(organiser, session, dummy_
     answer(session, r2, "declined", r2.version_id, "company:big", confirmed=True)
     session.commit()
     assert _row(session, MeetingRequest, "r2").status == "declined"
+
+
+def test_the_review_groups_unscheduled_requests_by_reason_and_links_the_companies(
+    organiser, session
+):
+    """One 30-minute slot and one table for two requests: one is placed, the other's reason is
+    'no table free'; the review counts it under that kind, filters by it, links both companies
+    and offers every unscheduled request as a CSV download."""
+    import csv
+    import io
+
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    one_slot = {"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}
+    document = make_instance(event={**make_instance()["event"], "days": [one_slot]})
+    create_event(session, "slot", document)
+    organiser.post("/events/slot/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/slot/schedules/1/").get_data(as_text=True)
+    assert re.search(r'data-kind="tables"[^>]*>\s*no table free \(1\)', page)
+    cell = _row(session, Company, "cell")
+    big = _row(session, Company, "big")
+    item = re.search(r'<li data-request="r2">(.*?)</li>', page, re.S).group(1)
+    assert (
+        f"/events/slot/companies/{cell.id}" in item and f"/events/slot/companies/{big.id}" in item
+    )
+    assert "no table is free" in item
+    other = organiser.get("/events/slot/schedules/1/?reason=daily").get_data(as_text=True)
+    assert 'data-request="r2"' not in other  # filtered out
+    sheet = organiser.get("/events/slot/schedules/1/unscheduled.csv")
+    rows = list(csv.DictReader(io.StringIO(sheet.get_data().decode("utf-8-sig"))))
+    assert [(r["request"], r["requester"], r["requested"]) for r in rows] == [
+        ("r2", "Cell Co", "Big Pharma")
+    ]
+    assert "no table is free" in rows[0]["reason"]

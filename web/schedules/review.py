@@ -3,11 +3,13 @@ changes against the published version. Plain functions of the domain objects."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import Instance, Location, Meeting, Schedule
+from scheduler.domain import Instance, Location, Meeting, Schedule, Unscheduled
+from scheduler.solver.reasons import REASON_KINDS, reason_kind
 
 
 @dataclass(frozen=True)
@@ -125,3 +127,15 @@ def where(meeting: Meeting, instance: Instance) -> str:
     start = meeting.start.astimezone(ZoneInfo(instance.event.timezone))
     location = instance.location_by_id.get(meeting.location)
     return f"{start:%m-%d %H:%M}, {location.name if location else meeting.location}"
+
+
+def unscheduled_groups(schedule: Schedule) -> list[tuple[str, int]]:
+    """How many unscheduled requests have each kind of reason, most telling kind first: at a
+    large fair '760 no table free' is one capacity answer, not 760 problems to read."""
+    counts = Counter(reason_kind(u.reason) for u in schedule.unscheduled)
+    return [(kind, counts[kind]) for kind in REASON_KINDS if counts[kind]]
+
+
+def unscheduled_of_kind(schedule: Schedule, kind: str | None) -> list[Unscheduled]:
+    """The unscheduled requests with reasons of `kind` (all of them for None)."""
+    return [u for u in schedule.unscheduled if kind is None or reason_kind(u.reason) == kind]

@@ -11,7 +11,9 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from scheduler.calendars.agenda import company_agenda_html
-from scheduler.calendars.sheet import meetings_csv, meetings_xlsx
+from scheduler.calendars.sheet import meetings_csv, meetings_xlsx, unscheduled_csv
+from scheduler.solver.reasons import REASON_KINDS
+from web.companies.models import Company
 from web.events.models import Event
 from web.http import db, event_or_404
 from web.schedules import downloads
@@ -25,7 +27,15 @@ from web.schedules.operations import (
     version_instance,
     versions,
 )
-from web.schedules.review import changes_against, companies_touched, day_grids, describe, where
+from web.schedules.review import (
+    changes_against,
+    companies_touched,
+    day_grids,
+    describe,
+    unscheduled_groups,
+    unscheduled_of_kind,
+    where,
+)
 
 schedules = Blueprint("schedules", __name__, template_folder="templates")
 
@@ -69,6 +79,11 @@ def index(slug: str):
     )
 
 
+# A BioJapan-size fair leaves thousands of requests unscheduled: the page lists this many of
+# the chosen kind, the download has every one.
+UNSCHEDULED_SHOWN = 200
+
+
 @schedules.route("/events/<slug>/schedules/<int:number>/")
 def review(slug: str, number: int):
     event = event_or_404(slug)
@@ -83,8 +98,21 @@ def review(slug: str, number: int):
     unpublished = current is None or current.id != version.id
     # Made before the latest publication: publishing it may undo what that one sent out.
     older = unpublished and latest is not None and version.created_at < latest.published_at
+    kind = request.args.get("reason")
+    kind = kind if kind in REASON_KINDS else None
+    unscheduled = unscheduled_of_kind(schedule, kind)
     return render_template(
         "schedules/review.html",
+        reason=kind,
+        unscheduled=unscheduled[:UNSCHEDULED_SHOWN],
+        unscheduled_more=max(0, len(unscheduled) - UNSCHEDULED_SHOWN),
+        unscheduled_groups=unscheduled_groups(schedule),
+        company_ids={
+            external_id: row_id
+            for external_id, row_id in db().execute(
+                select(Company.external_id, Company.id).where(Company.event_id == event.id)
+            )
+        },
         event=event,
         version=version,
         current=current,
@@ -140,6 +168,8 @@ def download(slug: str, number: int, kind: str):
     elif kind == "agendas.zip":
         body = downloads.agendas_zip(instance, schedule, str(get_locale()))
         mime = "application/zip"
+    elif kind == "unscheduled.csv":
+        body, mime = unscheduled_csv(instance, schedule), "text/csv; charset=utf-8"
     elif kind == "meetings.csv":
         body, mime = meetings_csv(instance, schedule), "text/csv; charset=utf-8"
     elif kind == "meetings.xlsx":
