@@ -183,3 +183,9 @@ def grouped(session: Session, statement: Select) -> dict[Hashable, tuple]:
     for parent, *values in session.execute(statement):
         children[parent].append(values[0] if len(values) == 1 else tuple(values))
     return {parent: tuple(items) for parent, items in children.items()}
+
+
+def escape_like(text: str) -> str:
+    """`text` to search for inside a LIKE pattern (with escape="\\"): its % and _ are letters,
+    not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -470,3 +470,29 @@ def test_changes_to_a_published_schedule_are_seen_by_everyone(server, browser):
     page.goto(f"{server}/events/{slug}/")
     expect(page.locator("#out-of-date")).to_contain_text("days, sessions or slot length changed")
     page.close()
+
+
+def test_a_long_company_picker_is_searched_as_you_type(server, browser):
+    """The request form's company select (a fair's every company) gets a search box that keeps
+    only the names holding what is typed; the organiser's company list searches too."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    _log_in(page, server)
+    page.goto(f"{server}/events/biojapan-2026/companies/")
+    page.fill("form.search input[name=q]", "pharm")
+    page.click("form.search button")
+    rows = page.locator("table tbody tr")
+    expect(rows.first).to_contain_text("Pharm")
+    assert all("pharm" in rows.nth(i).inner_text().lower() for i in range(rows.count()))
+    page.goto(f"{server}/events/biojapan-2026/companies/")
+    page.locator("table a", has_text="Takeda").first.click()
+    picker = page.locator("#requests select[name=to]")
+    before = picker.locator("option").count()
+    wanted = picker.locator("option").last.inner_text()[:4].lower()  # part of the last name
+    page.fill("#requests input.picker-filter", wanted)
+    after = picker.locator("option").count()
+    assert 0 < after < before, (wanted, before, after)
+    names = [picker.locator("option").nth(i).inner_text() for i in range(after)]
+    assert all(wanted in name.lower() for name in names)
+    page.close()

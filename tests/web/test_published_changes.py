@@ -241,6 +241,12 @@ def test_the_review_groups_unscheduled_requests_by_reason_and_links_the_companie
         f"/events/slot/companies/{cell.id}" in item and f"/events/slot/companies/{big.id}" in item
     )
     assert "no table is free" in item
+    # The figure 'companies without meetings' leads to them, by name, linked.
+    assert '<a href="#no-meetings">1</a>' in page
+    names = re.search(r'id="no-meetings".*?<ul class="columns-list">(.*?)</ul>', page, re.S).group(
+        1
+    )
+    assert f"/events/slot/companies/{cell.id}" in names and "Big Pharma" not in names
     other = organiser.get("/events/slot/schedules/1/?reason=daily").get_data(as_text=True)
     assert 'data-request="r2"' not in other  # filtered out
     sheet = organiser.get("/events/slot/schedules/1/unscheduled.csv")
@@ -249,3 +255,16 @@ def test_the_review_groups_unscheduled_requests_by_reason_and_links_the_companie
         ("r2", "Cell Co", "Big Pharma")
     ]
     assert "no table is free" in rows[0]["reason"]
+
+
+def test_companies_and_requests_are_found_by_a_part_of_a_name(organiser, session, dummy_event):
+    page = organiser.get("/events/tiny/companies/?q=cell").get_data(as_text=True)
+    assert "Cell Co" in page and "Acme Bio" not in page and "1 of 3" in page
+    page = organiser.get("/events/tiny/companies/?role=corporate").get_data(as_text=True)
+    assert "Big Pharma" in page and "Cell Co" not in page
+    page = organiser.get("/events/tiny/companies/?q=%25").get_data(as_text=True)
+    assert "No company matches." in page  # % is a letter here, not a wildcard
+    page = organiser.get("/events/tiny/requests/?q=acme").get_data(as_text=True)
+    assert "Acme Bio" in page and "Cell Co" not in page
+    page = organiser.get("/events/tiny/requests/?q=big").get_data(as_text=True)
+    assert "Acme Bio" in page and "Cell Co" in page  # Big Pharma is asked by both

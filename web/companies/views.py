@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
@@ -37,9 +37,9 @@ from web.companies.operations import (
     update_attendee,
     update_company,
 )
-from web.db import EditConflict
+from web.db import EditConflict, escape_like
 from web.http import db, event_or_404, row_or_404
-from web.labels import EDIT_CONFLICT, withdrawn_notes
+from web.labels import EDIT_CONFLICT, ROLE, withdrawn_notes
 from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
 from web.schedules.drift import withdrawn_answers
@@ -98,18 +98,31 @@ def _version(form) -> int:
 
 @companies.route("/events/<slug>/companies/")
 def index(slug: str):
+    """The event's companies, found by a part of their name, id or delegation and by role (a
+    fair of 1,500 is not read from the top)."""
     event = event_or_404(slug)
-    rows = (
-        db()
-        .scalars(
-            select(Company)
-            .where(Company.event_id == event.id)
-            .order_by(Company.name)
-            .options(selectinload(Company.attendees))
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role") if request.args.get("role") in ROLE else None
+    chosen = [Company.event_id == event.id]
+    if query:
+        pattern = f"%{escape_like(query)}%"
+        chosen.append(
+            Company.name.ilike(pattern, escape="\\")
+            | Company.external_id.ilike(pattern, escape="\\")
+            | Company.delegation.ilike(pattern, escape="\\")
         )
-        .all()
+    if role:
+        chosen.append(Company.role == role)
+    rows = db().scalars(
+        select(Company)
+        .where(*chosen)
+        .order_by(Company.name)
+        .options(selectinload(Company.attendees))
     )
-    return render_template("companies/index.html", event=event, companies=rows)
+    total = db().scalar(select(func.count()).where(Company.event_id == event.id))
+    return render_template(
+        "companies/index.html", event=event, companies=rows.all(), total=total, q=query, role=role
+    )
 
 
 @companies.route("/events/<slug>/companies/new", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from web.companies.models import Company
-from web.db import EditConflict
+from web.db import EditConflict, escape_like
 from web.http import db, event_or_404, local_path, row_or_404
 from web.labels import STATUS
 from web.meeting_requests.answering import NeedsConfirmation, answer
@@ -43,7 +43,12 @@ def organisers_only() -> None:
 class RequestForm(FlaskForm):
     """A request entered by the organiser for a company, to one it has no request with."""
 
-    to = SelectField(_l("Meet"), coerce=int, widget=LongSelect())
+    to = SelectField(
+        _l("Meet"),
+        coerce=int,
+        widget=LongSelect(),
+        render_kw={"data-search": _l("Type a part of the name")},
+    )
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
@@ -114,9 +119,19 @@ REQUESTS_PER_PAGE = 250
 def index(slug: str):
     event = event_or_404(slug)
     status = request.args.get("status")
+    query = request.args.get("q", "").strip()[:100]
     chosen = [MeetingRequest.event_id == event.id]
     if status in STATUSES:
         chosen.append(MeetingRequest.status == status)
+    if query:  # a company's name or id, on either side
+        named = select(Company.id).where(
+            Company.event_id == event.id,
+            Company.name.ilike(f"%{escape_like(query)}%", escape="\\")
+            | Company.external_id.ilike(f"%{escape_like(query)}%", escape="\\"),
+        )
+        chosen.append(
+            MeetingRequest.requester_id.in_(named) | MeetingRequest.requested_id.in_(named)
+        )
     total = db().scalar(select(func.count()).select_from(MeetingRequest).where(*chosen))
     pages = max(1, ceil(total / REQUESTS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -137,6 +152,7 @@ def index(slug: str):
         page=page,
         pages=pages,
         status=status,
+        q=query,
         statuses=STATUSES,
     )
 

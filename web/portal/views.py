@@ -64,7 +64,12 @@ def private(response: Response) -> Response:
 
 
 class AskForm(FlaskForm):
-    to = SelectField(_l("Meet"), coerce=int, widget=LongSelect())
+    to = SelectField(
+        _l("Meet"),
+        coerce=int,
+        widget=LongSelect(),
+        render_kw={"data-search": _l("Type a part of the name")},
+    )
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )

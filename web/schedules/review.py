@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import Instance, Location, Meeting, Schedule, Unscheduled
+from scheduler.domain import Company, Instance, Location, Meeting, Schedule, Unscheduled
 from scheduler.solver.reasons import REASON_KINDS, reason_kind
 
 
@@ -139,3 +139,10 @@ def unscheduled_groups(schedule: Schedule) -> list[tuple[str, int]]:
 def unscheduled_of_kind(schedule: Schedule, kind: str | None) -> list[Unscheduled]:
     """The unscheduled requests with reasons of `kind` (all of them for None)."""
     return [u for u in schedule.unscheduled if kind is None or reason_kind(u.reason) == kind]
+
+
+def companies_without_meetings(instance: Instance, schedule: Schedule) -> list[Company]:
+    """Companies with an accepted request but no meeting (the summary's figure, by name)."""
+    asked = {c for r in instance.requests for c in r.companies}
+    met = {c for m in schedule.meetings for c in instance.request_by_id[m.request].companies}
+    return sorted((instance.company_by_id[c] for c in asked - met), key=lambda c: c.name)

@@ -30,6 +30,7 @@ from web.schedules.operations import (
 from web.schedules.review import (
     changes_against,
     companies_touched,
+    companies_without_meetings,
     day_grids,
     describe,
     unscheduled_groups,
@@ -107,6 +108,7 @@ def review(slug: str, number: int):
         unscheduled=unscheduled[:UNSCHEDULED_SHOWN],
         unscheduled_more=max(0, len(unscheduled) - UNSCHEDULED_SHOWN),
         unscheduled_groups=unscheduled_groups(schedule),
+        without_meetings=companies_without_meetings(instance, schedule),
         company_ids={
             external_id: row_id
             for external_id, row_id in db().execute(
