@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from scheduler.calendars import agenda, ical
 from scheduler.calendars.published_file import publication_document
-from scheduler.calendars.revisions import Publication
+from scheduler.calendars.revisions import Publication, PublishedMeeting, companies_of
 from scheduler.domain import Instance, Schedule
 
 _SAFE = re.compile(r"^[\w][\w.-]*$")
@@ -46,31 +49,68 @@ def write_calendars(
     stamp: datetime,
 ) -> list[Path]:
     """Write every calendar file and the publication; return the paths written."""
-    files: dict[Path, bytes] = {
-        folder / "event.ics": ical.event_calendar(instance, publication, stamp)
-    }
+    return _write_all(folder, calendar_files(instance, schedule, publication, stamp))
+
+
+def calendar_files(
+    instance: Instance, schedule: Schedule, publication: Publication, stamp: datetime
+) -> Iterator[tuple[str, bytes]]:
+    """Each calendar file (its path in the folder, its bytes) as it is made: a web download
+    streams them into a zip rather than wait for a fair's thousands."""
+    yield "event.ics", ical.event_calendar(instance, publication, stamp)
+    of_company, of_person = _cut(instance, publication)
     for company in instance.companies:
-        path = folder / "companies" / f"{file_stem(company.id)}.ics"
-        files[path] = ical.company_calendar(instance, publication, company.id, stamp)
+        theirs = of_company(company.id)
+        yield (
+            f"companies/{file_stem(company.id)}.ics",
+            ical.company_calendar(instance, theirs, company.id, stamp),
+        )
         for person in company.attendees:
-            path = folder / "attendees" / f"{file_stem(person.id)}.ics"
-            files[path] = ical.attendee_calendar(instance, publication, person.id, stamp)
+            yield (
+                f"attendees/{file_stem(person.id)}.ics",
+                ical.attendee_calendar(instance, of_person(person.id), person.id, stamp),
+            )
     document = publication_document(instance, schedule, publication)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    files[folder / "published.json"] = text.encode("utf-8")
-    return _write_all(files)
+    yield "published.json", text.encode("utf-8")
+
+
+def _cut(instance: Instance, publication: Publication):
+    """The publication cut down to one company's or one person's meetings, indexed once: a
+    calendar written from the cut is the same as from the whole (the writers keep only that
+    company's or person's meetings), without going through a fair's every meeting each time."""
+    companies: dict[str, list[PublishedMeeting]] = defaultdict(list)
+    people: dict[str, list[PublishedMeeting]] = defaultdict(list)
+    for meeting in publication.meetings:
+        for company in companies_of(instance, meeting.placement):
+            companies[company].append(meeting)
+        for person in {*meeting.placement.attendees, *meeting.former_attendees}:
+            people[person].append(meeting)
+
+    def of_company(company_id: str) -> Publication:
+        return replace(publication, meetings=tuple(companies.get(company_id, ())))
+
+    def of_person(attendee_id: str) -> Publication:
+        return replace(publication, meetings=tuple(people.get(attendee_id, ())))
+
+    return of_company, of_person
 
 
 def write_agendas(
     folder: Path, instance: Instance, schedule: Schedule, language: str = "en"
 ) -> list[Path]:
     """One printable page per company, and an index linking them, in `language`."""
-    index = agenda.index_html(instance, schedule, _agenda_link, language)
-    files = {folder / "index.html": index}
+    return _write_all(folder, agenda_files(instance, schedule, language))
+
+
+def agenda_files(
+    instance: Instance, schedule: Schedule, language: str = "en"
+) -> Iterator[tuple[str, bytes]]:
+    """The index and each company's printable page (path in the folder, bytes) as made."""
+    yield "index.html", agenda.index_html(instance, schedule, _agenda_link, language).encode()
     for company in instance.companies:
         html = agenda.company_agenda_html(instance, schedule, company.id, language)
-        files[folder / _agenda_path(company.id)] = html
-    return _write_all({path: html.encode("utf-8") for path, html in files.items()})
+        yield _agenda_path(company.id), html.encode("utf-8")
 
 
 def _agenda_path(company_id: str) -> str:
@@ -82,8 +122,11 @@ def _agenda_link(company_id: str) -> str:
     return quote(_agenda_path(company_id))
 
 
-def _write_all(files: dict[Path, bytes]) -> list[Path]:
-    for path, content in files.items():
+def _write_all(folder: Path, files: Iterable[tuple[str, bytes]]) -> list[Path]:
+    written = []
+    for name, content in files:
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    return list(files)
+        written.append(path)
+    return written

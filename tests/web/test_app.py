@@ -4,8 +4,10 @@ or cancellation leaves the published schedule alone."""
 
 from __future__ import annotations
 
+import io
 import re
 import socket
+import zipfile
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS
@@ -100,6 +102,16 @@ def test_solve_publish_and_feeds(organiser, session, dummy_event):
     assert organiser.get(progress["review_url"]).status_code == 200
     for kind in ("calendars.zip", "agendas.zip", "meetings.csv", "meetings.xlsx", "schedule.json"):
         assert organiser.get(f"/events/tiny/schedules/1/{kind}").status_code == 200
+    # The zips are streamed, file after file, and whole when read.
+    zipped = organiser.get("/events/tiny/schedules/1/calendars.zip")
+    assert zipped.is_streamed
+    names = zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()
+    assert names[0] == "event.ics" and names[-1] == "published.json"
+    assert {"companies/acme.ics", "attendees/big-2.ics"} <= set(names)
+    agendas = organiser.get("/events/tiny/schedules/1/agendas.zip").data
+    archive = zipfile.ZipFile(io.BytesIO(agendas))
+    assert "Acme Bio" in archive.read("companies/acme.html").decode()
+    assert archive.namelist()[0] == "index.html"
     links = tokens(session)
     token = next(iter(links.values()))
     assert organiser.get(f"/c/{token}/agenda.ics").status_code == 404  # not published yet

@@ -1,17 +1,17 @@
 """Files of a schedule version, made by scheduler.calendars: every calendar (zip), the
-meetings sheet (CSV, XLSX), the exchange JSON and the printable agendas (zip)."""
+meetings sheet (CSV, XLSX), the exchange JSON and the printable agendas (zip). The zips are
+streamed: a fair's are thousands of files."""
 
 from __future__ import annotations
 
 import io
 import json
-import tempfile
 import zipfile
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
-from scheduler.calendars.export import write_agendas, write_calendars
+from scheduler.calendars.export import agenda_files, calendar_files
 from scheduler.calendars.revisions import Publication as CalendarPublication
 from scheduler.calendars.revisions import publish as revise
 from scheduler.domain import Instance, Schedule
@@ -32,16 +32,14 @@ def calendar_state(session: Session, version: ScheduleVersion, schedule: Schedul
 
 def calendars_zip(
     instance: Instance, schedule: Schedule, state: CalendarPublication, version: ScheduleVersion
-) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        write_calendars(Path(folder), instance, schedule, state, version.created_at)
-        return _zip(Path(folder))
+) -> Iterator[bytes]:
+    """Every calendar of the version as a zip, streamed as the files are made."""
+    return stream_zip(calendar_files(instance, schedule, state, version.created_at))
 
 
-def agendas_zip(instance: Instance, schedule: Schedule, language: str = "en") -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        write_agendas(Path(folder), instance, schedule, language)
-        return _zip(Path(folder))
+def agendas_zip(instance: Instance, schedule: Schedule, language: str = "en") -> Iterator[bytes]:
+    """Every printable agenda and their index as a zip, streamed as the pages are made."""
+    return stream_zip(agenda_files(instance, schedule, language))
 
 
 def schedule_json(instance: Instance, schedule: Schedule) -> bytes:
@@ -49,11 +47,32 @@ def schedule_json(instance: Instance, schedule: Schedule) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _zip(folder: Path) -> bytes:
-    """File names in UTF-8 (the zip flag for it is set by Python for non-ASCII names)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder).as_posix())
-    return out.getvalue()
+class _Chunks(io.RawIOBase):
+    """Where the zip is written: what came since the last `take`, handed on at once."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def stream_zip(files: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
+    """A zip of `files` (path, bytes) in pieces as each file is added: a fair's thousands of
+    calendars start downloading at once instead of after the last is made. File names in
+    UTF-8 (the zip flag for it is set by Python for non-ASCII names)."""
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+            yield sink.take()
+    yield sink.take()

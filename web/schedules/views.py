@@ -4,6 +4,8 @@ its files."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -197,7 +199,7 @@ def agenda(slug: str, number: int, company: str):
     return company_agenda_html(instance, schedule, company, str(get_locale()), back="../")
 
 
-def _attachment(body: bytes, mime: str, name: str) -> Response:
+def _attachment(body: bytes | Iterator[bytes], mime: str, name: str) -> Response:
     response = Response(body, mimetype=mime)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
