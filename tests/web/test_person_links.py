@@ -65,3 +65,54 @@ def test_a_person_link_opens_nothing_else(organiser, client, session, dummy_even
     assert renewed.access_token != old
     assert client.get(f"/p/{old}/").status_code == 404
     assert client.get(f"/p/{renewed.access_token}/").status_code == 200
+
+
+def test_a_company_manages_its_own_people(client, session, dummy_event):
+    acme = session.scalar(select(Company).where(Company.external_id == "acme"))
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    base = f"/c/{acme.access_token}"
+    client.post(f"{base}/people", data={"name": "Aki Acme", "title": "CSO"})
+    session.rollback()
+    assert [a.name for a in acme.attendees] == ["Ann Acme", "Aki Acme"]
+    ann = acme.attendees[0]
+    assert client.post(f"{base}/people/{big.attendees[0].id}/remove").status_code == 404
+    client.post(f"{base}/people/{ann.id}/remove")  # without the tick: kept
+    session.rollback()
+    assert len(acme.attendees) == 2
+    client.post(f"{base}/people/{ann.id}/remove", data={"confirm": "1"})
+    session.rollback()
+    assert [a.name for a in acme.attendees] == ["Aki Acme"]
+    last = acme.attendees[0]
+    page = client.post(
+        f"{base}/people/{last.id}/remove", data={"confirm": "1"}, follow_redirects=True
+    )
+    assert "your last person" in page.get_data(as_text=True)
+    session.rollback()
+    assert len(acme.attendees) == 1
+
+
+def test_a_company_says_who_of_it_attends_a_meeting(organiser, client, session, dummy_event):
+    from web.meeting_requests.models import MeetingRequest
+
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    cell = session.scalar(select(Company).where(Company.external_id == "cell"))
+    r1 = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r1"))
+    bea = next(a for a in big.attendees if a.name == "Bea Big")
+    path = f"/c/{big.access_token}/requests/{r1.id}/people"
+    assert client.post(f"/c/{cell.access_token}/requests/{r1.id}/people").status_code == 404
+    other = cell.attendees[0].id
+    assert client.post(path, data={"attendee": [other]}).status_code == 404
+    client.post(path, data={"attendee": [bea.id]})
+    session.rollback()
+    assert [n.attendee.name for n in r1.named_attendees] == ["Bea Big"]
+    _publish(organiser)
+    session.rollback()
+    meeting = next(
+        m for m in published_state(session, dummy_event).schedule.meetings if m.request == "r1"
+    )
+    assert "big-2" in meeting.attendees  # Bea, as named
+    page = client.get(f"/c/{big.access_token}/").get_data(as_text=True)
+    assert re.search(r"Who attends: Bea Big", page)
+    client.post(path, data={})  # none: whoever is free
+    session.rollback()
+    assert r1.named_attendees == []

@@ -7,11 +7,23 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TimeField
-from wtforms.validators import DataRequired
+from wtforms import EmailField, HiddenField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Optional, Regexp
 
 if TYPE_CHECKING:
     from web.companies.models import Company
+
+
+class AttendeeForm(FlaskForm):
+    """A person the company sends: added by the organiser or by the company itself."""
+
+    name = StringField(_l("Name"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[Optional()])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("not an email address"))],
+    )
+    version = HiddenField()
 
 
 class BlockForm(FlaskForm):

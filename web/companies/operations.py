@@ -114,9 +114,16 @@ class AttendeeInUse(ValueError):
     """The attendee is in a kept schedule version: removing them would break its history."""
 
 
-def remove_attendee(session: Session, attendee: Attendee) -> None:
+class LastAttendee(ValueError):
+    """A company taking away its own last person: it could meet no one (the organiser may)."""
+
+
+def remove_attendee(session: Session, attendee: Attendee, keep_one: bool = False) -> None:
     """Remove an attendee (their requests' attendee lists and blocked times go with them);
-    refused while a schedule version places them in a meeting."""
+    refused while a schedule version places them in a meeting, and with `keep_one` (the
+    company's own page) when they are its last."""
+    if keep_one and len(attendee.company.attendees) <= 1:
+        raise LastAttendee(attendee.name)
     from web.schedules.models import ScheduledMeeting, ScheduledMeetingAttendee, ScheduleVersion
 
     numbers = session.scalars(

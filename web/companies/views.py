@@ -14,11 +14,11 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from scheduler.calendars.agenda import agenda_days
-from web.companies.forms import block_form
+from web.companies.forms import AttendeeForm, block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
@@ -77,16 +77,6 @@ class EditCompanyForm(FlaskForm):
     delegation = CompanyForm.delegation
     max_meetings_per_day = CompanyForm.max_meetings_per_day
     version = HiddenField(validators=[InputRequired()])
-
-
-class AttendeeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[Optional()])
-    email = EmailField(
-        _l("Email"),
-        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("not an email address"))],
-    )
-    version = HiddenField()
 
 
 def _version(form) -> int:

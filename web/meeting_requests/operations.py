@@ -151,3 +151,38 @@ def request_windows(session: Session, event: Event, key=MeetingRequest.id) -> di
         .where(MeetingRequest.event_id == event.id)
         .order_by(RequestWindow.start, RequestWindow.end),
     )
+
+
+def name_attendees(
+    session: Session, request: MeetingRequest, company: Company, attendees: list[Attendee]
+) -> None:
+    """Who of `company` must be at this meeting (none named: the solver picks whoever is
+    free). The other side's named people stay as they are."""
+    if company.id not in (request.requester_id, request.requested_id):
+        raise ValueError(f"{company.external_id} is not a side of {request.external_id}")
+    if any(a.company_id != company.id for a in attendees):
+        raise ValueError("only the company's own people")
+    wanted = {a.id: a for a in attendees}
+    for named in list(request.named_attendees):  # the same row stays (its key is the pair)
+        if named.attendee.company_id == company.id and named.attendee_id not in wanted:
+            request.named_attendees.remove(named)
+    present = {n.attendee_id for n in request.named_attendees}
+    for attendee in attendees:
+        if attendee.id not in present:
+            request.named_attendees.append(RequestAttendee(attendee=attendee))
+    for position, named in enumerate(request.named_attendees):
+        named.position = position
+    session.flush()
+
+
+def named_by(session: Session, company: Company) -> dict[int, set[int]]:
+    """Per request of `company` (row id), which of its own people the request names."""
+    rows = session.execute(
+        select(RequestAttendee.request_id, RequestAttendee.attendee_id)
+        .join(Attendee, Attendee.id == RequestAttendee.attendee_id)
+        .where(Attendee.company_id == company.id)
+    )
+    named: dict[int, set[int]] = {}
+    for request_id, attendee_id in rows:
+        named.setdefault(request_id, set()).add(attendee_id)
+    return named

@@ -16,22 +16,32 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from scheduler.calendars.agenda import agenda_days
-from web.companies.forms import block_form
+from web.companies.forms import AttendeeForm, block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
+    AttendeeInUse,
+    LastAttendee,
     TooManyBlocks,
+    add_attendee,
     block_owner,
     block_time,
     blocks_of,
     company_by_token,
     local_span,
     outside_sessions,
+    remove_attendee,
 )
 from web.http import db
 from web.labels import withdrawn_notes
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
-from web.meeting_requests.operations import DuplicateRequest, ask, requests_of
+from web.meeting_requests.operations import (
+    DuplicateRequest,
+    ask,
+    name_attendees,
+    named_by,
+    requests_of,
+)
 from web.meeting_requests.views import change_status
 from web.schedules.drift import withdrawn_answers
 from web.schedules.operations import agenda_update, published_clashes, published_state
@@ -106,6 +116,8 @@ def home():
         pending=withdrawn_notes(withdrawn, zone),
         published_requests=published.request_ids if published else frozenset(),
         update=agenda_update(db(), event, company.external_id),
+        attendee_form=AttendeeForm(),
+        named=named_by(db(), company),
     )
 
 
@@ -140,6 +152,84 @@ def withdraw(request_id: int):
     who = f"company:{g.company.external_id}"
     change_status(row, request.form.get("status", ""), who, allowed=("cancelled",))
     return redirect(url_for("portal.home") + "#requests")
+
+
+@portal.route("/requests/<int:request_id>/people", methods=["POST"])
+def name_people(request_id: int):
+    """Who of this company attends a meeting (its own people only; none: whoever is free)."""
+    company: Company = g.company
+    row = db().get(MeetingRequest, request_id)
+    if row is None or company.id not in (row.requester_id, row.requested_id):
+        abort(404)
+    mine = {a.id: a for a in company.attendees}
+    chosen = request.form.getlist("attendee", type=int)
+    if any(i not in mine for i in chosen):
+        abort(404)
+    name_attendees(db(), row, company, [mine[i] for i in chosen])
+    db().commit()
+    other = row.requested if row.requester_id == company.id else row.requester
+    flash(_("Who attends the meeting with %(name)s is saved.", name=other.name), "success")
+    published = published_state(db(), company.event)
+    if published is not None and row.external_id in published.request_ids:
+        flash(
+            _(
+                "This meeting is published: your agenda shows it as it is until the organiser "
+                "publishes the updated schedule."
+            ),
+            "notice",
+        )
+    return redirect(url_for("portal.home") + "#requests")
+
+
+@portal.route("/people", methods=["POST"])
+def add_person():
+    """The company adds one of its own people (the organiser is told through the event)."""
+    company: Company = g.company
+    form = AttendeeForm()
+    if form.validate_on_submit():
+        person = add_attendee(
+            db(),
+            company,
+            form.name.data.strip(),
+            (form.title.data or "").strip() or None,
+            (form.email.data or "").strip() or None,
+        )
+        db().commit()
+        flash(_("%(name)s added.", name=person.name), "success")
+    else:
+        flash(_("Give the person's name (and a valid email, if any)."), "error")
+    return redirect(url_for("portal.home") + "#people")
+
+
+@portal.route("/people/<int:attendee_id>/remove", methods=["POST"])
+def remove_person(attendee_id: int):
+    company: Company = g.company
+    person = db().get(Attendee, attendee_id)
+    if person is None or person.company_id != company.id:
+        abort(404)
+    name = person.name
+    if not request.form.get("confirm"):
+        flash(_("Tick the box to confirm removing %(name)s.", name=name), "error")
+        return redirect(url_for("portal.home") + "#people")
+    try:
+        remove_attendee(db(), person, keep_one=True)
+    except LastAttendee:
+        db().rollback()
+        flash(_("%(name)s is your last person: add another first.", name=name), "error")
+    except AttendeeInUse:
+        db().rollback()
+        flash(
+            _(
+                "%(name)s is on a kept schedule, so stays; ask the organiser's desk to take "
+                "them off.",
+                name=name,
+            ),
+            "error",
+        )
+    else:
+        db().commit()
+        flash(_("%(name)s removed.", name=name), "success")
+    return redirect(url_for("portal.home") + "#people")
 
 
 @portal.route("/requests", methods=["POST"])
