@@ -268,3 +268,45 @@ def test_companies_and_requests_are_found_by_a_part_of_a_name(organiser, session
     assert "Acme Bio" in page and "Cell Co" not in page
     page = organiser.get("/events/tiny/requests/?q=big").get_data(as_text=True)
     assert "Acme Bio" in page and "Cell Co" in page  # Big Pharma is asked by both
+
+
+def test_the_organiser_cancels_requests_and_deletes_a_company_entered_by_mistake(
+    organiser, session, dummy_event
+):
+    from tests.web.conftest import create_event
+
+    r1 = _row(session, MeetingRequest, "r1")  # before the second event: ids are unique
+    organiser.post(f"/events/tiny/requests/{r1.id}/status", data={"status": "cancelled"})
+    r1 = _row(session, MeetingRequest, "r1")
+    assert (r1.status, r1.answered_by) == ("cancelled", "organiser:tiny")
+    # A company no schedule has seen goes, with its requests; one on a kept version stays.
+    other = create_event(session, "other")
+    cell = session.scalar(
+        select(Company).where(Company.event_id == other.id, Company.external_id == "cell")
+    )
+    cell_id, other_id = cell.id, other.id
+    organiser.post(f"/events/other/companies/{cell_id}/delete")  # without the tick: kept
+    session.rollback()
+    assert session.get(Company, cell_id) is not None
+    organiser.post(f"/events/other/companies/{cell_id}/delete", data={"confirm": "1"})
+    session.rollback()
+    session.expunge_all()
+    assert session.get(Company, cell_id) is None
+    assert (
+        session.scalar(
+            select(MeetingRequest).where(
+                MeetingRequest.event_id == other_id, MeetingRequest.external_id == "r2"
+            )
+        )
+        is None
+    )
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    big = session.scalar(
+        select(Company).where(Company.event_id != other_id, Company.external_id == "big")
+    )
+    page = organiser.post(
+        f"/events/tiny/companies/{big.id}/delete", data={"confirm": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "has requests in schedule version 1, so stays" in page
+    session.rollback()
+    assert session.get(Company, big.id) is not None

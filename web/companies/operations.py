@@ -114,6 +114,37 @@ class AttendeeInUse(ValueError):
     """The attendee is in a kept schedule version: removing them would break its history."""
 
 
+class CompanyInSchedule(ValueError):
+    """A company whose requests a kept schedule version holds: history stays whole."""
+
+
+def remove_company(session: Session, company: Company) -> None:
+    """Delete a company with its people, requests and blocked times (a double entry, a
+    company that never came); refused once a kept schedule version names one of its
+    requests, placed or not: cancel its requests instead."""
+    from web.meeting_requests.models import MeetingRequest
+    from web.schedules.models import ScheduledMeeting, ScheduleVersion, UnscheduledRequest
+
+    mine = select(MeetingRequest.id).where(
+        (MeetingRequest.requester_id == company.id) | (MeetingRequest.requested_id == company.id)
+    )
+    placed = select(ScheduledMeeting.schedule_version_id).where(
+        ScheduledMeeting.request_id.in_(mine)
+    )
+    listed = select(UnscheduledRequest.schedule_version_id).where(
+        UnscheduledRequest.request_id.in_(mine)
+    )
+    numbers = session.scalars(
+        select(ScheduleVersion.number)
+        .where(ScheduleVersion.id.in_(placed.union(listed)))
+        .order_by(ScheduleVersion.number)
+    ).all()
+    if numbers:
+        raise CompanyInSchedule(", ".join(str(n) for n in numbers))
+    session.delete(company)
+    session.flush()
+
+
 class LastAttendee(ValueError):
     """A company taking away its own last person: it could meet no one (the organiser may)."""
 

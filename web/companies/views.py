@@ -23,6 +23,7 @@ from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
     AttendeeInUse,
+    CompanyInSchedule,
     TooManyBlocks,
     add_attendee,
     add_company,
@@ -33,6 +34,7 @@ from web.companies.operations import (
     outside_sessions,
     remove_attendee,
     remove_block,
+    remove_company,
     rotate_token,
     update_attendee,
     update_company,
@@ -175,6 +177,36 @@ def rotate(slug: str, company_id: int):
     db().commit()
     flash(_("New private link made: the old one no longer works."), "success")
     return redirect(url_for("companies.detail", slug=slug, company_id=company.id))
+
+
+@companies.route("/events/<slug>/companies/<int:company_id>/delete", methods=["POST"])
+def delete(slug: str, company_id: int):
+    """Delete a company entered by mistake; one on a kept schedule stays (its requests can be
+    cancelled instead)."""
+    event = event_or_404(slug)
+    company = row_or_404(Company, company_id, event)
+    here = url_for("companies.detail", slug=slug, company_id=company.id)
+    name = company.name
+    if not request.form.get("confirm"):
+        flash(_("Tick the box to confirm deleting %(name)s.", name=name), "error")
+        return redirect(here)
+    try:
+        remove_company(db(), company)
+    except CompanyInSchedule as used:
+        db().rollback()
+        flash(
+            _(
+                "%(name)s has requests in schedule version %(versions)s, so stays: cancel its "
+                "requests instead.",
+                name=name,
+                versions=str(used),
+            ),
+            "error",
+        )
+        return redirect(here)
+    db().commit()
+    flash(_("%(name)s deleted.", name=name), "success")
+    return redirect(url_for("companies.index", slug=slug))
 
 
 @companies.route("/events/<slug>/companies/<int:company_id>/edit", methods=["GET", "POST"])

@@ -161,7 +161,8 @@ def set_status_view(slug: str, request_id: int):
     """Accept or decline on the company's behalf (it answered by email or at the desk)."""
     event = event_or_404(slug)
     row = row_or_404(MeetingRequest, request_id, event)
-    change_status(row, request.form.get("status", ""), f"organiser:{event.slug}")
+    allowed = ("accepted", "declined", "cancelled")  # the organiser may also cancel
+    change_status(row, request.form.get("status", ""), f"organiser:{event.slug}", allowed)
     back = local_path(request.args.get("back"))
     return redirect(back or url_for("meeting_requests.index", slug=slug))
 

@@ -183,7 +183,7 @@ def name_people(request_id: int):
 
 @portal.route("/people", methods=["POST"])
 def add_person():
-    """The company adds one of its own people (the organiser is told through the event)."""
+    """The company adds one of its own people, who gets an own agenda link at once."""
     company: Company = g.company
     form = AttendeeForm()
     if form.validate_on_submit():
