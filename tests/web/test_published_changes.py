@@ -310,3 +310,23 @@ def test_the_organiser_cancels_requests_and_deletes_a_company_entered_by_mistake
     assert "has requests in schedule version 1, so stays" in page
     session.rollback()
     assert session.get(Company, big.id) is not None
+
+
+def test_the_review_grid_shows_one_day_at_a_time(organiser, session):
+    """Day by day (a BioJapan-size fair's three grids were two megabytes of page); a day
+    number out of range shows the nearest day."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    days = [
+        {"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "11:00"}]},
+        {"date": "2026-10-15", "sessions": [{"start": "14:00", "end": "15:00"}]},
+    ]
+    create_event(session, "two", make_instance(event={**make_instance()["event"], "days": days}))
+    organiser.post("/events/two/runs/", data={"time_limit": 5, "seed": 0})
+    first = organiser.get("/events/two/schedules/1/").get_data(as_text=True)
+    second = organiser.get("/events/two/schedules/1/?day=1").get_data(as_text=True)
+    beyond = organiser.get("/events/two/schedules/1/?day=9").get_data(as_text=True)
+    heads = [re.findall(r"<th>(\d\d:\d\d)</th>", page) for page in (first, second, beyond)]
+    assert heads[0] == ["10:00", "10:30"] and heads[1] == ["14:00", "14:30"] == heads[2]
+    assert first.count('<table class="grid">') == 1

@@ -27,11 +27,14 @@ class DayGrid:
     rows: list[tuple[Location, list[Cell | None]]]
 
 
-def day_grids(instance: Instance, schedule: Schedule) -> list[DayGrid]:
+def day_grids(instance: Instance, schedule: Schedule, only: int | None = None) -> list[DayGrid]:
+    """Tables by slots, a grid per day (`only`: that day's alone; a BioJapan-size fair's
+    three days are two megabytes of page)."""
     zone = ZoneInfo(instance.event.timezone)
     step = timedelta(minutes=instance.event.slot_minutes)
     grids = []
-    for day in instance.event.days:
+    days = instance.event.days
+    for day in days if only is None else days[only : only + 1]:
         slots = [t.astimezone(zone) for s in day.sessions for t in _starts(s.start, s.end, step)]
         cells: dict[tuple[str, datetime], Cell] = {}
         for meeting in schedule.meetings:

@@ -101,6 +101,7 @@ def review(slug: str, number: int):
     unpublished = current is None or current.id != version.id
     # Made before the latest publication: publishing it may undo what that one sent out.
     older = unpublished and latest is not None and version.created_at < latest.published_at
+    day = min(max(request.args.get("day", 0, type=int), 0), len(instance.event.days) - 1)
     kind = request.args.get("reason")
     kind = kind if kind in REASON_KINDS else None
     unscheduled = unscheduled_of_kind(schedule, kind)
@@ -122,7 +123,8 @@ def review(slug: str, number: int):
         current=current,
         instance=instance,
         schedule=schedule,
-        grids=day_grids(instance, schedule),
+        grids=day_grids(instance, schedule, day),
+        day=day,
         changes=changes,
         touched=companies_touched(schedule, changes, instance, published_instance),
         older=latest if older else None,
