@@ -330,3 +330,27 @@ def test_the_review_grid_shows_one_day_at_a_time(organiser, session):
     heads = [re.findall(r"<th>(\d\d:\d\d)</th>", page) for page in (first, second, beyond)]
     assert heads[0] == ["10:00", "10:30"] and heads[1] == ["14:00", "14:30"] == heads[2]
     assert first.count('<table class="grid">') == 1
+
+
+def test_an_event_is_deleted_whole_only_with_its_name_typed(organiser, session, dummy_event):
+    from tests.web.conftest import create_event
+    from web.events.models import Event
+    from web.schedules.models import Publication, ScheduleVersion
+    from web.solving.models import SolverRun
+
+    create_event(session, "kept")
+    _published_tiny(organiser)
+    tiny_id = dummy_event.id
+    organiser.post("/events/tiny/delete", data={"confirm": "tin"})
+    session.rollback()
+    assert session.scalar(select(Event.id).where(Event.slug == "tiny")) == tiny_id
+    page = organiser.post("/events/tiny/delete", data={"confirm": "tiny"}, follow_redirects=True)
+    assert "Tiny partnering deleted." in page.get_data(as_text=True)
+    session.rollback()
+    session.expunge_all()
+    for model in (Company, MeetingRequest, ScheduleVersion, Publication, SolverRun):
+        rows = session.scalars(select(model).where(model.event_id == tiny_id)).all()
+        assert rows == [], model.__name__
+    kept = session.scalar(select(Event).where(Event.slug == "kept"))
+    assert len(session.scalars(select(Company).where(Company.event_id == kept.id)).all()) == 3
+    assert organiser.get("/events/tiny/").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -172,3 +173,15 @@ def versions_using(session: Session, location: Location) -> list[int]:
             .order_by(ScheduleVersion.number)
         )
     )
+
+
+def delete_event(session: Session, event: Event) -> None:
+    """Delete an event and everything in it: companies, requests, runs, versions and their
+    publications. Versions go first: their meetings hold requests, people and tables without
+    a cascade (history is never deleted piecemeal); then the database's ON DELETE CASCADE from
+    events does the rest."""
+    from web.schedules.models import ScheduleVersion
+
+    session.execute(sa_delete(ScheduleVersion).where(ScheduleVersion.event_id == event.id))
+    session.execute(sa_delete(Event).where(Event.id == event.id))
+    session.expunge(event)

@@ -10,7 +10,16 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -34,6 +43,7 @@ from web.events.operations import (
     LocationInUse,
     add_location,
     create_event,
+    delete_event,
     remove_location,
     set_days,
     set_table_count,
@@ -301,6 +311,20 @@ def dashboard(slug: str):
         drift=published_drift(db(), event),
         import_form=ImportForm(),
     )
+
+
+@events.route("/events/<slug>/delete", methods=["POST"])
+def delete(slug: str):
+    """Delete the whole event: only with its short name typed, as it cannot be undone."""
+    event = event_or_404(slug)
+    if request.form.get("confirm", "").strip() != event.slug:
+        flash(_("Type the event's short name (%(slug)s) to delete it.", slug=event.slug), "error")
+        return redirect(url_for("events.edit", slug=slug) + "#delete")
+    name = event.name
+    delete_event(db(), event)
+    db().commit()
+    flash(_("%(name)s deleted.", name=name), "success")
+    return redirect(url_for("events.index"))
 
 
 @events.route("/events/<slug>/setup", methods=["GET", "POST"])
