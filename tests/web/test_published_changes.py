@@ -354,3 +354,59 @@ def test_an_event_is_deleted_whole_only_with_its_name_typed(organiser, session, 
     kept = session.scalar(select(Event).where(Event.slug == "kept"))
     assert len(session.scalars(select(Company).where(Company.event_id == kept.id)).all()) == 3
     assert organiser.get("/events/tiny/").status_code == 404
+
+
+def test_a_form_sent_twice_publishes_once_and_the_notice_keeps_the_real_changes(
+    organiser, client, session, dummy_event
+):
+    """Found in a browser walk: the same publish sent twice made a second publication of the
+    same version, after which every agenda said 'no change'."""
+    from web.schedules.models import Publication
+
+    _published_tiny(organiser)
+    r2 = _row(session, MeetingRequest, "r2")
+    organiser.post(
+        f"/events/tiny/requests/{r2.id}/status", data={"status": "declined", "confirm": "1"}
+    )
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    for _twice in range(2):
+        page = organiser.post(
+            "/events/tiny/schedules/2/publish", data={"confirm": "1"}, follow_redirects=True
+        ).get_data(as_text=True)
+    assert "Version 2 is already what companies see." in page
+    session.rollback()
+    assert len(session.scalars(select(Publication)).all()) == 2
+    cell = _row(session, Company, "cell")
+    page = _text(client.get(f"/c/{cell.access_token}/").get_data(as_text=True))
+    assert "0 moved, 1 cancelled, 0 new" in page
+
+
+def test_a_person_sees_the_meeting_going_too_and_a_company_asks_again(
+    organiser, client, session, dummy_event
+):
+    _published_tiny(organiser)
+    acme = _row(session, Company, "acme")
+    r1 = _row(session, MeetingRequest, "r1")
+    withdraw = f"/c/{acme.access_token}/requests/{r1.id}/withdraw"
+    client.post(withdraw, data={"status": "cancelled", "confirm": "1"})
+    ann = acme.attendees[0]
+    page = _text(client.get(f"/p/{ann.access_token}/").get_data(as_text=True))
+    assert "cancelled by Acme Bio on" in page  # on the person's own agenda as well
+    assert "Ask again" in client.get(f"/c/{acme.access_token}/").get_data(as_text=True)
+    client.post(withdraw, data={"status": "requested"})
+    assert _row(session, MeetingRequest, "r1").status == "requested"
+    # A declined request is not the asker's to ask again.
+    r1 = _row(session, MeetingRequest, "r1")
+    big = _row(session, Company, "big")
+    answer = {"status": "declined", "confirm": "1"}  # still on the published agendas
+    client.post(f"/c/{big.access_token}/requests/{r1.id}/answer", data=answer)
+    assert _row(session, MeetingRequest, "r1").status == "declined"
+    assert client.post(withdraw, data={"status": "requested"}).status_code == 400
+
+
+def test_the_same_person_added_twice_is_one_person(client, session, dummy_event):
+    acme = _row(session, Company, "acme")
+    for _twice in range(2):
+        client.post(f"/c/{acme.access_token}/people", data={"name": "Aki Acme"})
+    session.rollback()
+    assert [a.name for a in acme.attendees] == ["Ann Acme", "Aki Acme"]

@@ -12,8 +12,11 @@ from scheduler.calendars.agenda import agenda_days
 from scheduler.calendars.ical import attendee_calendar
 from web.companies.operations import attendee_by_token
 from web.http import db
+from web.labels import withdrawn_notes
+from web.meeting_requests.operations import requests_of
 from web.portal.agenda import FILES, NOT_IN_SCHEDULE
 from web.portal.views import private
+from web.schedules.drift import withdrawn_answers
 from web.schedules.operations import published_state
 
 person = Blueprint("person", __name__, template_folder="templates", url_prefix="/p/<token>")
@@ -45,6 +48,9 @@ def home():
     meetings = []
     if published is not None:
         meetings = published.person_agenda(company.external_id, attendee.external_id)
+    zone = ZoneInfo(event.timezone)
+    # Declined or cancelled since publishing: marked as going, as on the company's page.
+    withdrawn = withdrawn_answers(published, requests_of(db(), company))
     feed = url_for("person.calendar", _external=True)
     return render_template(
         "portal/person.html",
@@ -55,7 +61,8 @@ def home():
         agenda_days=agenda_days(meetings),
         feed=feed,
         webcal="webcal://" + feed.split("://", 1)[1],
-        zone=ZoneInfo(event.timezone),
+        zone=zone,
+        pending=withdrawn_notes(withdrawn, zone),
     )
 
 

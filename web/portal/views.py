@@ -145,12 +145,15 @@ def answer(request_id: int):
 
 @portal.route("/requests/<int:request_id>/withdraw", methods=["POST"])
 def withdraw(request_id: int):
-    """Take back a request this company made (and only this company), waiting or accepted."""
+    """Take back a request this company made (and only this company), waiting or accepted;
+    or ask again after taking it back."""
     row = db().get(MeetingRequest, request_id)
     if row is None or row.requester_id != g.company.id:
         abort(404)
     who = f"company:{g.company.external_id}"
-    change_status(row, request.form.get("status", ""), who, allowed=("cancelled",))
+    # Taken back by mistake: the company asks again (a declined request stays declined).
+    allowed = ("cancelled", "requested") if row.status == "cancelled" else ("cancelled",)
+    change_status(row, request.form.get("status", ""), who, allowed=allowed)
     return redirect(url_for("portal.home") + "#requests")
 
 
@@ -186,7 +189,10 @@ def add_person():
     """The company adds one of its own people, who gets an own agenda link at once."""
     company: Company = g.company
     form = AttendeeForm()
-    if form.validate_on_submit():
+    names = {a.name.casefold() for a in company.attendees}
+    if form.validate_on_submit() and form.name.data.strip().casefold() in names:
+        flash(_("%(name)s is already one of your people.", name=form.name.data.strip()), "notice")
+    elif form.validate_on_submit():
         person = add_attendee(
             db(),
             company,

@@ -31,6 +31,7 @@ from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
 
 __all__ = [
     "AgendaUpdate",
+    "AlreadyPublished",
     "PublicationKey",
     "Published",
     "add_schedule_version",
@@ -51,10 +52,18 @@ def event_key(event: Event) -> str:
     return f"event-{event.slug}"
 
 
+class AlreadyPublished(ValueError):
+    """The version is the one companies have now: publishing it again (a double click, a form
+    sent twice) would change nothing but make its 'what changed' notice say nothing changed."""
+
+
 def publish(session: Session, version: ScheduleVersion) -> Publication:
     """Make `version` the event's current one; the earlier versions are kept. The calendars'
     state is worked out against the last publication (moved meetings get a higher SEQUENCE,
-    dropped ones are cancelled) and kept with it."""
+    dropped ones are cancelled) and kept with it. AlreadyPublished if it is the latest."""
+    latest = latest_publication(session, version.event)
+    if latest is not None and latest.schedule_version_id == version.id:
+        raise AlreadyPublished(version.number)
     current = session.get(CurrentSchedule, version.event_id)
     if current is None:
         session.add(CurrentSchedule(event_id=version.event_id, schedule_version_id=version.id))

@@ -22,6 +22,7 @@ from web.schedules import downloads
 from web.schedules.drift import drift, published_drift
 from web.schedules.models import Publication, ScheduleVersion
 from web.schedules.operations import (
+    AlreadyPublished,
     current_version,
     latest_publication,
     publish,
@@ -147,7 +148,12 @@ def publish_view(slug: str, number: int):
             "error",
         )
         return redirect(url_for("schedules.review", slug=slug, number=number) + "#publish")
-    publish(db(), version)
+    try:
+        publish(db(), version)
+    except AlreadyPublished:
+        db().rollback()
+        flash(_("Version %(n)d is already what companies see.", n=number), "notice")
+        return redirect(url_for("schedules.review", slug=slug, number=number))
     db().commit()
     flash(_("Version %(n)d is published.", n=number), "success")
     return redirect(url_for("schedules.review", slug=slug, number=number))
