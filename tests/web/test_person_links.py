@@ -103,6 +103,7 @@ def test_a_company_says_who_of_it_attends_a_meeting(organiser, client, session, 
     other = cell.attendees[0].id
     assert client.post(path, data={"attendee": [other]}).status_code == 404
     client.post(path, data={"attendee": [bea.id]})
+    assert client.post(path, data={"attendee": ["Bea"]}).status_code == 400  # kept as it was
     session.rollback()
     assert [n.attendee.name for n in r1.named_attendees] == ["Bea Big"]
     _publish(organiser)

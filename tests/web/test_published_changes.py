@@ -404,9 +404,23 @@ def test_a_person_sees_the_meeting_going_too_and_a_company_asks_again(
     assert client.post(withdraw, data={"status": "requested"}).status_code == 400
 
 
-def test_the_same_person_added_twice_is_one_person(client, session, dummy_event):
+def test_the_same_person_added_twice_is_one_person(organiser, client, session, dummy_event):
+    """On the company's page and the organiser's alike (one rule: add_attendee's)."""
     acme = _row(session, Company, "acme")
     for _twice in range(2):
         client.post(f"/c/{acme.access_token}/people", data={"name": "Aki Acme"})
+    page = organiser.post(
+        f"/events/tiny/companies/{acme.id}/attendees",
+        data={"name": " aki acme ", "title": "CSO"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "aki acme is already one of Acme Bio" in page
     session.rollback()
     assert [a.name for a in acme.attendees] == ["Ann Acme", "Aki Acme"]
+    organiser.post(
+        "/events/tiny/companies/new",
+        data={"name": "Twice Co", "role": "delegation", "attendees": "Tom\ntom\nTia"},
+    )
+    session.rollback()
+    twice = session.scalar(select(Company).where(Company.name == "Twice Co"))
+    assert [a.name for a in twice.attendees] == ["Tom", "Tia"]

@@ -85,9 +85,16 @@ def add_company(
     )
     session.add(company)
     session.flush()
-    for person in attendee_names:
+    once: dict[str, str] = {}
+    for name in attendee_names:
+        once.setdefault(name.strip().casefold(), name)  # a name given twice is one person
+    for person in once.values():
         add_attendee(session, company, person)
     return company
+
+
+class AttendeeExists(ValueError):
+    """The company already has a person of that name (a form sent twice, most likely)."""
 
 
 def add_attendee(
@@ -97,13 +104,18 @@ def add_attendee(
     title: str | None = None,
     email: str | None = None,
 ) -> Attendee:
+    """A person of the company, as a form gives them (spaces around, blanks for none);
+    AttendeeExists if the company has one of that name already."""
+    name = name.strip()
+    if any(a.name.casefold() == name.casefold() for a in company.attendees):
+        raise AttendeeExists(name)
     attendee = Attendee(
         event_id=company.event_id,
         company=company,
         external_id=_free_id(session, Attendee, company.event_id, "P"),
         name=name,
-        title=title,
-        email=email,
+        title=(title or "").strip() or None,
+        email=(email or "").strip() or None,
     )
     session.add(attendee)
     session.flush()

@@ -22,6 +22,7 @@ from web.companies.forms import AttendeeForm, block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
+    AttendeeExists,
     AttendeeInUse,
     CompanyInSchedule,
     TooManyBlocks,
@@ -241,18 +242,24 @@ def new_attendee(slug: str, company_id: int):
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
     form = AttendeeForm()
-    if form.validate_on_submit():
-        person = add_attendee(
-            db(),
-            company,
-            form.name.data.strip(),
-            (form.title.data or "").strip() or None,
-            (form.email.data or "").strip() or None,
-        )
-        db().commit()
-        flash(_("%(name)s added.", name=person.name), "success")
-    else:
+    if not form.validate_on_submit():
         _flash_errors(form)
+    else:
+        try:
+            person = add_attendee(db(), company, form.name.data, form.title.data, form.email.data)
+        except AttendeeExists as same:
+            db().rollback()
+            flash(
+                _(
+                    "%(name)s is already one of %(company)s's people.",
+                    name=str(same),
+                    company=company.name,
+                ),
+                "notice",
+            )
+        else:
+            db().commit()
+            flash(_("%(name)s added.", name=person.name), "success")
     return redirect(url_for("companies.detail", slug=slug, company_id=company.id) + "#attendees")
 
 

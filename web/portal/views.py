@@ -20,6 +20,7 @@ from web.companies.forms import AttendeeForm, block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
+    AttendeeExists,
     AttendeeInUse,
     LastAttendee,
     TooManyBlocks,
@@ -165,7 +166,10 @@ def name_people(request_id: int):
     if row is None or company.id not in (row.requester_id, row.requested_id):
         abort(404)
     mine = {a.id: a for a in company.attendees}
-    chosen = request.form.getlist("attendee", type=int)
+    given = request.form.getlist("attendee")
+    if not all(value.isdigit() for value in given):
+        abort(400)  # not from the form's checkboxes: change nothing
+    chosen = [int(value) for value in given]
     if any(i not in mine for i in chosen):
         abort(404)
     name_attendees(db(), row, company, [mine[i] for i in chosen])
@@ -189,21 +193,17 @@ def add_person():
     """The company adds one of its own people, who gets an own agenda link at once."""
     company: Company = g.company
     form = AttendeeForm()
-    names = {a.name.casefold() for a in company.attendees}
-    if form.validate_on_submit() and form.name.data.strip().casefold() in names:
-        flash(_("%(name)s is already one of your people.", name=form.name.data.strip()), "notice")
-    elif form.validate_on_submit():
-        person = add_attendee(
-            db(),
-            company,
-            form.name.data.strip(),
-            (form.title.data or "").strip() or None,
-            (form.email.data or "").strip() or None,
-        )
+    if not form.validate_on_submit():
+        flash(_("Give the person's name (and a valid email, if any)."), "error")
+        return redirect(url_for("portal.home") + "#people")
+    try:
+        person = add_attendee(db(), company, form.name.data, form.title.data, form.email.data)
+    except AttendeeExists as same:
+        db().rollback()
+        flash(_("%(name)s is already one of your people.", name=str(same)), "notice")
+    else:
         db().commit()
         flash(_("%(name)s added.", name=person.name), "success")
-    else:
-        flash(_("Give the person's name (and a valid email, if any)."), "error")
     return redirect(url_for("portal.home") + "#people")
 
 
