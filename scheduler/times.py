@@ -11,6 +11,8 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from scheduler.words import N_, Refusal
+
 _LOCAL_TIME = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?([+-][0-9]{2}:[0-9]{2}|Z)?$"
 )
@@ -26,20 +28,29 @@ def parse_local_time(text: str, zone: ZoneInfo) -> datetime:
     absolute even across a daylight-saving change. Raises ValueError meant for a person.
     """
     if not isinstance(text, str) or not _LOCAL_TIME.match(text):
-        raise ValueError(f'expected a local time like "2026-10-14T10:30", got {_quote(text)}')
+        raise Refusal(
+            N_('expected a local time like "2026-10-14T10:30", got {got}'), got=_quote(text)
+        )
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{_quote(text)} is not a real date and time; check the month (01-12), "
-            "the day, the hour (00-23) and the minutes (00-59)"
+        raise Refusal(
+            N_(
+                "{got} is not a real date and time; check the month (01-12), "
+                "the day, the hour (00-23) and the minutes (00-59)"
+            ),
+            got=_quote(text),
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
         if not _exists_safely(value):
-            raise ValueError(
-                f"{text} does not exist in {zone.key} (clocks skip it that day); "
-                "use a time before or after the daylight-saving change"
+            raise Refusal(
+                N_(
+                    "{time} does not exist in {zone} (clocks skip it that day); "
+                    "use a time before or after the daylight-saving change"
+                ),
+                time=text,
+                zone=zone.key,
             )
     return _to_utc(value, text)
 
@@ -52,9 +63,14 @@ def session_time(day: date, text: str, zone: ZoneInfo) -> datetime:
     """A session boundary `HH:MM` on `day`, in UTC; ValueError if the clocks skip it."""
     value = datetime.combine(day, parse_clock(text), tzinfo=zone)
     if not _exists_safely(value):
-        raise ValueError(
-            f"{text} does not exist in {zone.key} on {day} (clocks skip it that day); "
-            "use a time before or after the daylight-saving change"
+        raise Refusal(
+            N_(
+                "{time} does not exist in {zone} on {day} (clocks skip it that day); "
+                "use a time before or after the daylight-saving change"
+            ),
+            time=text,
+            zone=zone.key,
+            day=day,
         )
     return _to_utc(value, f"{day} {text}")
 
@@ -63,8 +79,9 @@ def _to_utc(value: datetime, text: str) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError(
-            f"{_quote(text)} is too far in the past or future; give the real date and time"
+        raise Refusal(
+            N_("{got} is too far in the past or future; give the real date and time"),
+            got=_quote(text),
         ) from None
 
 
@@ -88,27 +105,32 @@ def exists_in_zone(value: datetime) -> bool:
 def parse_clock(text: str) -> time:
     """Read a session boundary `HH:MM`."""
     if not isinstance(text, str) or not _CLOCK.match(text):
-        raise ValueError(f'expected a time of day like "13:30", got {_quote(text)}')
+        raise Refusal(N_('expected a time of day like "13:30", got {got}'), got=_quote(text))
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{_quote(text)} is not a real time of day; hours run 00-23, minutes 00-59"
+        raise Refusal(
+            N_("{got} is not a real time of day; hours run 00-23, minutes 00-59"), got=_quote(text)
         ) from None
 
 
 def parse_date(text: str) -> date:
     if not isinstance(text, str) or not _DATE.match(text):
-        raise ValueError(f'expected a date like "2026-10-14", got {_quote(text)}')
+        raise Refusal(N_('expected a date like "2026-10-14", got {got}'), got=_quote(text))
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{_quote(text)} is not a real date; months run 01-12 and days 01 to the "
-            "month's last day"
+        raise Refusal(
+            N_("{got} is not a real date; months run 01-12 and days 01 to the month's last day"),
+            got=_quote(text),
         ) from None
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"{text} is not between {FIRST_YEAR} and {LAST_YEAR}; give the real date")
+        raise Refusal(
+            N_("{date} is not between {first} and {last}; give the real date"),
+            date=text,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
     return value
 
 

@@ -52,6 +52,9 @@ def read_with_icalendar(path: Path) -> list[dict]:
             "description": str(event["description"]),
             "start": event.decoded("dtstart").astimezone(UTC),
             "end": event.decoded("dtend").astimezone(UTC),
+            "alarms": [
+                -alarm.decoded("trigger").total_seconds() / 60 for alarm in event.walk("VALARM")
+            ],
         }
         for event in calendar.walk("VEVENT")
     ]

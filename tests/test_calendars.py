@@ -448,3 +448,22 @@ def test_long_ids_make_file_names_that_fit_and_stay_apart():
     assert len(set(stems)) == len(stems)
     assert file_stem("takeda") == "takeda" and file_stem("a/b") == "a%2Fb"
     assert file_stem("薬" * 85) == file_stem("薬" * 85)  # the same id, the same name
+
+
+def test_each_meeting_reminds_before_it_starts_in_both_parsers(tmp_path):
+    """A reminder 15 minutes before each confirmed meeting, unless the event sets another or
+    none; a cancelled meeting reminds no one."""
+    from datetime import timedelta
+
+    instance = fair("Asia/Tokyo", "2026-10-14")
+    schedule = one_after_another(instance, [0, 1, 2])
+    later = replace(schedule, meetings=schedule.meetings[1:])
+    dropped = publish(later, KEY, publish(schedule, KEY, None))
+    for alarm, folder in ((timedelta(minutes=15), "default"), (timedelta(minutes=5), "five")):
+        write_calendars(tmp_path / folder, instance, later, dropped, STAMP, alarm)
+    write_calendars(tmp_path / "none", instance, later, dropped, STAMP, None)
+    for folder, minutes in (("default", [15.0]), ("five", [5.0]), ("none", [])):
+        path = tmp_path / folder / "event.ics"
+        for events in (read_with_icaljs([path])[path], read_with_icalendar(path)):
+            by_status = {e["status"]: e["alarms"] for e in events}
+            assert by_status == {"CONFIRMED": minutes, "CANCELLED": []}, (folder, events)

@@ -18,6 +18,7 @@ from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.instance_reader import INSTANCE_FORMAT, instance_from_document
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.times import format_local_time
+from scheduler.words import N_
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import grouped
 from web.events.models import Event, Location
@@ -325,7 +326,10 @@ def add_schedule_version(
     unknown = [m.request for m in schedule.meetings if m.request not in requests]
     if unknown:
         raise InvalidInput(
-            [Problem("meetings", f'unknown request "{r}" in this event') for r in unknown]
+            [
+                Problem.of("meetings", N_('unknown request "{id}" in this event'), id=r)
+                for r in unknown
+            ]
         )
     last = session.scalar(
         select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,6 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from scheduler.solver.reasons import read_reason
+from scheduler.words import Words, told
 from web.meeting_requests.operations import TRANSITIONS
 
 STATUS = {
@@ -182,6 +185,47 @@ def event_time(moment: datetime | None, zone_name: str) -> str:
     return moment.astimezone(ZoneInfo(zone_name)).strftime("%Y-%m-%d %H:%M")
 
 
+# --- the scheduler's words (import problems, reasons, refusals) in the visitor's language ------
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = {m: i for i, m in enumerate(_MONTHS, 1)}
+_SHORT_TIME = re.compile(r"\b(" + "|".join(_MONTH) + r") ([0-9]{1,2}) ([0-9]{2}:[0-9]{2})\b")
+
+
+def _translate(template: str) -> str:
+    return _(template) if template else template
+
+
+def _local_dates(text: str) -> str:
+    """'Oct 14 13:30' (scheduler.times.describe_time) as Japanese writes it: '10月14日 13:30'."""
+    if not str(get_locale() or "en").startswith("ja"):
+        return text
+    return _SHORT_TIME.sub(lambda m: f"{_MONTH[m[1]]}月{int(m[2])}日 {m[3]}", text)
+
+
+def say(message: Words | Exception | str) -> str:
+    """A message of the scheduler or the service layer (Words, a Refusal, or plain text) in
+    the visitor's language."""
+    if isinstance(message, Exception):
+        message = told(message)
+    if isinstance(message, Words):
+        return _local_dates(message.translated(_translate))
+    return str(message)
+
+
+def problem_told(problem) -> tuple[str, str]:
+    """An import problem's (place, message) in the visitor's language."""
+    place, message = problem.translated(_translate)
+    return place, _local_dates(message)
+
+
+def reason_told(reason: str) -> str:
+    """Why a request is not scheduled, in the visitor's language: the solver's reasons are
+    read back from the schedule's text; a reason from another tool stays as written."""
+    words = read_reason(reason)
+    return say(words) if words else reason
+
+
 def helpers() -> dict:
     return {
         "status_label": lambda s: STATUS.get(s, s),
@@ -195,4 +239,6 @@ def helpers() -> dict:
         "event_time": event_time,
         "affected_reason": affected_reason,
         "reason_kind_label": lambda k: REASON_KIND.get(k, k),
+        "reason_told": reason_told,
+        "problem_told": problem_told,
     }

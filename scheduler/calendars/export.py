@@ -47,28 +47,33 @@ def write_calendars(
     schedule: Schedule,
     publication: Publication,
     stamp: datetime,
+    alarm: ical.Alarmed = ical.ALARM,
 ) -> list[Path]:
     """Write every calendar file and the publication; return the paths written."""
-    return _write_all(folder, calendar_files(instance, schedule, publication, stamp))
+    return _write_all(folder, calendar_files(instance, schedule, publication, stamp, alarm))
 
 
 def calendar_files(
-    instance: Instance, schedule: Schedule, publication: Publication, stamp: datetime
+    instance: Instance,
+    schedule: Schedule,
+    publication: Publication,
+    stamp: datetime,
+    alarm: ical.Alarmed = ical.ALARM,
 ) -> Iterator[tuple[str, bytes]]:
     """Each calendar file (its path in the folder, its bytes) as it is made: a web download
     streams them into a zip rather than wait for a fair's thousands."""
-    yield "event.ics", ical.event_calendar(instance, publication, stamp)
+    yield "event.ics", ical.event_calendar(instance, publication, stamp, alarm)
     of_company, of_person = _cut(instance, publication)
     for company in instance.companies:
         theirs = of_company(company.id)
         yield (
             f"companies/{file_stem(company.id)}.ics",
-            ical.company_calendar(instance, theirs, company.id, stamp),
+            ical.company_calendar(instance, theirs, company.id, stamp, alarm),
         )
         for person in company.attendees:
             yield (
                 f"attendees/{file_stem(person.id)}.ics",
-                ical.attendee_calendar(instance, of_person(person.id), person.id, stamp),
+                ical.attendee_calendar(instance, of_person(person.id), person.id, stamp, alarm),
             )
     document = publication_document(instance, schedule, publication)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

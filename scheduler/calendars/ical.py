@@ -10,6 +10,8 @@ read at the same instants, and update rather than duplicate after a re-solve.
   TZID time cannot say which of the two is meant and parsers disagree.
 - The calendar says METHOD:PUBLISH and how often a subscription should refresh; the library
   writes CRLF, folds lines at 75 octets and escapes text.
+- Each confirmed meeting carries a VALARM (a reminder `alarm` before it starts, 15 minutes
+  unless the event sets another; none where it is None): people walk between halls.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone
 from icalendar.prop import vText
 
 from scheduler.calendars.details import description, meeting_details
@@ -32,34 +34,47 @@ from scheduler.calendars.revisions import (
 from scheduler.calendars.uids import meeting_uid
 from scheduler.domain import Instance
 
+Alarmed = timedelta | None  # how long before a meeting its reminder goes off (None: none)
 PRODID = "-//partnering//partnering meeting scheduler//EN"
 REFRESH = timedelta(hours=1)  # subscribed feeds: how often to look for a re-solve
+ALARM = timedelta(minutes=15)  # the reminder before each meeting, unless the event sets one
 
 
-def event_calendar(instance: Instance, publication: Publication, stamp: datetime) -> bytes:
+def event_calendar(
+    instance: Instance, publication: Publication, stamp: datetime, alarm: Alarmed = ALARM
+) -> bytes:
     """Every meeting of the event, for the organiser."""
-    return calendar_bytes(instance, publication, publication.meetings, instance.event.name, stamp)
+    meetings = publication.meetings
+    return calendar_bytes(instance, publication, meetings, instance.event.name, stamp, alarm)
 
 
 def company_calendar(
-    instance: Instance, publication: Publication, company_id: str, stamp: datetime
+    instance: Instance,
+    publication: Publication,
+    company_id: str,
+    stamp: datetime,
+    alarm: Alarmed = ALARM,
 ) -> bytes:
     """All meetings of one company, whoever of its people attends."""
     company = instance.company_by_id[company_id]
     meetings = for_company(instance, publication, company_id)
     name = f"{instance.event.name}: {company.name}"
-    return calendar_bytes(instance, publication, meetings, name, stamp)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm)
 
 
 def attendee_calendar(
-    instance: Instance, publication: Publication, attendee_id: str, stamp: datetime
+    instance: Instance,
+    publication: Publication,
+    attendee_id: str,
+    stamp: datetime,
+    alarm: Alarmed = ALARM,
 ) -> bytes:
     """One person's agenda; meetings they were taken off show as cancelled."""
     person = instance.attendee_by_id[attendee_id]
     company = instance.company_by_id[person.company]
     meetings = for_attendee(publication, attendee_id)
     name = f"{instance.event.name}: {person.name} ({company.name})"
-    return calendar_bytes(instance, publication, meetings, name, stamp)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm)
 
 
 def calendar_bytes(
@@ -68,6 +83,7 @@ def calendar_bytes(
     meetings: Iterable[PublishedMeeting],
     name: str,
     stamp: datetime,
+    alarm: Alarmed = ALARM,
 ) -> bytes:
     """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created)."""
     zone = ZoneInfo(instance.event.timezone)
@@ -85,7 +101,10 @@ def calendar_bytes(
     # agenda has a component (RFC 5545 wants one).
     calendar.add_component(_zone_component(zone.key, first, last))
     for meeting in meetings:
-        calendar.add_component(_vevent(instance, publication, meeting, zone, stamp))
+        event = _vevent(instance, publication, meeting, zone, stamp)
+        if alarm is not None and not meeting.cancelled:
+            event.add_component(_alarm(alarm, event["summary"]))
+        calendar.add_component(event)
     calendar.add_missing_timezones(first, last)  # none today: kept for any other TZID
     return calendar.to_ical()
 
@@ -111,6 +130,15 @@ def _vevent(
     event.add("description", description(details))
     event.add("transp", "OPAQUE")
     return event
+
+
+def _alarm(before: timedelta, summary: str) -> Alarm:
+    """A reminder `before` the meeting starts, shown with the meeting's title."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", summary)
+    return alarm
 
 
 @lru_cache(maxsize=16)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import ClassVar
@@ -278,9 +279,21 @@ def _write(output: Path, write):
     help="Stable key of the event for the UIDs (default: from --previous, else the event's "
     "name and first day).",
 )
+@click.option(
+    "--alarm-minutes",
+    type=click.IntRange(0, 24 * 60),
+    default=15,
+    show_default=True,
+    help="A reminder this many minutes before each meeting (0: none).",
+)
 @_bad_input_exits
 def ics(
-    instance: Path, schedule: Path, output: Path, previous: Path | None, event_key: str | None
+    instance: Path,
+    schedule: Path,
+    output: Path,
+    previous: Path | None,
+    event_key: str | None,
+    alarm_minutes: int,
 ) -> None:
     """Write iCalendar files of SCHEDULE: per company, per attendee and for the event."""
     from scheduler.calendars.export import write_calendars
@@ -300,7 +313,10 @@ def ics(
     key = event_key or (before.event_key if before else default_event_key(loaded.event))
     publication = publish(current, key, before)
     stamp = _file_time(schedule)
-    paths = _write(output, lambda: write_calendars(output, loaded, current, publication, stamp))
+    alarm = timedelta(minutes=alarm_minutes) if alarm_minutes else None
+    paths = _write(
+        output, lambda: write_calendars(output, loaded, current, publication, stamp, alarm)
+    )
     old = {m.request: m.sequence for m in before.meetings} if before else {}
     changed = [m for m in publication.meetings if m.sequence > old.get(m.request, m.sequence)]
     cancelled = sum(m.cancelled for m in changed)

@@ -14,6 +14,14 @@ from scheduler.domain import Company, FixedMeeting, Instance, Interval
 from scheduler.formats.problems import Problem
 from scheduler.timegrid import TimeGrid
 from scheduler.times import describe_time
+from scheduler.words import N_, Words
+
+LOCATION_TWICE = N_(
+    'location "{id}" is also in the fixed meeting {other} at the same time; move one of them'
+)
+ATTENDEE_TWICE = N_(
+    'attendee "{id}" is also in the fixed meeting {other} at the same time; move one of them'
+)
 
 
 def check_fixed_meetings(instance: Instance) -> list[Problem]:
@@ -49,62 +57,89 @@ def _check_one(
     first = grid.slot_starting_at(fixed.start)
     if first is None:
         return [
-            Problem(
+            Problem.of(
                 f"{place}.start",
-                f"{when} is not the start of a slot in any session; "
-                f"use a session start plus a multiple of {grid.slot_minutes} minutes",
+                N_(
+                    "{when} is not the start of a slot in any session; "
+                    "use a session start plus a multiple of {slot} minutes"
+                ),
+                when=when,
+                slot=grid.slot_minutes,
             )
         ]
     if not grid.fits(first, request.slots):
         return [
-            Problem(
+            Problem.of(
                 f"{place}.start",
-                f"a {request.slots}-slot meeting starting {when} runs "
-                "past the end of its session; start it earlier",
+                N_(
+                    "a {slots}-slot meeting starting {when} runs past the end of its session; "
+                    "start it earlier"
+                ),
+                slots=request.slots,
+                when=when,
             )
         ]
     span = grid.span(first, request.slots)
     problems = []
     if request.within and not any(w.contains(span.start, span.end) for w in request.within):
         problems.append(
-            Problem(
+            Problem.of(
                 f"{place}.start",
-                f"{when} is outside the request's `within` windows; move it into one of them",
+                N_("{when} is outside the request's `within` windows; move it into one of them"),
+                when=when,
             )
         )
     location = instance.location_by_id.get(fixed.location) if fixed.location else None
     if location and location.owner and location.owner not in request.companies:
         problems.append(
-            Problem(
+            Problem.of(
                 f"{place}.location",
-                f'"{location.id}" is reserved for '
-                f'"{location.owner}"; choose a shared table or a room of '
-                f'"{request.requester}" or "{request.requested}"',
+                N_(
+                    '"{location}" is reserved for "{owner}"; choose a shared table or a room of '
+                    '"{one}" or "{other}"'
+                ),
+                location=location.id,
+                owner=location.owner,
+                one=request.requester,
+                other=request.requested,
             )
         )
     for company_id in request.companies:
         company = instance.company_by_id[company_id]
         if _blocked(company.unavailable, span):
             problems.append(
-                Problem(
+                Problem.of(
                     f"{place}.start",
-                    f'"{company_id}" is unavailable at {when}; '
-                    "move the meeting or remove the unavailable block",
+                    N_(
+                        '"{company}" is unavailable at {when}; '
+                        "move the meeting or remove the unavailable block"
+                    ),
+                    company=company_id,
+                    when=when,
                 )
             )
         free = [a for a in company.attendees if not _blocked(a.unavailable, span)]
         if not free:
             problems.append(
-                Problem(f"{place}.start", f'no attendee of "{company_id}" is available at {when}')
+                Problem.of(
+                    f"{place}.start",
+                    N_('no attendee of "{company}" is available at {when}'),
+                    company=company_id,
+                    when=when,
+                )
             )
     for attendee_id in {*fixed.attendees, *request.attendees}:
         attendee = instance.attendee_by_id[attendee_id]
         if _blocked(attendee.unavailable, span):
             problems.append(
-                Problem(
+                Problem.of(
                     f"{place}.attendees",
-                    f'"{attendee_id}" is unavailable at '
-                    f"{when}; move the meeting or name another attendee",
+                    N_(
+                        '"{attendee}" is unavailable at {when}; '
+                        "move the meeting or name another attendee"
+                    ),
+                    attendee=attendee_id,
+                    when=when,
                 )
             )
     return problems
@@ -132,16 +167,10 @@ def _check_collisions(
     def place(request_id: str) -> str:
         return f"fixed[{index_of[request_id]}]"
 
-    for resource, what in ((by_location, "location"), (by_attendee, "attendee")):
+    for resource, what in ((by_location, LOCATION_TWICE), (by_attendee, ATTENDEE_TWICE)):
         for key, request_ids in resource.items():
             for a, b in _overlapping_pairs(request_ids, spans):
-                problems.append(
-                    Problem(
-                        place(b),
-                        f'{what} "{key}" is also in the fixed meeting '
-                        f"{place(a)} at the same time; move one of them",
-                    )
-                )
+                problems.append(Problem.of(place(b), what, id=key, other=place(a)))
     for company_id, request_ids in by_company.items():
         company = instance.company_by_id[company_id]
         problems += _company_overload(instance, company, request_ids, spans, place, zone)
@@ -172,19 +201,29 @@ def _company_overload(
         active = [r for r in request_ids if spans[r].start <= moment < spans[r].end]
         when = describe_time(moment, zone)
         if len(active) > capacity:
-            message = (
-                f'"{company.id}" has {capacity} attendee(s) but {len(active)} fixed meetings '
-                f"at {when}; move one"
+            message = Words.of(
+                N_(
+                    '"{company}" has {attendees} attendee(s) but {meetings} fixed meetings '
+                    "at {when}; move one"
+                ),
+                company=company.id,
+                attendees=capacity,
+                meetings=len(active),
+                when=when,
             )
         elif _unstaffed(instance, company, active, spans):
-            message = (
-                f'"{company.id}" has no free attendee left for this fixed meeting at {when}: '
-                "the others are unavailable or named in its other fixed meetings then; "
-                "move it or name a free attendee"
+            message = Words.of(
+                N_(
+                    '"{company}" has no free attendee left for this fixed meeting at {when}: '
+                    "the others are unavailable or named in its other fixed meetings then; "
+                    "move it or name a free attendee"
+                ),
+                company=company.id,
+                when=when,
             )
         else:
             continue
-        problems.append(Problem(place(active[-1]), message))  # the last one fixed
+        problems.append(Problem.told(place(active[-1]), message))  # the last one fixed
         break
     return problems + _over_daily_limit(company, request_ids, spans, place, zone)
 
@@ -205,12 +244,17 @@ def _over_daily_limit(
     for day, on_day in per_day.items():
         if len(on_day) > company.max_meetings_per_day:
             problems.append(
-                Problem(
+                Problem.of(
                     place(on_day[-1]),
-                    f'"{company.id}" has '
-                    f"{len(on_day)} fixed meetings on {day}, more than its "
-                    f"max_meetings_per_day of {company.max_meetings_per_day}; move or unfix "
-                    f"{len(on_day) - company.max_meetings_per_day}",
+                    N_(
+                        '"{company}" has {meetings} fixed meetings on {day}, more than its '
+                        "max_meetings_per_day of {most}; move or unfix {over}"
+                    ),
+                    company=company.id,
+                    meetings=len(on_day),
+                    day=day,
+                    most=company.max_meetings_per_day,
+                    over=len(on_day) - company.max_meetings_per_day,
                 )
             )
     return problems

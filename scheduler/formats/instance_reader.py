@@ -34,9 +34,28 @@ from scheduler.formats.fixed_checks import check_fixed_meetings
 from scheduler.formats.json_file import read_json_file
 from scheduler.formats.problems import InvalidInput, Problem, did_you_mean, quote
 from scheduler.times import parse_date, parse_local_time, session_time
+from scheduler.words import N_, Words, told
 
 INSTANCE_FORMAT = "partnering-instance/1"
 NOT_IANA = frozenset({"localtime", "posixrules"})  # files in the zone folder, not zone names
+UNKNOWN_COMPANY = N_('unknown company "{id}"{hint}')
+WORKS_ELSEWHERE = N_(
+    '"{id}" works for "{employer}", not for "{one}" or "{other}"; name one of their attendees'
+)
+DUPLICATE_COMPANY, DUPLICATE_LOCATION, DUPLICATE_REQUEST = (
+    N_(
+        'duplicate company id "{id}", already {section}[{first}]; '
+        "ids must be unique within {section}, so rename one"
+    ),
+    N_(
+        'duplicate location id "{id}", already {section}[{first}]; '
+        "ids must be unique within {section}, so rename one"
+    ),
+    N_(
+        'duplicate request id "{id}", already {section}[{first}]; '
+        "ids must be unique within {section}, so rename one"
+    ),
+)
 
 
 @cache
@@ -56,12 +75,20 @@ def instance_from_document(document: object) -> tuple[Instance, list[Problem]]:
     if isinstance(document, dict) and document.get("format") not in (None, INSTANCE_FORMAT):
         found = document.get("format")
         hint = (
-            " (this is a schedule; give the instance it was made for)"
+            Words(N_(" (this is a schedule; give the instance it was made for)"))
             if (isinstance(found, str) and found.startswith("partnering-schedule"))
             else ""
         )
         raise InvalidInput(
-            [Problem("format", f'expected "{INSTANCE_FORMAT}", got {quote(found)}{hint}')]
+            [
+                Problem.of(
+                    "format",
+                    N_('expected "{expected}", got {got}{hint}'),
+                    expected=INSTANCE_FORMAT,
+                    got=quote(found),
+                    hint=hint,
+                )
+            ]
         )
     try:
         parsed = wire.InstanceIn.model_validate(document)
@@ -91,12 +118,17 @@ def place_of(location: Iterable[str | int]) -> str:
 
 def shape_problems(error: ValidationError, document: object = None) -> list[Problem]:
     return [
-        Problem(place_of(e["loc"]), _shape_message(e) + _whose(e["loc"], document))
+        Problem.of(
+            place_of(e["loc"]),
+            "{message}{whose}",
+            message=_shape_message(e),
+            whose=_whose(e["loc"], document),
+        )
         for e in error.errors()
     ]
 
 
-def _whose(location: tuple, document: object) -> str:
+def _whose(location: tuple, document: object) -> Words | str:
     """' (company "lonely-co")' for a problem inside the 58th company: a position alone does
     not tell the organiser (who knows companies by id and name, not by index) which it is."""
     if len(location) < 3 or not isinstance(document, dict) or not isinstance(location[1], int):
@@ -108,44 +140,54 @@ def _whose(location: tuple, document: object) -> str:
     found = entry.get("id") if isinstance(entry, dict) else None
     if not isinstance(found, str) or not found:
         return ""
-    kind = {"companies": "company", "requests": "request", "locations": "location"}
+    kind = {
+        "companies": N_(" (company {id}{named})"),
+        "requests": N_(" (request {id}{named})"),
+        "locations": N_(" (location {id}{named})"),
+    }
     if location[0] not in kind:
         return ""
     name = entry.get("name")
     named = f", {quote(name)}" if isinstance(name, str) and name and name != found else ""
-    return f" ({kind[location[0]]} {quote(found)}{named})"
+    return Words.of(kind[location[0]], id=quote(found), named=named)
 
 
-def _shape_message(error: dict) -> str:
+_SHAPE_MESSAGES = {
+    "missing": N_("is missing; add it"),
+    "int_type": N_("expected a whole number, got {got}"),
+    "greater_than": N_("expected a positive whole number, got {got}"),
+    "string_type": N_("expected text in quotes, got {got}"),
+    "list_type": N_("expected a list [...], got {got}"),
+    "model_type": N_("expected an object {{...}}, got {got}"),
+    "dict_type": N_("expected an object {{...}}, got {got}"),
+    "too_short": N_("must not be empty; give at least one entry"),
+    "string_too_short": N_("must not be empty"),
+}
+
+
+def _shape_message(error: dict) -> Words | str:
     kind, got = error["type"], _show(error.get("input"))
     if not error["loc"] and kind == "model_type":
-        return f"expected an instance: a JSON object {{...}} at the top level, got {got}"
-    messages = {
-        "missing": "is missing; add it",
-        "int_type": f"expected a whole number, got {got}",
-        "greater_than": f"expected a positive whole number, got {got}",
-        "string_type": f"expected text in quotes, got {got}",
-        "list_type": f"expected a list [...], got {got}",
-        "model_type": f"expected an object {{...}}, got {got}",
-        "dict_type": f"expected an object {{...}}, got {got}",
-        "too_short": "must not be empty; give at least one entry",
-        "string_too_short": "must not be empty",
-    }
+        return Words.of(
+            N_("expected an instance: a JSON object {{...}} at the top level, got {got}"), got=got
+        )
     if kind == "less_than_equal":
-        return f"expected at most {error['ctx']['le']}, got {got}"
+        return Words.of(N_("expected at most {most}, got {got}"), most=error["ctx"]["le"], got=got)
     if kind == "value_error":  # our own checks (wire.plain_text): their message says it all
-        return str(error["ctx"]["error"])
+        return told(error["ctx"]["error"])
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", '"')
-        return f"expected one of {expected}, got {got}"
-    return messages.get(kind, f"{error['msg']}, got {got}")
+        return Words.of(N_("expected one of {choices}, got {got}"), choices=expected, got=got)
+    if kind in _SHAPE_MESSAGES:
+        return Words.of(_SHAPE_MESSAGES[kind], got=got)
+    return f"{error['msg']}, got {got}"
 
 
-def _show(value: object) -> str:
+def _show(value: object) -> Words | str:
     if isinstance(value, dict):
-        return "an object {...}"
+        return Words(N_("an object {{...}}"))
     if isinstance(value, list):
-        return "a list [...]"
+        return Words(N_("a list [...]"))
     return quote(value)
 
 
@@ -155,7 +197,7 @@ def unknown_field_warnings(model: BaseModel, place: str) -> Iterable[Problem]:
     for name in model.model_extra or {}:
         where = f"{place}.{name}" if place else name
         hint = did_you_mean(name, known)
-        yield Problem(where, f"unknown field, ignored{hint}", "warning")
+        yield Problem.of(where, N_("unknown field, ignored{hint}"), "warning", hint=hint)
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         here = f"{place}.{field.alias or name}" if place else (field.alias or name)
@@ -180,8 +222,12 @@ class _Builder:
         self.zone = ZoneInfo("UTC")
         self._employers: dict[str, str] | None = None
 
-    def error(self, place: str, message: str) -> None:
-        self.problems.append(Problem(place, message))
+    def error(self, place: str, message: str | Words | Exception) -> None:
+        self.problems.append(Problem.told(place, message))
+
+    def fault(self, place: str, template: str, /, **values: object) -> None:
+        """An error told as a template and its values, so that it can be translated."""
+        self.problems.append(Problem.of(place, template, **values))
 
     def build(self) -> Instance:
         event = self._event(self.parsed.event)
@@ -202,17 +248,21 @@ class _Builder:
         for index, day in enumerate(event.days):
             place = f"event.days[{index}]"
             if day.date in seen:
-                self.error(
+                self.fault(
                     f"{place}.date",
-                    f"duplicate date {day.date}, already event.days[{seen[day.date]}]; "
-                    "give each day once, with all its sessions",
+                    N_(
+                        "duplicate date {date}, already event.days[{first}]; "
+                        "give each day once, with all its sessions"
+                    ),
+                    date=day.date,
+                    first=seen[day.date],
                 )
                 continue
             seen[day.date] = index
             try:
                 when = parse_date(day.date)
             except ValueError as error:
-                self.error(f"{place}.date", str(error))
+                self.error(f"{place}.date", error)
                 continue
             sessions = self._sessions(day, when, event.slot_minutes, place)
             days.append(EventDay(when, tuple(sessions)))
@@ -227,9 +277,11 @@ class _Builder:
             except (ZoneInfoNotFoundError, ValueError, OSError):
                 pass
         hint = did_you_mean(name, sorted(known))
-        self.error(
+        self.fault(
             "event.timezone",
-            f'unknown time zone {quote(name)}{hint}; use an IANA name such as "Asia/Tokyo"',
+            N_('unknown time zone {zone}{hint}; use an IANA name such as "Asia/Tokyo"'),
+            zone=quote(name),
+            hint=hint,
         )
         return ZoneInfo("UTC")
 
@@ -245,17 +297,27 @@ class _Builder:
                 continue
             minutes = (end - start).total_seconds() / 60
             if minutes <= 0:
-                self.error(
+                self.fault(
                     f"{here}.end",
-                    f"the session ends ({session.end}) at or before its start "
-                    f"({session.start}); give an end after the start",
+                    N_(
+                        "the session ends ({end}) at or before its start ({start}); "
+                        "give an end after the start"
+                    ),
+                    end=session.end,
+                    start=session.start,
                 )
             elif minutes % slot_minutes:
-                self.error(
+                self.fault(
                     here,
-                    f"{session.start}-{session.end} is {minutes:g} minutes, not a whole number "
-                    f"of {slot_minutes}-minute slots; move its end to a multiple of "
-                    f"{slot_minutes} minutes after its start",
+                    N_(
+                        "{start}-{end} is {minutes} minutes, not a whole number of "
+                        "{slot}-minute slots; move its end to a multiple of {slot} minutes "
+                        "after its start"
+                    ),
+                    start=session.start,
+                    end=session.end,
+                    minutes=f"{minutes:g}",
+                    slot=slot_minutes,
                 )
             else:
                 sessions.append((index, Session(start, end)))
@@ -266,7 +328,7 @@ class _Builder:
         try:
             return session_time(when, text, self.zone)
         except ValueError as error:
-            self.error(place, str(error))
+            self.error(place, error)
             return None
 
     def _check_no_overlap(
@@ -277,10 +339,17 @@ class _Builder:
             if later.start < earlier.end:
                 a, b = sorted((i, j))  # report the one listed last
                 first, second = day.sessions[a], day.sessions[b]
-                self.error(
+                self.fault(
                     f"{place}.sessions[{b}]",
-                    f"{second.start}-{second.end} overlaps sessions[{a}] "
-                    f"({first.start}-{first.end}); sessions of a day must not overlap",
+                    N_(
+                        "{start}-{end} overlaps sessions[{other}] ({other_start}-{other_end}); "
+                        "sessions of a day must not overlap"
+                    ),
+                    start=second.start,
+                    end=second.end,
+                    other=a,
+                    other_start=first.start,
+                    other_end=first.end,
                 )
 
     # people and places
@@ -294,10 +363,14 @@ class _Builder:
             if start is None or end is None:
                 continue
             if end <= start:
-                self.error(
+                self.fault(
                     f"{here}.end",
-                    f"the window ends ({window.end}) at or before its start ({window.start}); "
-                    "give an end after the start",
+                    N_(
+                        "the window ends ({end}) at or before its start ({start}); "
+                        "give an end after the start"
+                    ),
+                    end=window.end,
+                    start=window.start,
                 )
                 continue
             result.append(Interval(start, end))
@@ -307,12 +380,12 @@ class _Builder:
         try:
             return parse_local_time(text, self.zone)
         except ValueError as error:
-            self.error(place, str(error))
+            self.error(place, error)
             return None
 
     def _companies(self, companies: list[wire.CompanyIn]) -> list[Company]:
         result = []
-        self._check_unique((c.id for c in companies), "companies", "company id")
+        self._check_unique((c.id for c in companies), "companies", DUPLICATE_COMPANY)
         attendee_ids = [
             (f"companies[{ci}].attendees[{ai}].id", a.id)
             for ci, c in enumerate(companies)
@@ -321,10 +394,14 @@ class _Builder:
         first_place: dict[str, str] = {}
         for place, attendee_id in attendee_ids:
             if attendee_id in first_place:
-                self.error(
+                self.fault(
                     place,
-                    f'attendee id "{attendee_id}" is already used at {first_place[attendee_id]}; '
-                    "attendee ids must be unique across the instance",
+                    N_(
+                        'attendee id "{id}" is already used at {first}; '
+                        "attendee ids must be unique across the instance"
+                    ),
+                    id=attendee_id,
+                    first=first_place[attendee_id],
                 )
             first_place.setdefault(attendee_id, place)
         for ci, company in enumerate(companies):
@@ -355,18 +432,21 @@ class _Builder:
     def _locations(
         self, locations: list[wire.LocationIn], company_ids: list[str]
     ) -> list[Location]:
-        self._check_unique((loc.id for loc in locations), "locations", "location id")
+        self._check_unique((loc.id for loc in locations), "locations", DUPLICATE_LOCATION)
         if not locations:
             self.warnings.append(
-                Problem("locations", "no tables or rooms: no meeting can be placed", "warning")
+                Problem.of(
+                    "locations", N_("no tables or rooms: no meeting can be placed"), "warning"
+                )
             )
         known = set(company_ids)
         for index, location in enumerate(locations):
             if location.owner is not None and location.owner not in known:
-                self.error(
+                self.fault(
                     f"locations[{index}].owner",
-                    f'unknown company "{location.owner}"'
-                    + did_you_mean(location.owner, company_ids),
+                    UNKNOWN_COMPANY,
+                    id=location.owner,
+                    hint=did_you_mean(location.owner, company_ids),
                 )
         return [Location(loc.id, loc.name or loc.id, loc.kind, loc.owner) for loc in locations]
 
@@ -375,7 +455,7 @@ class _Builder:
     def _requests(
         self, requests: list[wire.RequestIn], companies: dict[str, Company]
     ) -> list[Request]:
-        self._check_unique((r.id for r in requests), "requests", "request id")
+        self._check_unique((r.id for r in requests), "requests", DUPLICATE_REQUEST)
         pairs: dict[frozenset[str], int] = {}
         result = []
         for index, request in enumerate(requests):
@@ -384,20 +464,25 @@ class _Builder:
             for field, company_id in (("from", request.requester), ("to", request.requested)):
                 if company_id not in companies:
                     hint = did_you_mean(company_id, companies)
-                    self.error(f"{place}.{field}", f'unknown company "{company_id}"{hint}')
+                    self.fault(f"{place}.{field}", UNKNOWN_COMPANY, id=company_id, hint=hint)
                     ok = False
             if ok and request.requester == request.requested:
-                self.error(f"{place}.to", "a company cannot meet itself; name the other company")
+                self.fault(
+                    f"{place}.to", N_("a company cannot meet itself; name the other company")
+                )
                 ok = False
             if ok:
                 pair = frozenset((request.requester, request.requested))
                 if pair in pairs:
                     self.warnings.append(
-                        Problem(
+                        Problem.of(
                             place,
-                            f"the same two companies are already in requests[{pairs[pair]}]; "
-                            "they may meet twice",
+                            N_(
+                                "the same two companies are already in requests[{first}]; "
+                                "they may meet twice"
+                            ),
                             "warning",
+                            first=pairs[pair],
                         )
                     )
                 pairs.setdefault(pair, index)
@@ -441,14 +526,17 @@ class _Builder:
         if attendee_id in members:
             return
         if attendee_id in everyone:
-            self.error(
+            self.fault(
                 place,
-                f'"{attendee_id}" works for "{everyone[attendee_id]}", not for '
-                f'"{request.requester}" or "{request.requested}"; name one of their attendees',
+                WORKS_ELSEWHERE,
+                id=attendee_id,
+                employer=everyone[attendee_id],
+                one=request.requester,
+                other=request.requested,
             )
         else:
             hint = did_you_mean(attendee_id, sorted(members))
-            self.error(place, f'unknown attendee "{attendee_id}"{hint}')
+            self.fault(place, N_('unknown attendee "{id}"{hint}'), id=attendee_id, hint=hint)
 
     def _fixed(
         self,
@@ -467,24 +555,38 @@ class _Builder:
             request = by_id.get(entry.request)
             if request is None:
                 hint = did_you_mean(entry.request, by_id)
-                self.error(f"{place}.request", f'unknown request "{entry.request}"{hint}')
+                self.fault(
+                    f"{place}.request",
+                    N_('unknown request "{id}"{hint}'),
+                    id=entry.request,
+                    hint=hint,
+                )
                 continue
             if entry.request in seen:
-                self.error(
+                self.fault(
                     f"{place}.request",
-                    f'request "{entry.request}" is already fixed at fixed[{seen[entry.request]}]; '
-                    "a request is met once, so keep one of the two",
+                    N_(
+                        'request "{id}" is already fixed at fixed[{first}]; '
+                        "a request is met once, so keep one of the two"
+                    ),
+                    id=entry.request,
+                    first=seen[entry.request],
                 )
                 continue
             seen[entry.request] = index
             try:
                 start = parse_local_time(entry.start, self.zone)
             except ValueError as error:
-                self.error(f"{place}.start", str(error))
+                self.error(f"{place}.start", error)
                 continue
             if entry.location is not None and entry.location not in location_ids:
                 hint = did_you_mean(entry.location, sorted(location_ids))
-                self.error(f"{place}.location", f'unknown location "{entry.location}"{hint}')
+                self.fault(
+                    f"{place}.location",
+                    N_('unknown location "{id}"{hint}'),
+                    id=entry.location,
+                    hint=hint,
+                )
             members = {
                 a.id
                 for cid in request.companies
@@ -503,12 +605,15 @@ class _Builder:
         return result
 
     def _check_unique(self, ids: Iterable[str], section: str, what: str) -> None:
+        """`what`: the message for a duplicate id of this section (DUPLICATE_...)."""
         first: dict[str, int] = {}
         for index, item_id in enumerate(ids):
             if item_id in first:
-                self.error(
+                self.fault(
                     f"{section}[{index}].id",
-                    f'duplicate {what} "{item_id}", already {section}[{first[item_id]}]; '
-                    f"ids must be unique within {section}, so rename one",
+                    what,
+                    id=item_id,
+                    section=section,
+                    first=first[item_id],
                 )
             first.setdefault(item_id, index)

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from scheduler.words import N_, Refusal
+
 # Text as people type it: no control characters (PostgreSQL cannot store NUL, and none shows
 # in a page or a calendar) and no bidirectional overrides or isolates, which make a name or the
 # warning next to it read backwards. Tabs and line breaks are allowed (in notes, say).
@@ -25,9 +27,14 @@ def plain_text(text: str) -> str:
     if found:
         char = found.group()
         name = unicodedata.name(char, "a control character")
-        raise ValueError(
-            f"holds the invisible character U+{ord(char):04X} ({name}) at position "
-            f"{found.start() + 1}; remove it (it often comes with text copied from elsewhere)"
+        raise Refusal(
+            N_(
+                "holds the invisible character {code} ({name}) at position {position}; remove "
+                "it (it often comes with text copied from elsewhere)"
+            ),
+            code=f"U+{ord(char):04X}",
+            name=name,
+            position=found.start() + 1,
         )
     return text
 

@@ -13,76 +13,142 @@ from collections import Counter
 from scheduler.solver.booking import Booking
 from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 from scheduler.times import describe_clock, describe_time
+from scheduler.words import N_, Words, join, read_back
+
+# The reasons' words, in English; the web app shows them in Japanese too (`read_reason`).
+NO_ROOM = N_("the event has no table or room this meeting may use; add shared tables")
+TOO_LONG = N_(
+    "needs {minutes} minutes but no session is that long; shorten the meeting (`slots`) or "
+    "lengthen a session"
+)
+NO_WINDOW = N_(
+    "needs {minutes} minutes but its `within` windows hold no {minutes}-minute stretch of a "
+    "session; widen the windows"
+)
+ATTENDEE_AWAY = N_(
+    "needs {minutes} minutes with {attendee} ({attendee_id}), who is free {free}{where}; name "
+    "another attendee or free some of their time"
+)
+COMPANY_AWAY = N_(
+    "{company} has no free {minutes}-minute time{where} when the other side is free too "
+    "({company} is unavailable {blocked}); free some of its time or add an attendee who is "
+    "available"
+)
+NO_COMMON_SLOT = N_("has no common free slot; check both companies' unavailable times")
+STOPPED = N_(
+    "fits at a time that is still free; the solver stopped before placing it: run it again "
+    "with a longer --time-limit"
+)
+SEVERAL = N_(
+    "at the {total} times both are free: {causes}; raise its priority to have it placed "
+    "before others"
+)
+DAILY_FULL = N_(
+    "{company} already has its maximum of {most} meetings on every day both are free; raise "
+    "its daily maximum of meetings or this request's priority"
+)
+AGENDA_FULL = N_(
+    "{company}'s agenda is full: its attendees are in other meetings at {times} both "
+    "companies are free; add an attendee to {company} or raise this request's priority"
+)
+NO_TABLE = N_(
+    "no table is free at {times} both companies are free for {minutes} minutes; add tables "
+    "or lengthen a session"
+)
+REASONS = (
+    NO_ROOM,
+    TOO_LONG,
+    NO_WINDOW,
+    ATTENDEE_AWAY,
+    SEVERAL,
+    STOPPED,
+    NO_COMMON_SLOT,
+    NO_TABLE,
+    DAILY_FULL,
+    AGENDA_FULL,
+    COMPANY_AWAY,
+)
+# The parts some reasons are made of.
+WITHIN = N_(" within the requested windows")
+ONLY = N_("only {times}")
+AND_MORE = N_("{times} and {count} more")
+AT_NO_TIME = N_("at no time")
+WHEN_OTHER_FREE = N_("at the times the other side is free")
+ALL_TIMES = N_("all {total} times")
+ONE_TIME = N_("the one time")
+DAILY_AT = N_("{company} has reached its daily maximum at {count}")
+BUSY_AT = N_("{company} is in other meetings at {count}")
+TABLES_AT = N_("no table is free at {count}")
 
 
 def explain_unscheduled(booking: Booking, request: PreparedRequest) -> str:
     if not request.pools:
-        return "the event has no table or room this meeting may use; add shared tables"
+        return NO_ROOM
     if not request.starts:
-        return _never_free_together(booking.prepared, request)
-    return _blocked_at_every_start(booking, request)
+        return str(_never_free_together(booking.prepared, request))
+    return str(_blocked_at_every_start(booking, request))
 
 
 # --- never free together ---------------------------------------------------------------------
 
 
-def _never_free_together(prepared: Prepared, request: PreparedRequest) -> str:
+def _never_free_together(prepared: Prepared, request: PreparedRequest) -> Words:
     length = request.length
     minutes = length * prepared.grid.slot_minutes
     if not prepared.fits_mask(length):
-        return (
-            f"needs {minutes} minutes but no session is that long; shorten the meeting "
-            "(`slots`) or lengthen a session"
-        )
+        return Words.of(TOO_LONG, minutes=minutes)
     names = prepared.instance.company_by_id
     mask = prepared.window_mask(request.request.within, length)
     if request.request.within and not mask:
-        return (
-            f"needs {minutes} minutes but its `within` windows hold no {minutes}-minute stretch "
-            "of a session; widen the windows"
-        )
-    where = " within the requested windows" if request.request.within else ""
+        return Words.of(NO_WINDOW, minutes=minutes)
+    where = Words(WITHIN) if request.request.within else ""
     for company_id, named in request.named.items():
         company = names[company_id]
         for attendee_id in named:
             attendee = prepared.instance.attendee_by_id[attendee_id]
             free = mask & prepared.attendee_starts(attendee_id, length)
             if not free:
-                return (
-                    f"needs {minutes} minutes with {attendee.name} ({attendee_id}), who is free "
-                    f"{_free_times(prepared, mask, attendee_id)}{where}; name another attendee "
-                    "or free some of their time"
+                return Words.of(
+                    ATTENDEE_AWAY,
+                    minutes=minutes,
+                    attendee=attendee.name,
+                    attendee_id=attendee_id,
+                    free=_free_times(prepared, mask, attendee_id),
+                    where=where,
                 )
             mask = free
         if not named:
             free = mask & prepared.company_starts(company_id, length)
             if not free:
-                return (
-                    f"{company.name} has no free {minutes}-minute time{where} when the other side "
-                    f"is free too ({company.name} is unavailable "
-                    f"{_blocked_times(prepared, company_id)}); "
-                    "free some of its time or add an attendee who is available"
+                return Words.of(
+                    COMPANY_AWAY,
+                    company=company.name,
+                    minutes=minutes,
+                    where=where,
+                    blocked=_blocked_times(prepared, company_id),
                 )
             mask = free
-    return "has no common free slot; check both companies' unavailable times"
+    return Words(NO_COMMON_SLOT)
 
 
-def _free_times(prepared: Prepared, window: int, attendee_id: str) -> str:
+def _free_times(prepared: Prepared, window: int, attendee_id: str) -> Words:
     free = prepared.attendee_free[attendee_id] & window
     if not free:
-        return "at no time"
+        return Words(AT_NO_TIME)
     runs = _runs(prepared, free)
-    shown = ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
-    return f"only {shown}"
+    shown: object = join(runs[:3])
+    if len(runs) > 3:
+        shown = Words.of(AND_MORE, times=shown, count=len(runs) - 3)
+    return Words.of(ONLY, times=shown)
 
 
-def _blocked_times(prepared: Prepared, company_id: str) -> str:
+def _blocked_times(prepared: Prepared, company_id: str) -> Words:
     company = prepared.instance.company_by_id[company_id]
     zone = prepared.zone
     spans = [
         f"{describe_time(u.start, zone)}-{describe_clock(u.end, zone)}" for u in company.unavailable
     ]
-    return ", ".join(spans[:3]) or "at the times the other side is free"
+    return join(spans[:3]) if spans else Words(WHEN_OTHER_FREE)
 
 
 def _runs(prepared: Prepared, mask: int) -> list[str]:
@@ -107,30 +173,21 @@ def _runs(prepared: Prepared, mask: int) -> list[str]:
 _TELLING = ("day", "busy", "tables")  # which blocker to name when several stand everywhere
 
 
-def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
+def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> Words:
     prepared = booking.prepared
     names = {c: prepared.instance.company_by_id[c].name for c in request.request.companies}
     blockers = [blockers_at(booking, request, start) for start in request.starts]
     total = len(request.starts)
     minutes = request.length * prepared.grid.slot_minutes
     if not all(blockers):
-        return (
-            "fits at a time that is still free; the solver stopped before placing it: "
-            "run it again with a longer --time-limit"
-        )
+        return Words(STOPPED)
     everywhere = set.intersection(*blockers)
     if everywhere:  # one thing stands in the way at every time: name just that
-        most_telling = min(
-            everywhere, key=lambda b: ("day", "busy", "tables").index(b.split(":")[0])
-        )
+        most_telling = min(everywhere, key=lambda b: _TELLING.index(b.split(":")[0]))
         return _single_cause(most_telling, names, total, minutes, prepared)
     counts: Counter[str] = Counter(b for found in blockers for b in found)
     parts = [_cause_phrase(c, n, names) for c, n in counts.most_common()]
-    return (
-        f"at the {total} times both are free: "
-        + "; ".join(parts)
-        + "; raise its priority to have it placed before others"
-    )
+    return Words.of(SEVERAL, total=total, causes=join(parts, "; "))
 
 
 def blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
@@ -152,33 +209,56 @@ def _side_free(booking: Booking, request: PreparedRequest, company_id: str, star
     return any(booking.is_free(a.id, start, request.length) for a in company.attendees)
 
 
-def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, prepared) -> str:
+def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, prepared) -> Words:
     kind, _, who = cause.partition(":")
-    times = f"all {total} times" if total > 1 else "the one time"
+    times = Words.of(ALL_TIMES, total=total) if total > 1 else Words(ONE_TIME)
     if kind == "day":
         limit = prepared.instance.company_by_id[who].max_meetings_per_day
-        return (
-            f"{names[who]} already has its maximum of {limit} meetings on every day both are free; "
-            "raise its daily maximum of meetings or this request's priority"
-        )
+        return Words.of(DAILY_FULL, company=names[who], most=limit)
     if kind == "busy":
-        return (
-            f"{names[who]}'s agenda is full: its attendees are in other meetings at {times} both "
-            f"companies are free; add an attendee to {names[who]} or raise this request's priority"
-        )
-    return (
-        f"no table is free at {times} both companies are free for {minutes} minutes; "
-        "add tables or lengthen a session"
-    )
+        return Words.of(AGENDA_FULL, company=names[who], times=times)
+    return Words.of(NO_TABLE, times=times, minutes=minutes)
 
 
-def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> str:
+def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> Words:
     kind, _, who = cause.partition(":")
     if kind == "day":
-        return f"{names[who]} has reached its daily maximum at {count}"
+        return Words.of(DAILY_AT, company=names[who], count=count)
     if kind == "busy":
-        return f"{names[who]} is in other meetings at {count}"
-    return f"no table is free at {count}"
+        return Words.of(BUSY_AT, company=names[who], count=count)
+    return Words.of(TABLES_AT, count=count)
+
+
+# --- reading a reason back, to tell it in another language ------------------------------------
+
+# Where a reason's value is itself words, the templates it may be (else it is a name or time).
+_PARTS = {
+    "where": (WITHIN,),
+    "free": (ONLY, AT_NO_TIME),
+    "blocked": (WHEN_OTHER_FREE,),
+    "times": (ALL_TIMES, ONE_TIME, AND_MORE),
+}
+_CAUSES = (DAILY_AT, BUSY_AT, TABLES_AT)
+
+
+def read_reason(text: str) -> Words | None:
+    """The Words of a reason `explain_unscheduled` wrote (a schedule keeps it as text), so
+    that it can be shown in Japanese too; None for a reason from elsewhere."""
+    found = read_back(text, REASONS)
+    if found is None:
+        return None
+    return Words(found.template, tuple((k, _read_part(k, v)) for k, v in found.values))
+
+
+def _read_part(name: str, value: object) -> object:
+    if name == "causes" and isinstance(value, str):
+        parts = [read_back(p, _CAUSES) or p for p in value.split("; ")]
+        return join(parts, "; ")
+    if name in _PARTS and isinstance(value, str):
+        found = read_back(value, _PARTS[name])
+        if found is not None:
+            return Words(found.template, tuple((k, _read_part(k, v)) for k, v in found.values))
+    return value
 
 
 # --- kinds, for counting and filtering ----------------------------------------------------------

@@ -1,5 +1,5 @@
 // Reads .ics files the way Thunderbird does (Mozilla's ical.js) and prints, as JSON, each
-// VEVENT's UID, SEQUENCE, STATUS and its start and end as UTC instants. Time zones come only
+// VEVENT's UID, SEQUENCE, STATUS, its start and end as UTC instants and its reminders. Time zones come only
 // from the file's own VTIMEZONE components: a TZID without one is an error, never a silent
 // fall back to floating or UTC time.
 //
@@ -36,6 +36,10 @@ function readCalendar(text) {
       start: utc(event.startDate, component.getFirstProperty("dtstart")),
       end: utc(event.endDate, component.getFirstProperty("dtend")),
       tzid: component.getFirstProperty("dtstart").getParameter("tzid") ?? null,
+      // Each reminder's trigger in minutes before the start, as ical.js reads the duration.
+      alarms: component.getAllSubcomponents("valarm").map(
+        (alarm) => -alarm.getFirstPropertyValue("trigger").toSeconds() / 60,
+      ),
     };
   });
 }

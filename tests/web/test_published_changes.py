@@ -241,6 +241,7 @@ def test_the_review_groups_unscheduled_requests_by_reason_and_links_the_companie
         f"/events/slot/companies/{cell.id}" in item and f"/events/slot/companies/{big.id}" in item
     )
     assert "no table is free" in item
+    assert 'href="/events/slot/locations/">add tables' in item  # where to fix it
     # The figure 'companies without meetings' leads to them, by name, linked.
     assert '<a href="#no-meetings">1</a>' in page
     names = re.search(r'id="no-meetings".*?<ul class="columns-list">(.*?)</ul>', page, re.S).group(
@@ -424,3 +425,67 @@ def test_the_same_person_added_twice_is_one_person(organiser, client, session, d
     session.rollback()
     twice = session.scalar(select(Company).where(Company.name == "Twice Co"))
     assert [a.name for a in twice.attendees] == ["Tom", "Tia"]
+
+
+def test_a_meeting_held_by_other_people_is_a_change_on_review_and_on_the_agenda(
+    organiser, client, session, dummy_event
+):
+    """Same time, same table, Bea instead of Bo: the company's agenda keeps the meeting, but
+    Bo's and Bea's own agendas change, so the review counts it and the company is told."""
+    from dataclasses import replace
+
+    from web.conversion import add_schedule_version, schedule_from_version
+    from web.schedules.operations import current_version
+
+    _published_tiny(organiser)
+    session.rollback()
+    schedule = schedule_from_version(session, current_version(session, dummy_event))
+    first = schedule.meetings[0]
+    other = {"big-1": "big-2", "big-2": "big-1"}
+    swapped = tuple(other.get(a, a) for a in first.attendees)
+    meetings = (replace(first, attendees=swapped), *schedule.meetings[1:])
+    add_schedule_version(session, dummy_event, replace(schedule, meetings=meetings))
+    session.commit()
+    page = _text(organiser.get("/events/tiny/schedules/2/").get_data(as_text=True))
+    assert "1 kept, 0 moved, 0 new, 0 dropped, 1 with other people" in page
+    assert "changes the agendas and subscribed calendars of 2 companies (0 moved" in page
+    organiser.post("/events/tiny/schedules/2/publish", data={"confirm": "1"})
+    big = _row(session, Company, "big")
+    agenda = _text(client.get(f"/c/{big.access_token}/").get_data(as_text=True))
+    assert "0 moved, 0 cancelled, 0 new, 1 with other people" in agenda
+
+
+def test_a_reason_links_to_the_form_that_fixes_it(organiser, session):
+    """Big Pharma may hold one meeting a day: the second request's reason links to Big
+    Pharma's form, where the daily maximum is changed, not to the other side's."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    document = make_instance()
+    document["companies"][1]["max_meetings_per_day"] = 1
+    create_event(session, "daily", document)
+    organiser.post("/events/daily/runs/", data={"time_limit": 5, "seed": 0})
+    page = organiser.get("/events/daily/schedules/1/").get_data(as_text=True)
+    item = re.search(r'<li data-request="r2">(.*?)</li>', page, re.S).group(1)
+    big = _row(session, Company, "big")
+    assert f'href="/events/daily/companies/{big.id}/edit">change the daily maximum' in item
+
+
+def test_who_may_answer_is_the_service_layer_s_rule(session, dummy_event):
+    """The asked company answers, the asking one takes back and asks again, whatever page
+    or caller sends the change."""
+    import pytest
+
+    from web.meeting_requests.answering import NotYourAnswer, answer
+
+    r1 = _row(session, MeetingRequest, "r1")  # acme asked big; not published
+    with pytest.raises(NotYourAnswer):
+        answer(session, r1, "accepted", r1.version_id, "company:acme", side="asking")
+    with pytest.raises(NotYourAnswer):
+        answer(session, r1, "cancelled", r1.version_id, "company:big", side="asked")
+    with pytest.raises(NotYourAnswer):  # asking again is for a request taken back, not declined
+        answer(session, r1, "requested", r1.version_id, "company:acme", side="asking")
+    answer(session, r1, "cancelled", r1.version_id, "company:acme", side="asking")
+    answer(session, r1, "requested", r1.version_id, "company:acme", side="asking")
+    session.commit()
+    assert _row(session, MeetingRequest, "r1").status == "requested"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -39,6 +40,8 @@ class BlockForm(FlaskForm):
 def block_form(company: Company) -> BlockForm:
     """The form with the event's days and the company's people to choose from."""
     form = BlockForm()
-    form.day.choices = [(d.date.isoformat(), d.date.isoformat()) for d in company.event.days]
+    form.day.choices = [
+        (d.date.isoformat(), format_date(d.date, "full")) for d in company.event.days
+    ]
     form.who.choices = [(0, _("the whole company"))] + [(a.id, a.name) for a in company.attendees]
     return form

@@ -55,7 +55,7 @@ from web.http import db, event_or_404, row_or_404
 from web.importing.export import export_file, write_workbook
 from web.importing.files import import_file
 from web.importing.template import template_rows
-from web.labels import EDIT_CONFLICT, zone_choices
+from web.labels import EDIT_CONFLICT, say, zone_choices
 from web.schedules.drift import published_drift
 from web.schedules.operations import current_version, setup_misfits
 from web.widgets import LongSelect
@@ -97,7 +97,7 @@ class SetupForm(FlaskForm):
         try:
             field.parsed = parse_days(field.data)
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(say(error)) from None
         slot = self.slot_minutes.data
         problems = session_problems(field.parsed, slot) if isinstance(slot, int) and slot else []
         if problems:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.words import N_, Words
 
 
 @dataclass(frozen=True)
@@ -72,24 +73,52 @@ SHEETS: dict[str, tuple[Column, ...]] = {
 }
 ORDER = tuple(SHEETS)  # companies before attendees before requests: references point back
 
+# The kinds above, marked so that "is empty; expected a whole number" can be translated.
+KINDS = (
+    N_("attendee id"),
+    N_("corporate or delegation"),
+    N_("id"),
+    N_("list of attendee ids"),
+    N_("list of windows"),
+    N_("local time"),
+    N_("requested, accepted, declined or cancelled"),
+    N_("text"),
+    N_("whole number"),
+)
 SHEET_FILES = ", ".join(f"{name}.csv" for name in SHEETS)
 IGNORED_SHEETS = {"instructions", "readme"}  # the template explains itself in one
 # How browsers name a second download of the same file: "companies (1).csv" is companies.
 DOWNLOAD_COPY = re.compile(r"\s*\(\d+\)$")
 
 
-def refuse(place: str, message: str) -> InvalidInput:
+def refuse(place: str | Words, template: str, /, **values: object) -> InvalidInput:
     """The whole file refused, for one reason named at its place."""
-    return InvalidInput([Problem(place, message)])
+    return InvalidInput([Problem.of(place, template, **values)])
+
+
+def row_place(sheet: str | Words, row: int, column: str | None = None) -> Words:
+    """'companies.csv: row 5, column name', as a place that can be translated."""
+    if column:
+        return Words.of(
+            N_("{sheet}: row {row}, column {column}"), sheet=sheet, row=row, column=column
+        )
+    return Words.of(N_("{sheet}: row {row}"), sheet=sheet, row=row)
+
+
+NOT_A_SHEET = N_("sheet {name} is not one of {sheets}; rename it (CSV files: {files})")
+NOT_A_FILE = N_("file name {name} is not one of {sheets}; rename it (CSV files: {files})")
 
 
 def sheet_name(name: str, label: str, what: str) -> str:
-    """The sheet a file or worksheet name stands for, or a refusal naming the sheets there are."""
+    """The sheet a file or worksheet name stands for, or a refusal naming the sheets there are
+    (`what`: NOT_A_SHEET or NOT_A_FILE)."""
     stem = DOWNLOAD_COPY.sub("", name.strip().lower())
     if stem not in SHEETS:
         raise refuse(
             label,
-            f"{what} {name!r} is not one of {', '.join(SHEETS)}; rename it "
-            f"(CSV files: {SHEET_FILES})",
+            what,
+            name=repr(name),
+            sheets=", ".join(SHEETS),
+            files=SHEET_FILES,
         )
     return stem

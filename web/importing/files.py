@@ -19,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from scheduler.formats.json_file import read_json_file
 from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.words import N_, Words
 from web.conversion import save_instance
 from web.events.models import Event
 from web.importing.bounded import read_workbook
-from web.importing.columns import SHEET_FILES, refuse, sheet_name
+from web.importing.columns import NOT_A_FILE, SHEET_FILES, refuse, row_place, sheet_name
 from web.importing.sheets import RawSheet, SheetReader, by_name
 from web.importing.workbook import refuse_zip_bomb
 from web.importing.writer import ImportReport, check_pairs, load_known, write_import
+
+NO_CSV_FILES = N_("holds no CSV files; expected {files}")
 
 
 def import_file(session: Session, path: Path, slug: str) -> ImportReport:
@@ -42,11 +45,14 @@ def import_file(session: Session, path: Path, slug: str) -> ImportReport:
     if event is None:
         raise InvalidInput(
             [
-                Problem(
+                Problem.of(
                     "--event",
-                    f'no event "{slug}" yet; create it first from its instance file '
-                    f"(partnering import EVENT.json --event {slug}), which sets its days, "
-                    "sessions and tables",
+                    N_(
+                        'no event "{slug}" yet; create it first from its instance file '
+                        "(partnering import EVENT.json --event {slug}), which sets its days, "
+                        "sessions and tables"
+                    ),
+                    slug=slug,
                 )
             ]
         )
@@ -90,10 +96,10 @@ def load_sheets(path: Path, problems: list[Problem] | None = None) -> dict[str, 
     if path.is_dir():
         files = sorted(path.glob("*.csv")) + sorted(path.glob("*.CSV"))
         if not files:
-            raise refuse(path.name, f"holds no CSV files; expected {SHEET_FILES}")
+            raise refuse(path.name, NO_CSV_FILES, files=SHEET_FILES)
         return by_name([_csv_sheet(f.name, f.read_bytes()) for f in files], path.name)
     if not path.exists():
-        raise refuse(str(path), "no such file; check the path")
+        raise refuse(str(path), N_("no such file; check the path"))
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return by_name([_csv_sheet(path.name, path.read_bytes())], path.name)
@@ -105,8 +111,11 @@ def load_sheets(path: Path, problems: list[Problem] | None = None) -> dict[str, 
         return sheets
     raise refuse(
         path.name,
-        "is not a file this import reads; give an instance .json, an Excel .xlsx, "
-        f"CSV files named {SHEET_FILES}, or a .zip or folder of them",
+        N_(
+            "is not a file this import reads; give an instance .json, an Excel .xlsx, "
+            "CSV files named {files}, or a .zip or folder of them"
+        ),
+        files=SHEET_FILES,
     )
 
 
@@ -114,40 +123,54 @@ def load_sheets(path: Path, problems: list[Problem] | None = None) -> dict[str, 
 
 
 def _csv_sheet(file_name: str, raw: bytes) -> RawSheet:
-    name = sheet_name(Path(file_name).stem, file_name, "file name")
+    name = sheet_name(Path(file_name).stem, file_name, NOT_A_FILE)
     reader = csv.reader(io.StringIO(decode_csv(raw, file_name), newline=""), _dialect(raw))
     try:
         lines = list(reader)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             raise refuse(
-                f"{file_name}: row {reader.line_num}",
-                f"has a cell of more than {csv.field_size_limit()} characters (perhaps a "
-                "quote opened and never closed); shorten or close it and import again",
+                row_place(file_name, reader.line_num),
+                N_(
+                    "has a cell of more than {most} characters (perhaps a quote opened and "
+                    "never closed); shorten or close it and import again"
+                ),
+                most=csv.field_size_limit(),
             ) from None
-        raise refuse(f"{file_name}: row {reader.line_num}", f"is not valid CSV ({error})") from None
+        raise refuse(
+            row_place(file_name, reader.line_num), N_("is not valid CSV ({why})"), why=error
+        ) from None
     if not lines:
-        raise refuse(file_name, "is empty; expected a heading row, then one row per entry")
+        raise refuse(file_name, N_("is empty; expected a heading row, then one row per entry"))
     rows = [(number, cells) for number, cells in enumerate(lines[1:], start=2)]
     return RawSheet(name, file_name, list(lines[0]), rows)
 
 
 def decode_csv(raw: bytes, label: str) -> str:
     """UTF-8, with or without the BOM Excel writes; anything else is refused with the fix."""
-    save_as = 'save it as "CSV UTF-8 (comma delimited)" in Excel (or as UTF-8 elsewhere)'
+    save_as = Words(N_('save it as "CSV UTF-8 (comma delimited)" in Excel (or as UTF-8 elsewhere)'))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(label, f"is UTF-16 text (Excel's Unicode Text), not CSV UTF-8; {save_as}")
+        raise refuse(
+            label,
+            N_("is UTF-16 text (Excel's Unicode Text), not CSV UTF-8; {save_as}"),
+            save_as=save_as,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise refuse(
-            f"{label}: row {line}",
-            "is not UTF-8 text (perhaps Shift_JIS or Windows-1252, which Excel's plain CSV "
-            f"writes); {save_as} and import again",
+            row_place(label, line),
+            N_(
+                "is not UTF-8 text (perhaps Shift_JIS or Windows-1252, which Excel's plain CSV "
+                "writes); {save_as} and import again"
+            ),
+            save_as=save_as,
         ) from None
     if "\x00" in text:
-        raise refuse(label, f"holds NUL characters, so it is not a text file; {save_as}")
+        raise refuse(
+            label, N_("holds NUL characters, so it is not a text file; {save_as}"), save_as=save_as
+        )
     return text
 
 
@@ -166,11 +189,11 @@ def _zip_sheets(path: Path) -> dict[str, RawSheet]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise refuse(path.name, "is not a .zip file; give a .zip of CSV files") from None
+        raise refuse(path.name, N_("is not a .zip file; give a .zip of CSV files")) from None
     with archive:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
         if not members:
-            raise refuse(path.name, f"holds no CSV files; expected {SHEET_FILES}")
+            raise refuse(path.name, NO_CSV_FILES, files=SHEET_FILES)
         sheets = [
             _csv_sheet(Path(m).name, archive.read(m))
             for m in members

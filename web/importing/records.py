@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from scheduler.domain import Location
+from scheduler.words import Words
 
 Window = tuple[datetime, datetime]  # [start, end) in UTC
 Owner = tuple[str, str]  # ("company" | "attendee", external id)
@@ -39,7 +40,7 @@ class AttendeeRecord:
     name: str
     title: str | None = None
     email: str | None = None
-    place: str = field(default="", compare=False)  # where it was read, for messages
+    place: str | Words = field(default="", compare=False)  # where it was read, for messages
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class RequestRecord:
     within: tuple[Window, ...] = ()
     notes: str | None = None
     asked_by: str | None = None
-    place: str = field(default="", compare=False)  # where it was read, for messages
+    place: str | Words = field(default="", compare=False)  # where it was read, for messages
 
 
 @dataclass(frozen=True)

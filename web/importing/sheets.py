@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from scheduler.formats.problems import Problem, did_you_mean, quote
 from scheduler.formats.wire import plain_text
 from scheduler.times import exists_in_zone, parse_local_time
+from scheduler.words import N_, Refusal, Words
 from web.companies.models import ROLES
-from web.importing.columns import SHEETS, refuse
+from web.importing.columns import SHEETS, refuse, row_place
 from web.importing.records import (
     AttendeeRecord,
     CompanyRecord,
@@ -31,6 +32,22 @@ LIMITS = {"priority": 1_000_000, "slots": 1_000, "max_meetings_per_day": 100_000
 # Optional columns whose absence means "keep what is stored" -> the field they fill.
 KEPT_FIELD = {"asked_by": "asked_by_id"}
 KIND_OF_SHEET = {"companies": "company", "attendees": "attendee", "requests": "request"}
+DUPLICATE_COMPANY, DUPLICATE_ATTENDEE, DUPLICATE_REQUEST = (
+    N_('duplicate company id "{id}", already in row {first}; give each one once, or rename one'),
+    N_('duplicate attendee id "{id}", already in row {first}; give each one once, or rename one'),
+    N_('duplicate request id "{id}", already in row {first}; give each one once, or rename one'),
+)
+UNKNOWN_COMPANY = N_(
+    'unknown company "{id}"{hint}; expected the id of a company in this file or already in '
+    "the event"
+)
+UNKNOWN_ATTENDEE = N_(
+    'unknown attendee "{id}"{hint}; expected the id of an attendee in this file or already in '
+    "the event"
+)
+WORKS_ELSEWHERE = N_(
+    '"{id}" works for "{employer}", not for "{one}" or "{other}"; name one of their attendees'
+)
 
 
 @dataclass
@@ -38,7 +55,7 @@ class RawSheet:
     """A sheet as read from its file: cells are text (CSV) or Excel values."""
 
     name: str  # companies, attendees, requests or availability
-    label: str  # for messages: "companies.csv" or "event.xlsx, sheet companies"
+    label: str | Words  # for messages: "companies.csv" or "event.xlsx, sheet companies"
     header: list[object]
     rows: list[tuple[int, list[object]]]  # (row number as the spreadsheet shows it, cells)
 
@@ -48,12 +65,14 @@ def by_name(sheets: list[RawSheet], source: str) -> dict[str, RawSheet]:
     found: dict[str, RawSheet] = {}
     for sheet in sheets:
         if sheet.name in found:
-            raise refuse(source, f"has two {sheet.name} sheets; merge them into one")
+            raise refuse(
+                source, N_("has two {sheet} sheets; merge them into one"), sheet=sheet.name
+            )
         found[sheet.name] = sheet
     return found
 
 
-class CellError(ValueError):
+class CellError(Refusal):
     """What is wrong with one cell, and what was expected."""
 
 
@@ -70,9 +89,21 @@ class SheetReader:
         self.zone = zone
         self.problems: list[Problem] = []
 
-    def error(self, sheet: RawSheet, row: int, column: str | None, message: str) -> None:
-        place = f"{sheet.label}: row {row}" + (f", column {column}" if column else "")
-        self.problems.append(Problem(place, message))
+    def error(
+        self,
+        sheet: RawSheet,
+        row: int,
+        column: str | None,
+        template: str | Exception,
+        /,
+        **values: object,
+    ) -> None:
+        """A problem at this row (and column): a template and its values, or a CellError."""
+        place = row_place(sheet.label, row, column)
+        if isinstance(template, Exception):
+            self.problems.append(Problem.told(place, template))
+        else:
+            self.problems.append(Problem.of(place, template, **values))
 
     # --- the whole file ------------------------------------------------------------------
 
@@ -115,12 +146,12 @@ class SheetReader:
             if number > last:
                 break  # blank rows after the data: what spreadsheets leave behind
             if _blank(cells):
-                self.error(sheet, number, None, "is empty; delete the row or fill it in")
+                self.error(sheet, number, None, N_("is empty; delete the row or fill it in"))
                 continue
             values = {name: _clean(cells[i]) if i < len(cells) else None for name, i in columns}
             extra = [c for i, c in enumerate(cells) if i not in {i for _, i in columns}]
             if any(not _blank([c]) for c in extra):
-                self.error(sheet, number, None, "has values in columns without a heading")
+                self.error(sheet, number, None, N_("has values in columns without a heading"))
             rows.append(Row(sheet, number, values))
         return rows
 
@@ -134,7 +165,7 @@ class SheetReader:
             if not name:
                 continue
             if name in found:
-                self.error(sheet, 1, name, "appears twice; keep one column of each name")
+                self.error(sheet, 1, name, N_("appears twice; keep one column of each name"))
                 ok = False
             elif name not in expected:
                 hint = did_you_mean(name, expected)
@@ -142,7 +173,9 @@ class SheetReader:
                     sheet,
                     1,
                     name,
-                    f"unknown column{hint}; expected columns: {', '.join(expected)}",
+                    N_("unknown column{hint}; expected columns: {columns}"),
+                    hint=hint,
+                    columns=", ".join(expected),
                 )
                 ok = False
             found.setdefault(name, index)
@@ -152,8 +185,9 @@ class SheetReader:
                     sheet,
                     1,
                     column.name,
-                    f"is missing; add a column headed {column.name} "
-                    f"(required columns: {', '.join(c.name for c in spec if c.required)})",
+                    N_("is missing; add a column headed {column} (required columns: {required})"),
+                    column=column.name,
+                    required=", ".join(c.name for c in spec if c.required),
                 )
                 ok = False
         return list(found.items()) if ok else None
@@ -165,12 +199,18 @@ class SheetReader:
         spec = next(c for c in SHEETS[row.sheet.name] if c.name == column)
         if value is None:
             if spec.required:
-                self.error(row.sheet, row.number, column, f"is empty; expected {spec.kind}")
+                self.error(
+                    row.sheet,
+                    row.number,
+                    column,
+                    N_("is empty; expected {kind}"),
+                    kind=Words(spec.kind),
+                )
             return default
         try:
             return convert(value)
         except CellError as error:
-            self.error(row.sheet, row.number, column, str(error))
+            self.error(row.sheet, row.number, column, error)
             return default
 
     def _unique(self, rows: list[Row], ids: list[str | None], what: str) -> None:
@@ -179,13 +219,7 @@ class SheetReader:
             if ext is None:
                 continue
             if ext in first:
-                self.error(
-                    row.sheet,
-                    row.number,
-                    "id",
-                    f'duplicate {what} id "{ext}", already in row {first[ext]}; '
-                    "give each one once, or rename one",
-                )
+                self.error(row.sheet, row.number, "id", what, id=ext, first=first[ext])
             first.setdefault(ext, row.number)
 
     def _reference(self, row: Row, column: str, ext: str | None, known, what: str) -> bool:
@@ -194,13 +228,7 @@ class SheetReader:
         if ext in known:
             return True
         hint = did_you_mean(ext, sorted(known))
-        self.error(
-            row.sheet,
-            row.number,
-            column,
-            f'unknown {what} "{ext}"{hint}; expected the id of {_a(what)} in this file '
-            "or already in the event",
-        )
+        self.error(row.sheet, row.number, column, what, id=ext, hint=hint)
         return False
 
     # --- the four sheets ---------------------------------------------------------------------
@@ -216,7 +244,7 @@ class SheetReader:
             ids.append(ext)
             if None not in (ext, name, role):
                 records.append(CompanyRecord(ext, name, role, delegation, daily))
-        self._unique(rows, ids, "company")
+        self._unique(rows, ids, DUPLICATE_COMPANY)
         return records
 
     def _attendees(self, rows: list[Row], companies) -> list[AttendeeRecord]:
@@ -228,11 +256,11 @@ class SheetReader:
             title = self.cell(row, "title", text)
             email = self.cell(row, "email", text)
             ids.append(ext)
-            known = self._reference(row, "company", company, companies, "company")
+            known = self._reference(row, "company", company, companies, UNKNOWN_COMPANY)
             if known and None not in (ext, name):
-                place = f"{row.sheet.label}: row {row.number}, column company"
+                place = row_place(row.sheet.label, row.number, "company")
                 records.append(AttendeeRecord(ext, company, name, title, email, place=place))
-        self._unique(rows, ids, "attendee")
+        self._unique(rows, ids, DUPLICATE_ATTENDEE)
         return records
 
     def _requests(self, rows: list[Row], companies, attendee_company) -> list[RequestRecord]:
@@ -249,10 +277,12 @@ class SheetReader:
             within = self.cell(row, "within", self.windows, ())
             asked_by = self.cell(row, "asked_by", identifier)
             notes = self.cell(row, "notes", text)
-            ok = self._reference(row, "from", requester, companies, "company")
-            ok = self._reference(row, "to", requested, companies, "company") and ok
+            ok = self._reference(row, "from", requester, companies, UNKNOWN_COMPANY)
+            ok = self._reference(row, "to", requested, companies, UNKNOWN_COMPANY) and ok
             if ok and requester == requested:
-                self.error(row.sheet, row.number, "to", "is the same company as from; name another")
+                self.error(
+                    row.sheet, row.number, "to", N_("is the same company as from; name another")
+                )
                 ok = False
             if ok:
                 pair = frozenset((requester, requested))
@@ -261,8 +291,13 @@ class SheetReader:
                         row.sheet,
                         row.number,
                         "to",
-                        f'"{requester}" and "{requested}" are already asked to meet in row '
-                        f"{pairs[pair]}; a pair of companies meets once, so keep one row",
+                        N_(
+                            '"{one}" and "{other}" are already asked to meet in row {first}; '
+                            "a pair of companies meets once, so keep one row"
+                        ),
+                        one=requester,
+                        other=requested,
+                        first=pairs[pair],
                     )
                     ok = False
                 pairs.setdefault(pair, row.number)
@@ -270,7 +305,7 @@ class SheetReader:
                 for column, people in (("attendees", named), ("asked_by", (asked_by,))):
                     ok = self._members(row, column, people, both, attendee_company) and ok
             if ok and None not in (ext, status, priority, slots, named, within):
-                place = f"{row.sheet.label}: row {row.number}"
+                place = row_place(row.sheet.label, row.number)
                 records.append(
                     RequestRecord(
                         ext,
@@ -286,7 +321,7 @@ class SheetReader:
                         place=place,
                     )
                 )
-        self._unique(rows, ids, "request")
+        self._unique(rows, ids, DUPLICATE_REQUEST)
         return records
 
     def _members(self, row: Row, column: str, people, companies, attendee_company) -> bool:
@@ -294,15 +329,18 @@ class SheetReader:
         for person in people:
             if person is None:
                 continue
-            if not self._reference(row, column, person, attendee_company, "attendee"):
+            if not self._reference(row, column, person, attendee_company, UNKNOWN_ATTENDEE):
                 ok = False
             elif attendee_company[person] not in companies:
                 self.error(
                     row.sheet,
                     row.number,
                     column,
-                    f'"{person}" works for "{attendee_company[person]}", not for '
-                    f'"{companies[0]}" or "{companies[1]}"; name one of their attendees',
+                    WORKS_ELSEWHERE,
+                    id=person,
+                    employer=attendee_company[person],
+                    one=companies[0],
+                    other=companies[1],
                 )
                 ok = False
         return ok
@@ -319,13 +357,13 @@ class SheetReader:
             attendee = self.cell(row, "attendee", identifier)
             start = self.cell(row, "start", self.local_time)
             end = self.cell(row, "end", self.local_time)
-            ok = self._reference(row, "company", company, companies, "company")
+            ok = self._reference(row, "company", company, companies, UNKNOWN_COMPANY)
             if ok and attendee is not None:
                 ok = self._members(
                     row, "attendee", (attendee,), (company, company), attendee_company
                 )
             if start and end and end <= start:
-                self.error(row.sheet, row.number, "end", "is not after start; give a later end")
+                self.error(row.sheet, row.number, "end", N_("is not after start; give a later end"))
                 ok = False
             if ok and start and end:
                 owner = ("attendee", attendee) if attendee else ("company", company)
@@ -338,13 +376,17 @@ class SheetReader:
         if isinstance(value, datetime):  # an Excel date-time cell: wall-clock time, no zone
             local = value.replace(tzinfo=self.zone)
             if not exists_in_zone(local):
-                raise CellError(f"{value:%Y-%m-%d %H:%M} does not exist in {self.zone.key}")
+                raise CellError(
+                    N_("{time} does not exist in {zone}"),
+                    time=f"{value:%Y-%m-%d %H:%M}",
+                    zone=self.zone.key,
+                )
             return local.astimezone(ZoneInfo("UTC"))
         written = str(value).strip().replace(" ", "T", 1)
         try:
             return parse_local_time(written, self.zone)
-        except ValueError as error:
-            raise CellError(str(error)) from None
+        except Refusal as error:
+            raise CellError(error.words.template, **dict(error.words.values)) from None
 
     def windows(self, value: object) -> tuple[Window, ...]:
         result = []
@@ -353,12 +395,17 @@ class SheetReader:
                 continue
             if part.count("/") != 1:
                 raise CellError(
-                    f'{quote(part)} is not a window; expected "start/end" such as '
-                    '"2026-10-15T13:30/2026-10-15T17:30", windows separated by ;'
+                    N_(
+                        '{window} is not a window; expected "start/end" such as '
+                        '"2026-10-15T13:30/2026-10-15T17:30", windows separated by ;'
+                    ),
+                    window=quote(part),
                 )
             start, end = (self.local_time(t) for t in part.split("/"))
             if end <= start:
-                raise CellError(f"{quote(part)} ends at or before its start; give a later end")
+                raise CellError(
+                    N_("{window} ends at or before its start; give a later end"), window=quote(part)
+                )
             result.append((start, end))
         return tuple(sorted(result))
 
@@ -373,8 +420,8 @@ def text(value: object) -> str:
         return str(int(value))
     try:
         return plain_text(str(value).strip())
-    except ValueError as error:
-        raise CellError(str(error)) from None
+    except Refusal as error:
+        raise CellError(error.words.template, **dict(error.words.values)) from None
 
 
 def identifier(value: object) -> str:
@@ -391,9 +438,15 @@ def whole(column: str) -> Callable[[object], int]:
         if isinstance(value, float) and value.is_integer():
             number = int(value)
         if isinstance(number, bool) or not isinstance(number, int):
-            raise CellError(f"{quote(text(value))} is not a whole number; expected 1, 2, 3, ...")
+            raise CellError(
+                N_("{got} is not a whole number; expected 1, 2, 3, ..."), got=quote(text(value))
+            )
         if not 0 < number <= limit:
-            raise CellError(f"{number} is out of range; expected a whole number 1 to {limit}")
+            raise CellError(
+                N_("{got} is out of range; expected a whole number 1 to {most}"),
+                got=number,
+                most=limit,
+            )
         return number
 
     return convert
@@ -404,7 +457,12 @@ def one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
         word = text(value).lower()
         if word not in choices:
             hint = did_you_mean(word, choices)
-            raise CellError(f'"{text(value)}" is not one of {", ".join(choices)}{hint}')
+            raise CellError(
+                N_('"{got}" is not one of {choices}{hint}'),
+                got=text(value),
+                choices=", ".join(choices),
+                hint=hint,
+            )
         return word
 
     return convert
@@ -412,10 +470,6 @@ def one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
 
 def id_list(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in re.split(r"[;,]", text(value)) if p.strip()))
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def _column_name(heading: object) -> str:

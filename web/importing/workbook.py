@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scheduler.formats.problems import InvalidInput, Problem
-from web.importing.columns import IGNORED_SHEETS, SHEETS, refuse, sheet_name
+from scheduler.words import N_, Words
+from web.importing.columns import IGNORED_SHEETS, NOT_A_SHEET, SHEETS, refuse, row_place, sheet_name
 from web.importing.sheets import RawSheet, by_name
 
 MAX_ROWS = 500_000  # entries per sheet (rows 2 to 500,001); a BIO-size fair has ~100,000 requests
@@ -25,8 +26,10 @@ def too_large(path: Path) -> InvalidInput:
     limit): the organiser's remedy is the same."""
     return refuse(
         path.name,
-        "needs more memory or time to read than an import may take; split it into "
-        "smaller workbooks, or save each sheet as a CSV UTF-8 file",
+        N_(
+            "needs more memory or time to read than an import may take; split it into "
+            "smaller workbooks, or save each sheet as a CSV UTF-8 file"
+        ),
     )
 
 
@@ -36,8 +39,10 @@ def workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
 
     not_a_workbook = refuse(
         path.name,
-        "is not an Excel workbook (.xlsx); open it in Excel and save it as "
-        '"Excel Workbook (.xlsx)", or as CSV UTF-8 files',
+        N_(
+            "is not an Excel workbook (.xlsx); open it in Excel and save it as "
+            '"Excel Workbook (.xlsx)", or as CSV UTF-8 files'
+        ),
     )
     too_big = too_large(path)
     refuse_zip_bomb(path)
@@ -52,8 +57,8 @@ def workbook_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
         for worksheet in workbook.worksheets:
             if worksheet.title.strip().lower() in IGNORED_SHEETS:
                 continue
-            name = sheet_name(worksheet.title, path.name, "sheet")
-            label = f"{path.name}, sheet {worksheet.title}"
+            name = sheet_name(worksheet.title, path.name, NOT_A_SHEET)
+            label = Words.of(N_("{file}, sheet {sheet}"), file=path.name, sheet=worksheet.title)
             sheets.append(_worksheet_sheet(worksheet, name, label, problems))
     except InvalidInput:
         raise
@@ -80,20 +85,26 @@ def _worksheet_sheet(worksheet, name: str, label: str, problems: list[Problem]) 
     for number, cells in _sheet_cells(worksheet, label):
         if number <= previous:
             raise refuse(
-                f"{label}: row {number}",
-                "comes twice, or out of order, in the file; open it in Excel, save it "
-                "again and import that",
+                row_place(label, number),
+                N_(
+                    "comes twice, or out of order, in the file; open it in Excel, save it "
+                    "again and import that"
+                ),
             )
         previous = number
         if number == 1:
             width = max((c for c, value in cells if not _empty(value)), default=0)
             if width > MAX_COLUMNS:
                 raise refuse(
-                    f"{label}: row 1",
-                    f"has headings as far right as column {get_column_letter(width)}, but a "
-                    f"sheet may have at most {MAX_COLUMNS} columns; delete the columns that "
-                    f"are not one of {', '.join(c.name for c in SHEETS[name])}, and import "
-                    "again",
+                    row_place(label, 1),
+                    N_(
+                        "has headings as far right as column {column}, but a sheet may have at "
+                        "most {most} columns; delete the columns that are not one of "
+                        "{columns}, and import again"
+                    ),
+                    column=get_column_letter(width),
+                    most=MAX_COLUMNS,
+                    columns=", ".join(c.name for c in SHEETS[name]),
                 )
             header = _row_values(cells, width)
             continue
@@ -101,23 +112,34 @@ def _worksheet_sheet(worksheet, name: str, label: str, problems: list[Problem]) 
             continue  # formatting only, say: an empty row, as one the file leaves out
         if number > MAX_ROWS + 1:
             raise refuse(
-                f"{label}: row {number}",
-                f"is past the last row a sheet may have ({MAX_ROWS + 1:,}: a heading row and "
-                f"{MAX_ROWS:,} entries); split the sheet into files of at most {MAX_ROWS:,} "
-                "rows each and import them one after another",
+                row_place(label, number),
+                N_(
+                    "is past the last row a sheet may have ({last}: a heading row and "
+                    "{most} entries); split the sheet into files of at most {most} rows each "
+                    "and import them one after another"
+                ),
+                last=f"{MAX_ROWS + 1:,}",
+                most=f"{MAX_ROWS:,}",
             )
         # Empty rows before this one are refused, as in CSV files (trailing ones never get here).
         rows.extend((missing, []) for missing in range(rows[-1][0] + 1 if rows else 2, number))
         rows.append((number, _row_values(cells, width)))
         beyond = sorted(c for c, value in cells if c > width and not _empty(value))
         if beyond and width:  # (no headings at all: the missing columns are named instead)
-            more = f" (and {len(beyond) - 1} more in this row)" if beyond[1:] else ""
+            more = (
+                Words.of(N_(" (and {count} more in this row)"), count=len(beyond) - 1)
+                if beyond[1:]
+                else ""
+            )
             problems.append(
-                Problem(
-                    f"{label}: row {number}, column {get_column_letter(beyond[0])}",
-                    "holds a value, but the headings end at column "
-                    f"{get_column_letter(width)}; delete the value, or give its column a "
-                    f"heading{more}",
+                Problem.of(
+                    row_place(label, number, get_column_letter(beyond[0])),
+                    N_(
+                        "holds a value, but the headings end at column {column}; delete the "
+                        "value, or give its column a heading{more}"
+                    ),
+                    column=get_column_letter(width),
+                    more=more,
                 )
             )
     return RawSheet(name, label, header, rows)
@@ -162,27 +184,39 @@ def _sheet_cells(worksheet, label: str) -> Iterator[tuple[int, list[tuple[int, o
                 cell_count += 1
                 if len(cells) > MAX_CELLS_IN_A_ROW:
                     raise refuse(
-                        f"{label}: row {cell['row'] if placed else cell_reader.row_counter + 1}",
-                        f"holds more than {MAX_CELLS_IN_A_ROW:,} cells, which is more than "
-                        "Excel has columns; open the file in Excel, save it again and import that",
+                        row_place(label, cell["row"] if placed else cell_reader.row_counter + 1),
+                        N_(
+                            "holds more than {most} cells, which is more than Excel has "
+                            "columns; open the file in Excel, save it again and import that"
+                        ),
+                        most=f"{MAX_CELLS_IN_A_ROW:,}",
                     )
                 if cell_count > MAX_CELLS:
                     raise refuse(
                         label,
-                        f"holds more than the {MAX_CELLS:,} cells a sheet may have ({MAX_ROWS:,} "
-                        f"rows of {MAX_COLUMNS} columns), empty ones with formatting included; "
-                        "delete the rows and columns that are not imported, or split the sheet "
-                        "into several files, and import again",
+                        N_(
+                            "holds more than the {most} cells a sheet may have ({rows} rows of "
+                            "{columns} columns), empty ones with formatting included; delete "
+                            "the rows and columns that are not imported, or split the sheet "
+                            "into several files, and import again"
+                        ),
+                        most=f"{MAX_CELLS:,}",
+                        rows=f"{MAX_ROWS:,}",
+                        columns=MAX_COLUMNS,
                     )
             elif element.tag == ROW_TAG:
                 row_count += 1
                 if row_count > MAX_ROWS + 1:
                     raise refuse(
                         label,
-                        f"has more than {MAX_ROWS + 1:,} rows (a heading row and {MAX_ROWS:,} "
-                        "entries), empty ones with formatting included; delete the empty rows "
-                        f"below the data, or split the sheet into files of at most {MAX_ROWS:,} "
-                        "rows each and import them one after another",
+                        N_(
+                            "has more than {last} rows (a heading row and {most} entries), empty "
+                            "ones with formatting included; delete the empty rows below the "
+                            "data, or split the sheet into files of at most {most} rows each "
+                            "and import them one after another"
+                        ),
+                        last=f"{MAX_ROWS + 1:,}",
+                        most=f"{MAX_ROWS:,}",
                     )
                 number = _row_number(element.get("r"), cell_reader.row_counter)
                 element.clear()  # its cells are read; the emptied row itself stays behind
@@ -230,4 +264,8 @@ def refuse_zip_bomb(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a zip: the reader says so in its own words
     if unpacked > MAX_UNPACKED:
-        raise refuse(path.name, f"unpacks to {unpacked // 2**20} MB; split it into smaller files")
+        raise refuse(
+            path.name,
+            N_("unpacks to {size} MB; split it into smaller files"),
+            size=unpacked // 2**20,
+        )

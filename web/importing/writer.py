@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.formats.problems import InvalidInput, Problem
+from scheduler.words import N_, Words
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.events.models import Event, EventDay, EventSession, Location
 from web.importing.records import EventSetup, ImportData, Owner, RequestRecord, Window
@@ -158,10 +159,15 @@ def check_pairs(data: ImportData, known: Known) -> list[Problem]:
         other = known.pairs.get(frozenset((request.requester, request.requested)))
         if other is not None and other != request.id:
             problems.append(
-                Problem(
+                Problem.of(
                     request.place or request.id,
-                    f'"{request.requester}" and "{request.requested}" already have request '
-                    f'"{other}"; a pair of companies meets once, so change that request instead',
+                    N_(
+                        '"{one}" and "{other}" already have request "{request}"; a pair of '
+                        "companies meets once, so change that request instead"
+                    ),
+                    one=request.requester,
+                    other=request.requested,
+                    request=other,
                 )
             )
     return problems
@@ -198,22 +204,36 @@ def check_people(data: ImportData, known: Known) -> list[Problem]:
             if company is None or company in both:
                 continue
             if person in moved:
-                place = moved[person].place or f"attendee {person}"
+                place = moved[person].place or Words.of(N_("attendee {id}"), id=person)
                 problems.append(
-                    Problem(
+                    Problem.of(
                         place,
-                        f'moves "{person}" to "{company}", but request "{ext}" between '
-                        f'"{both[0]}" and "{both[1]}" names them; change that request first, '
-                        "or keep their company",
+                        N_(
+                            'moves "{person}" to "{company}", but request "{request}" between '
+                            '"{one}" and "{other}" names them; change that request first, '
+                            "or keep their company"
+                        ),
+                        person=person,
+                        company=company,
+                        request=ext,
+                        one=both[0],
+                        other=both[1],
                     )
                 )
             elif record is not None:
                 problems.append(
-                    Problem(
-                        record.place or f"request {ext}",
-                        f'request "{ext}" would be between "{both[0]}" and "{both[1]}" but '
-                        f'still names "{person}" of "{company}" (as stored); name people of '
-                        "those two companies in its attendees and asked_by",
+                    Problem.of(
+                        record.place or Words.of(N_("request {id}"), id=ext),
+                        N_(
+                            'request "{request}" would be between "{one}" and "{other}" but '
+                            'still names "{person}" of "{company}" (as stored); name people of '
+                            "those two companies in its attendees and asked_by"
+                        ),
+                        request=ext,
+                        one=both[0],
+                        other=both[1],
+                        person=person,
+                        company=company,
                     )
                 )
     return problems

@@ -6,6 +6,8 @@ reads requests: this module sits above both."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy.orm import Session
 
 from web.meeting_requests.models import MeetingRequest
@@ -13,6 +15,23 @@ from web.meeting_requests.operations import set_status
 from web.schedules.operations import published_state
 
 TAKEN_BACK = ("declined", "cancelled")  # what cancels a published meeting at the next publish
+Side = Literal["asked", "asking", "organiser"]
+
+
+def may_answer(row: MeetingRequest, status: str, side: Side) -> bool:
+    """Who may move a request to what: the asked company accepts or declines; the asking one
+    takes its request back, and asks again after taking it back (a declined request stays
+    declined); the organiser answers on either's behalf and may cancel too. (Which moves any
+    status allows at all is set_status's rule, TRANSITIONS.)"""
+    if side == "asked":
+        return status in ("accepted", "declined")
+    if side == "asking":
+        return status == "cancelled" or (status == "requested" and row.status == "cancelled")
+    return status in ("accepted", "declined", "cancelled")
+
+
+class NotYourAnswer(PermissionError):
+    """This side may not move the request to this status (a forged form)."""
 
 
 class NeedsConfirmation(ValueError):
@@ -33,10 +52,13 @@ def answer(
     version: int,
     by: str,
     confirmed: bool = False,
+    side: Side = "organiser",
 ) -> None:
-    """Move the request to `status` on behalf of `by` (set_status's rules: the transition
-    allowed, the version the answerer saw); NeedsConfirmation if that takes back a published
-    meeting without `confirmed`."""
+    """Move the request to `status` on behalf of `by`, one of its sides (`may_answer`), under
+    set_status's rules (the transition allowed, the version the answerer saw); NeedsConfirmation
+    if that takes back a published meeting without `confirmed`."""
+    if not may_answer(row, status, side):
+        raise NotYourAnswer(f"{side} may not make request {row.external_id} {status}")
     if status in TAKEN_BACK and not confirmed and is_published(session, row):
         raise NeedsConfirmation(row.external_id)
     set_status(session, row, status, version, by)

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from scheduler.words import N_, Refusal, Words
 from web.companies.models import Attendee, Company
 from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
@@ -22,12 +23,25 @@ TRANSITIONS = {
 }
 
 
-class DuplicateRequest(ValueError):
+class DuplicateRequest(Refusal):
     """The two companies already have a request (either way round)."""
 
 
-class BadTransition(ValueError):
-    pass
+class BadTransition(Refusal):
+    """A status that may not follow the current one (say, accepting a withdrawn request)."""
+
+
+# The statuses in words, for messages made here (web.labels has the pages' words for them).
+STATUS_WORDS = {
+    "requested": N_("awaiting answer"),
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_words(status: str) -> Words:
+    return Words(STATUS_WORDS.get(status, status))
 
 
 def existing_pair(session: Session, event: Event, a: Company, b: Company) -> MeetingRequest | None:
@@ -54,8 +68,11 @@ def add_request(
     other = existing_pair(session, event, requester, requested)
     if other is not None:
         raise DuplicateRequest(
-            f"{requester.external_id} and {requested.external_id} already have request "
-            f"{other.external_id} ({other.status})"
+            N_("{one} and {other} already have request {request} ({status})"),
+            one=requester.name,
+            other=requested.name,
+            request=other.external_id,
+            status=status_words(other.status),
         )
     request = MeetingRequest(
         event=event, external_id=external_id, requester=requester, requested=requested, **fields
@@ -66,7 +83,9 @@ def add_request(
             session.flush()
     except IntegrityError as error:
         raise DuplicateRequest(
-            f"{requester.external_id} and {requested.external_id} already have a request"
+            N_("{one} and {other} already have a request"),
+            one=requester.name,
+            other=requested.name,
         ) from error
     return request
 
@@ -77,7 +96,11 @@ def set_status(
     """Move the request to `status` if it may follow the current one; `by` names who answered
     ("company:<id>" or "organiser:<event>"), kept with the time for the other side to see."""
     if status not in TRANSITIONS[request.status]:
-        raise BadTransition(f"a {request.status} request cannot become {status}")
+        raise BadTransition(
+            N_("a request that is {status} cannot become {new}"),
+            status=status_words(request.status),
+            new=status_words(status),
+        )
     changes = {"status": status, "answered_by": by, "answered_at": utc_now()}
     apply_edit(session, request, version, changes)
 

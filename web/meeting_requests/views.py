@@ -18,8 +18,8 @@ from wtforms.validators import Length, NumberRange, Optional
 from web.companies.models import Company
 from web.db import EditConflict, escape_like
 from web.http import db, event_or_404, local_path, row_or_404
-from web.labels import STATUS
-from web.meeting_requests.answering import NeedsConfirmation, answer
+from web.labels import EDIT_CONFLICT, STATUS, say
+from web.meeting_requests.answering import NeedsConfirmation, Side, answer, may_answer
 from web.meeting_requests.models import NOTES_LONGEST, STATUSES, MeetingRequest
 from web.meeting_requests.operations import (
     BadTransition,
@@ -161,24 +161,22 @@ def set_status_view(slug: str, request_id: int):
     """Accept or decline on the company's behalf (it answered by email or at the desk)."""
     event = event_or_404(slug)
     row = row_or_404(MeetingRequest, request_id, event)
-    allowed = ("accepted", "declined", "cancelled")  # the organiser may also cancel
-    change_status(row, request.form.get("status", ""), f"organiser:{event.slug}", allowed)
+    change_status(row, request.form.get("status", ""), f"organiser:{event.slug}", "organiser")
     back = local_path(request.args.get("back"))
     return redirect(back or url_for("meeting_requests.index", slug=slug))
 
 
-def change_status(
-    row: MeetingRequest, status: str, who: str, allowed: tuple[str, ...] = ("accepted", "declined")
-) -> None:
+def change_status(row: MeetingRequest, status: str, who: str, side: Side) -> None:
     """Shared by the organiser's and the company's pages: the version shown is the one
     checked, so two people answering at once cannot overwrite each other silently. Declining
     a published meeting cancels it for both companies at the next publication: it needs the
     form's confirmation (`confirm`), which the buttons ask for (templates/answers.html)."""
     version = request.form.get("version", type=int) or row.version_id
-    if status not in allowed:
+    if not may_answer(row, status, side):
         abort(400)
     try:
-        answer(db(), row, status, version, who, confirmed=bool(request.form.get("confirm")))
+        confirmed = bool(request.form.get("confirm"))
+        answer(db(), row, status, version, who, confirmed, side)
     except NeedsConfirmation:
         flash(
             _(
@@ -190,9 +188,13 @@ def change_status(
             "error",
         )
         return
-    except (BadTransition, EditConflict) as error:
+    except BadTransition as error:
         db().rollback()
-        flash(str(error), "error")
+        flash(say(error), "error")
+        return
+    except EditConflict:
+        db().rollback()
+        flash(str(EDIT_CONFLICT), "error")
         return
     db().commit()
     flash(

@@ -34,7 +34,7 @@ from web.companies.operations import (
     remove_attendee,
 )
 from web.http import db
-from web.labels import withdrawn_notes
+from web.labels import say, withdrawn_notes
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
 from web.meeting_requests.operations import (
     DuplicateRequest,
@@ -140,7 +140,7 @@ def answer(request_id: int):
     row = db().get(MeetingRequest, request_id)
     if row is None or row.requested_id != g.company.id:
         abort(404)
-    change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}")
+    change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}", "asked")
     return redirect(url_for("portal.home") + "#requests")
 
 
@@ -151,10 +151,7 @@ def withdraw(request_id: int):
     row = db().get(MeetingRequest, request_id)
     if row is None or row.requester_id != g.company.id:
         abort(404)
-    who = f"company:{g.company.external_id}"
-    # Taken back by mistake: the company asks again (a declined request stays declined).
-    allowed = ("cancelled", "requested") if row.status == "cancelled" else ("cancelled",)
-    change_status(row, request.form.get("status", ""), who, allowed=allowed)
+    change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}", "asking")
     return redirect(url_for("portal.home") + "#requests")
 
 
@@ -256,7 +253,7 @@ def send():
             )
         except DuplicateRequest as error:
             db().rollback()
-            flash(str(error), "error")
+            flash(say(error), "error")
         else:
             db().commit()
             flash(_("Request sent to %(name)s.", name=other.name), "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import NamedTuple
@@ -249,10 +249,12 @@ class AgendaUpdate:
     added: list[MeetingDetails]
     moved: list[tuple[MeetingDetails, MeetingDetails]]  # (before, now)
     cancelled: list[MeetingDetails]
+    # Same time and table, other people (this company's or the other's): person feeds change.
+    reassigned: list[tuple[MeetingDetails, MeetingDetails]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.moved or self.cancelled)
+        return bool(self.added or self.moved or self.cancelled or self.reassigned)
 
 
 def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpdate | None:
@@ -265,17 +267,28 @@ def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpd
         return AgendaUpdate(latest.published_at, True, [], [], [])
     now = {m.request: m for m in latest.agenda(external_id)}
     before = {m.request: m for m in previous.agenda(external_id)}
+    kept = [r for r in now if r in before]
+    moved = [
+        r
+        for r in kept
+        if (before[r].start, before[r].location_id) != (now[r].start, now[r].location_id)
+    ]
     return AgendaUpdate(
         latest.published_at,
         False,
         added=[m for r, m in now.items() if r not in before],
-        moved=[
-            (before[r], m)
-            for r, m in now.items()
-            if r in before and (before[r].start, before[r].location_id) != (m.start, m.location_id)
-        ],
+        moved=[(before[r], now[r]) for r in moved],
         cancelled=[m for r, m in before.items() if r not in now],
+        reassigned=[
+            (before[r], now[r])
+            for r in kept
+            if r not in moved and _people(before[r]) != _people(now[r])
+        ],
     )
+
+
+def _people(meeting: MeetingDetails) -> list[set[str]]:
+    return [set(side.attendees) for side in meeting.sides]
 
 
 def versions(session: Session, event: Event) -> list[ScheduleVersion]:

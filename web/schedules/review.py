@@ -4,7 +4,7 @@ changes against the published version. Plain functions of the domain objects."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,12 @@ class Changes:
     moved: list[tuple[Meeting, Meeting]]  # (published, now)
     dropped: list[Meeting]
     kept: int
+    # Same time and table, other people: the company's agenda stays, its people's do not.
+    reassigned: list[tuple[Meeting, Meeting]] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.moved or self.dropped or self.reassigned)
 
 
 def changes_against(schedule: Schedule, published: Schedule | None) -> Changes | None:
@@ -87,8 +93,14 @@ def changes_against(schedule: Schedule, published: Schedule | None) -> Changes |
         for r, m in now.items()
         if r in before and (before[r].start, before[r].location) != (m.start, m.location)
     ]
-    kept = len(now) - len(added) - len(moved)
-    return Changes(added, moved, dropped, kept)
+    placed = {m.request for _, m in moved}
+    reassigned = [
+        (before[r], m)
+        for r, m in now.items()
+        if r in before and r not in placed and set(before[r].attendees) != set(m.attendees)
+    ]
+    kept = len(now) - len(added) - len(moved) - len(reassigned)
+    return Changes(added, moved, dropped, kept, reassigned)
 
 
 def companies_touched(
@@ -99,7 +111,7 @@ def companies_touched(
     if changes is None:
         meetings = schedule.meetings
     else:
-        moved = [m for pair in changes.moved for m in pair]
+        moved = [m for pair in (*changes.moved, *changes.reassigned) for m in pair]
         meetings = [*changes.added, *changes.dropped, *moved]
     companies: set[str] = set()
     for meeting in meetings:
@@ -123,6 +135,15 @@ def describe(meeting: Meeting, *instances: Instance | None) -> str:
         if instance is not None and meeting.request in instance.request_by_id:
             return f"{_label(instance, meeting)}, {where(meeting, instance)}"
     return meeting.request
+
+
+def people(meeting: Meeting, *instances: Instance | None) -> str:
+    """Who holds the meeting, by name ("Ann Acme, Bo Big"), from the first instance that
+    knows them."""
+    for instance in instances:
+        if instance is not None and all(a in instance.attendee_by_id for a in meeting.attendees):
+            return ", ".join(instance.attendee_by_id[a].name for a in meeting.attendees)
+    return ", ".join(meeting.attendees)
 
 
 def where(meeting: Meeting, instance: Instance) -> str:

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
 from scheduler.calendars.agenda import company_agenda_html
 from scheduler.calendars.sheet import meetings_csv, meetings_xlsx, unscheduled_csv
-from scheduler.solver.reasons import REASON_KINDS
+from scheduler.solver.reasons import REASON_KINDS, read_reason, reason_kind
 from web.companies.models import Company
 from web.events.models import Event
 from web.http import db, event_or_404
@@ -36,6 +37,7 @@ from web.schedules.review import (
     companies_without_meetings,
     day_grids,
     describe,
+    people,
     unscheduled_groups,
     unscheduled_of_kind,
     where,
@@ -106,6 +108,12 @@ def review(slug: str, number: int):
     kind = request.args.get("reason")
     kind = kind if kind in REASON_KINDS else None
     unscheduled = unscheduled_of_kind(schedule, kind)
+    company_ids = {
+        external_id: row_id
+        for external_id, row_id in db().execute(
+            select(Company.external_id, Company.id).where(Company.event_id == event.id)
+        )
+    }
     return render_template(
         "schedules/review.html",
         reason=kind,
@@ -113,12 +121,7 @@ def review(slug: str, number: int):
         unscheduled_more=max(0, len(unscheduled) - UNSCHEDULED_SHOWN),
         unscheduled_groups=unscheduled_groups(schedule),
         without_meetings=companies_without_meetings(instance, schedule),
-        company_ids={
-            external_id: row_id
-            for external_id, row_id in db().execute(
-                select(Company.external_id, Company.id).where(Company.event_id == event.id)
-            )
-        },
+        company_ids=company_ids,
         event=event,
         version=version,
         current=current,
@@ -131,11 +134,60 @@ def review(slug: str, number: int):
         older=latest if older else None,
         stale=drift(db(), event, instance, schedule) if unpublished else None,
         describe=lambda meeting: describe(meeting, instance, published_instance),
+        people=lambda meeting, published_side=False: people(
+            meeting, *((published_instance, instance) if published_side else (instance,))
+        ),
         where=lambda meeting, published_side=False: where(
             meeting, published_instance if published_side else instance
         ),
         summary=version.summary,
+        fix=lambda u: fix_for(event, instance, u, company_ids),
     )
+
+
+# Where the organiser changes what stands in a request's way, by the kind of its reason:
+# (endpoint, the company page's section or None, the link's words).
+FIXES = {
+    "daily": ("companies.edit", None, _l("change the daily maximum")),
+    "busy": ("companies.detail", "attendees", _l("add an attendee")),
+    "unavailable": ("companies.detail", "unavailable", _l("see blocked times")),
+    "attendee": ("companies.detail", "attendees", _l("see attendees")),
+    "tables": ("events.locations", None, _l("add tables")),
+    "too_long": ("events.edit", None, _l("change sessions")),
+    "no_room": ("events.locations", None, _l("add tables")),
+}
+
+
+def fix_for(event, instance, unscheduled, company_ids) -> tuple[str, str] | None:
+    """(words, address) of the page that fixes this request's reason: the company the reason
+    names (its daily maximum, its people, its blocked times) or the event's tables."""
+    kind = reason_kind(unscheduled.reason)
+    request = instance.request_by_id.get(unscheduled.request)
+    if kind not in FIXES or request is None:
+        return None
+    endpoint, section, words = FIXES[kind]
+    if endpoint.startswith("events."):
+        return str(words), url_for(endpoint, slug=event.slug)
+    company = _named_company(instance, request, unscheduled.reason, kind)
+    if company not in company_ids:
+        return None
+    address = url_for(endpoint, slug=event.slug, company_id=company_ids[company])
+    return str(words), address + (f"#{section}" if section else "")
+
+
+def _named_company(instance, request, reason: str, kind: str) -> str:
+    """The side the reason names; for a daily maximum, the side that has one."""
+    sides = [instance.company_by_id[c] for c in request.companies]
+    if kind == "daily":
+        limited = [c for c in sides if c.max_meetings_per_day]
+        if len(limited) == 1:
+            return limited[0].id
+    words = read_reason(reason)
+    name = dict(words.values).get("company") if words else None
+    if kind == "attendee" and words:
+        attendee = instance.attendee_by_id.get(str(dict(words.values).get("attendee_id")))
+        return attendee.company if attendee else sides[0].id
+    return next((c.id for c in sides if c.name == name), sides[-1].id)
 
 
 def publish_view(slug: str, number: int):
