@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.companies.views import companies
     from web.events.views import events
     from web.meeting_requests.views import meeting_requests
+    from web.notifications.views import notifications
     from web.portal.agenda import agenda
     from web.portal.person import person
     from web.portal.views import portal
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         meeting_requests,
         solving,
         schedules,
+        notifications,
         portal,
         agenda,
         person,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
+from sqlalchemy import event as orm_events
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web.db import begin_writing
 from web.events.models import Event
 from web.jobs import Queue
+from web.notifications.outbox import MAIL_WRITTEN
 
 
 def db() -> Session:
@@ -21,7 +23,15 @@ def db() -> Session:
         g.db = current_app.extensions["partnering.sessions"]()
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             begin_writing(g.db)
+        orm_events.listen(g.db, "after_commit", _deliver_what_was_written)
     return g.db
+
+
+def _deliver_what_was_written(session: Session) -> None:
+    """A change that wrote to the outbox (web.notifications.outbox marks the session) is
+    told at once: delivery is queued as soon as the change is committed."""
+    if session.info.pop(MAIL_WRITTEN, False):
+        queue().enqueue_delivery()
 
 
 def close_db() -> None:

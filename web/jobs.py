@@ -1,4 +1,5 @@
-"""The job queue (Huey): solves run outside the web request that started them.
+"""The job queue (Huey): solves run outside the web request that started them, and the
+outbox is delivered (after each change that writes to it, and every minute for retries).
 
 Embedded default: a SQLite queue file in the instance folder, worked by threads inside
 `partnering serve`, so nothing else needs installing. With `REDIS_URL` set the queue is in
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from functools import partial, wraps
 from pathlib import Path
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy.engine import Engine
 
 from web.db import instance_path, make_engine
+from web.notifications.delivery import deliver_due, mail_server
 from web.solving.job import run_solver
 
 QUEUE_NAME = "partnering"
@@ -34,9 +36,14 @@ class Queue:
     huey: Huey
     solve: TaskWrapper
     engine: Engine
+    deliver: TaskWrapper | None = None
 
     def enqueue_solve(self, run_id: int) -> None:
         self.solve(run_id)
+
+    def enqueue_delivery(self) -> None:
+        if self.deliver is not None:
+            self.deliver()
 
 
 def make_queue(
@@ -62,7 +69,14 @@ def make_queue(
     engine = make_engine(database_url)
     work = run_solver if immediate else _behind_web_requests(run_solver)
     task = huey.task(name="solve")(partial(work, engine))
-    return Queue(huey, task, engine)
+    deliver = huey.task(name="deliver")(partial(deliver_outbox, engine))
+    huey.periodic_task(crontab(minute="*"), name="deliver-due")(partial(deliver_outbox, engine))
+    return Queue(huey, task, engine, deliver)
+
+
+def deliver_outbox(engine: Engine) -> int:
+    """Send what the outbox holds, if a mail server is configured (else it waits there)."""
+    return deliver_due(engine, mail_server())
 
 
 # How far below the web server's threads a solve runs (nice(1) values: 0 normal, 19 lowest).

@@ -59,6 +59,19 @@ EDIT_CONFLICT = _l(
     "Someone else saved this meanwhile. The form now shows their version: "
     "make your change again and save."
 )
+# The outbox's states and kinds of message (web.notifications.models).
+MAIL_STATUS = {
+    "queued": _l("waiting to be sent"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+}
+MAIL_KIND = {
+    "link": _l("private link"),
+    "request": _l("new request"),
+    "answer": _l("answer to a request"),
+    "schedule": _l("agenda published or changed"),
+}
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 
 
@@ -240,5 +253,7 @@ def helpers() -> dict:
         "affected_reason": affected_reason,
         "reason_kind_label": lambda k: REASON_KIND.get(k, k),
         "reason_told": reason_told,
+        "mail_status_label": lambda s: MAIL_STATUS.get(s, s),
+        "mail_kind_label": lambda k: MAIL_KIND.get(k, k),
         "problem_told": problem_told,
     }

@@ -11,6 +11,7 @@ from web.meeting_requests.models import (
     RequestAttendee,
     RequestWindow,
 )
+from web.notifications.models import Notification
 from web.schedules.models import (
     CurrentSchedule,
     Publication,
@@ -33,6 +34,7 @@ __all__ = [
     "FixedMeetingAttendee",
     "Location",
     "MeetingRequest",
+    "Notification",
     "Organiser",
     "Publication",
     "RequestAttendee",

@@ -3,6 +3,7 @@ behind waitress, the job workers, and organiser accounts."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import sys
@@ -47,6 +48,8 @@ def serve(host: str, port: int, threads: int, demo: bool, workers: int) -> None:
     _fail_runs_without_worker(engine)
     app = create_app()
     base = f"http://{_shown_host(host)}:{port}"
+    # Links in messages: the public address where one is set, else the one served here.
+    os.environ.setdefault("PARTNERING_BASE_URL", base)
     if demo:
         _load_demo(engine, base)
     consumer = None

@@ -34,6 +34,7 @@ from web.db import make_engine, make_session_factory
 from web.events.models import Location
 from web.meeting_requests.models import MeetingRequest
 from web.models import Base
+from web.notifications.models import Notification
 from web.schedules.models import ScheduleVersion
 from web.schedules.operations import publish
 from web.solving.job import run_solver
@@ -43,7 +44,14 @@ from web.solving.operations import queue_run
 ROOT = Path(__file__).resolve().parents[2]
 
 # Who may open each part of the app. A new blueprint must be added here, saying who it is for.
-ORGANISER_BLUEPRINTS = {"events", "companies", "meeting_requests", "solving", "schedules"}
+ORGANISER_BLUEPRINTS = {
+    "events",
+    "companies",
+    "meeting_requests",
+    "solving",
+    "schedules",
+    "notifications",
+}
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
@@ -93,6 +101,16 @@ def fair(engine, session, dummy_event):
     blocks = {
         key: block_time(session, c, day, day.replace(hour=2)).id for key, c in companies.items()
     }
+    acme = companies["acme"]
+    message = Notification(
+        event_id=acme.event_id,
+        company_id=acme.id,
+        attendee_id=acme.attendees[0].id,
+        kind="link",
+        key="link:test",
+        payload={},
+    )
+    session.add(message)
     session.commit()
     requests = {r.external_id: r for r in session.scalars(select(MeetingRequest))}
     return {
@@ -107,6 +125,7 @@ def fair(engine, session, dummy_event):
             "block_id": blocks["acme"],
             "request_id": requests["r1"].id,
             "run_id": run.id,
+            "notification_id": message.id,
             "number": 1,
             "kind": "meetings.csv",
             "suffix": "xlsx",

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -47,6 +48,10 @@ class Company(Base):
     max_meetings_per_day: Mapped[int | None] = mapped_column(Integer)
     # The company's private link (/c/<token>/); the organiser can rotate it.
     access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)
+    link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first visit
+    # Messages: its language (None: the event's) and the kinds it does not want.
+    language: Mapped[str | None] = mapped_column(String(8))
+    mail_off: Mapped[list[str]] = mapped_column(JSON, default=list)
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

@@ -7,11 +7,11 @@ import hmac
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from web.companies.models import Attendee, Company, UnavailableBlock, new_access_token
-from web.db import apply_edit
+from web.db import apply_edit, utc_now
 
 COMPANY_FIELDS = {"name", "role", "delegation", "max_meetings_per_day"}
 ATTENDEE_FIELDS = {"name", "title", "email", "company_id"}
@@ -37,6 +37,18 @@ def _only(changes: dict, allowed: set[str]) -> None:
 def company_by_token(session: Session, token: str) -> Company | None:
     """The company whose private link this is, or None."""
     return _by_token(session, Company, token)
+
+
+def mark_opened(session: Session, company_id: int) -> None:
+    """The first time a company opens its link: kept for the organiser, who sends the link
+    again to those that have not. Written without the form version, so that an organiser
+    editing the company meanwhile is not told of a conflict for it."""
+    session.execute(
+        update(Company)
+        .where(Company.id == company_id, Company.link_opened_at.is_(None))
+        .values(link_opened_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def attendee_by_token(session: Session, token: str) -> Attendee | None:

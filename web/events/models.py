@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.db import Base, UTCDateTime, one_of, utc_now
@@ -23,6 +23,11 @@ class Event(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     slot_minutes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Messages: the language of companies that chose none, the kinds not sent at all
+    # (web.notifications.models.KINDS), the calendars' reminder before each meeting.
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    mail_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alarm_minutes: Mapped[int] = mapped_column(Integer, default=15)  # 0: no reminder
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

@@ -56,6 +56,9 @@ from web.importing.export import export_file, write_workbook
 from web.importing.files import import_file
 from web.importing.template import template_rows
 from web.labels import EDIT_CONFLICT, say, zone_choices
+from web.languages import LANGUAGES
+from web.notifications.models import KINDS as MAIL_KINDS
+from web.portal.agenda import FILES
 from web.schedules.drift import published_drift
 from web.schedules.operations import current_version, setup_misfits
 from web.widgets import LongSelect
@@ -84,6 +87,18 @@ class SetupForm(FlaskForm):
         render_kw={"rows": 4},
     )
     tables = IntegerField(_l("Shared tables"), validators=[NumberRange(0, 2000)])
+    language = SelectField(
+        _l("Language of messages"),
+        choices=list(LANGUAGES.items()),
+        default="en",
+        description=_l("For companies that have chosen none"),
+    )
+    alarm_minutes = IntegerField(
+        _l("Calendar reminder (minutes before each meeting)"),
+        default=15,
+        validators=[NumberRange(0, 24 * 60)],
+        description=_l("0: no reminder"),
+    )
     version = IntegerField(widget=None, validators=[Optional()])
     take_out = BooleanField(
         _l("Save anyway: these meetings come out of the schedule when I next solve and publish")
@@ -342,12 +357,17 @@ def edit(slug: str):
             session, event, form.slot_minutes.data, form.days.parsed, form.timezone.data
         )
         if misfits and not form.take_out.data:
-            return render_template("events/edit.html", form=form, event=event, misfits=misfits)
+            return render_template(
+                "events/edit.html", form=form, event=event, misfits=misfits, mail_kinds=MAIL_KINDS
+            )
         changes = {
             "name": form.name.data,
             "venue": form.venue.data or None,
             "timezone": form.timezone.data,
             "slot_minutes": form.slot_minutes.data,
+            "language": form.language.data,
+            "mail_off": _mail_off(event),
+            "alarm_minutes": form.alarm_minutes.data,
         }
         try:
             apply_edit(session, event, form.version.data or event.version_id, changes)
@@ -358,6 +378,7 @@ def edit(slug: str):
         set_days(session, event, form.days.parsed)
         set_table_count(session, event, form.tables.data)
         session.commit()
+        FILES.clear()  # feeds kept in memory carry the reminder: write them anew
         flash(_("Setup saved."), "success")
         if misfits:
             flash(
@@ -370,7 +391,16 @@ def edit(slug: str):
                 "notice",
             )
         return redirect(url_for("events.dashboard", slug=slug))
-    return render_template("events/edit.html", form=form, event=event)
+    return render_template("events/edit.html", form=form, event=event, mail_kinds=MAIL_KINDS)
+
+
+def _mail_off(event: Event) -> list[str]:
+    """The kinds of message left unticked on the setup form (as they were, if the form did
+    not show them: an unticked box is not sent at all)."""
+    if "mail_shown" not in request.form:
+        return list(event.mail_off or [])
+    ticked = set(request.form.getlist("mail_on"))
+    return [kind for kind in MAIL_KINDS if kind not in ticked]
 
 
 @events.route("/events/<slug>/import", methods=["POST"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import set_status
+from web.notifications.outbox import request_answered
 from web.schedules.operations import published_state
 
 TAKEN_BACK = ("declined", "cancelled")  # what cancels a published meeting at the next publish
@@ -62,3 +63,5 @@ def answer(
     if status in TAKEN_BACK and not confirmed and is_published(session, row):
         raise NeedsConfirmation(row.external_id)
     set_status(session, row, status, version, by)
+    answering_side = {"asked": row.requested_id, "asking": row.requester_id}.get(side)
+    request_answered(session, row, answering_side)

@@ -13,6 +13,7 @@ from web.companies.models import Attendee, Company
 from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
+from web.notifications.outbox import request_made
 
 # Which status may follow which: a declined or cancelled request may be asked again.
 TRANSITIONS = {
@@ -87,6 +88,8 @@ def add_request(
             one=requester.name,
             other=requested.name,
         ) from error
+    if request.status == "requested":
+        request_made(session, request)
     return request
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import threading
 from contextlib import suppress
+from datetime import timedelta
 from functools import cache, partial
 from typing import NamedTuple
 
@@ -114,6 +115,11 @@ class PublishedFiles:
         with self.lock, suppress(ValueError):  # a file larger than the budget: not kept
             self.files[key] = body
 
+    def clear(self) -> None:
+        """Forget every file: an event's reminder before meetings changed."""
+        with self.lock:
+            self.files.clear()
+
 
 FILES = PublishedFiles()
 NOT_IN_SCHEDULE = b""  # kept too: the company is not in the published schedule
@@ -161,7 +167,14 @@ def printable():
 
 def _calendar_file(published: Published, external_id: str) -> bytes:
     _schedule, calendars = published.of_company(external_id)
-    return company_calendar(published.instance, calendars, external_id, published.published_at)
+    alarm = reminder(db().get(Event, g.agenda_owner.event_id))
+    stamp = published.published_at
+    return company_calendar(published.instance, calendars, external_id, stamp, alarm)
+
+
+def reminder(event: Event) -> timedelta | None:
+    """How long before each meeting its calendar reminds (the event's setup; 0: never)."""
+    return timedelta(minutes=event.alarm_minutes) if event.alarm_minutes else None
 
 
 def _printable_file(published: Published, external_id: str, language: str) -> bytes:

@@ -14,7 +14,7 @@ from web.companies.operations import attendee_by_token
 from web.http import db
 from web.labels import withdrawn_notes
 from web.meeting_requests.operations import requests_of
-from web.portal.agenda import FILES, NOT_IN_SCHEDULE
+from web.portal.agenda import FILES, NOT_IN_SCHEDULE, reminder
 from web.portal.views import private
 from web.schedules.drift import withdrawn_answers
 from web.schedules.operations import published_state
@@ -81,7 +81,10 @@ def calendar():
         if attendee.external_id in published.instance.attendee_by_id:
             _schedule, calendars = published.of_company(company.external_id)
             stamp = published.published_at
-            body = attendee_calendar(published.instance, calendars, attendee.external_id, stamp)
+            alarm = reminder(company.event)
+            body = attendee_calendar(
+                published.instance, calendars, attendee.external_id, stamp, alarm
+            )
         FILES.put(key, body)
     if not body:
         abort(404)

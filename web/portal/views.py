@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,11 +40,13 @@ from web.companies.operations import (
     blocks_of,
     company_by_token,
     local_span,
+    mark_opened,
     outside_sessions,
     remove_attendee,
 )
 from web.http import db
 from web.labels import say, withdrawn_notes
+from web.languages import LANGUAGES
 from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
 from web.meeting_requests.operations import (
     DuplicateRequest,
@@ -49,6 +61,7 @@ from web.schedules.operations import agenda_update, published_clashes, published
 from web.widgets import LongSelect
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
+COMPANY_MAIL_KINDS = ("request", "answer", "schedule")  # the link is the organiser's to send
 
 
 @portal.url_value_preprocessor
@@ -57,6 +70,10 @@ def find_company(_endpoint, values) -> None:
     if company is None:
         abort(404)  # the same answer for a wrong, rotated or guessed link
     g.company = company
+    if company.link_opened_at is None:
+        mark_opened(db(), company.id)
+        if request.method == "GET":  # a POST's own commit keeps it
+            db().commit()
 
 
 @portal.url_defaults
@@ -119,6 +136,8 @@ def home():
         update=agenda_update(db(), event, company.external_id),
         attendee_form=AttendeeForm(),
         named=named_by(db(), company),
+        company_mail_kinds=COMPANY_MAIL_KINDS,
+        languages=LANGUAGES,
     )
 
 
@@ -132,6 +151,34 @@ def _ask_form(company: Company, requests: list[MeetingRequest]) -> AskForm:
     form = AskForm()
     form.to.choices = [(id_, name) for id_, name in others if id_ not in taken]
     return form
+
+
+@portal.route("/mail", methods=["GET"])
+def mail():
+    """Where a message's unsubscribe link leads: the company's choice of messages."""
+    company: Company = g.company
+    return render_template(
+        "portal/mail.html",
+        company=company,
+        event=company.event,
+        company_mail_kinds=COMPANY_MAIL_KINDS,
+        languages=LANGUAGES,
+    )
+
+
+@portal.route("/mail", methods=["POST"])
+def mail_settings():
+    """The kinds of message the company's people receive, and their language."""
+    company: Company = g.company
+    wanted = set(request.form.getlist("kind"))
+    language = request.form.get("language", "")
+    if not wanted <= set(COMPANY_MAIL_KINDS) or language not in LANGUAGES:
+        abort(400)  # not from the form: change nothing
+    company.mail_off = [k for k in COMPANY_MAIL_KINDS if k not in wanted]
+    company.language = language
+    db().commit()
+    flash(_("Your choice of messages is saved."), "success")
+    return redirect(url_for("portal.home") + "#mail")
 
 
 @portal.route("/requests/<int:request_id>/answer", methods=["POST"])

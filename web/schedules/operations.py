@@ -27,6 +27,7 @@ from web.companies.models import Attendee, Company
 from web.conversion import add_schedule_version, instance_from_event, schedule_from_version
 from web.db import utc_now
 from web.events.models import Event
+from web.notifications.outbox import schedule_published
 from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
 
 __all__ = [
@@ -83,6 +84,7 @@ def publish(session: Session, version: ScheduleVersion) -> Publication:
     )
     session.add(publication)
     session.flush()
+    tell_companies(session, version.event, publication)
     return publication
 
 
@@ -262,7 +264,11 @@ def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpd
     latest = published_state(session, event)
     if latest is None:
         return None
-    previous = previous_state(session, event)
+    return agenda_changes(latest, previous_state(session, event), external_id)
+
+
+def agenda_changes(latest: Published, previous: Published | None, external_id: str) -> AgendaUpdate:
+    """What `latest` changes on the company's agenda against `previous` (None: the first)."""
     if previous is None:
         return AgendaUpdate(latest.published_at, True, [], [], [])
     now = {m.request: m for m in latest.agenda(external_id)}
@@ -289,6 +295,53 @@ def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpd
 
 def _people(meeting: MeetingDetails) -> list[set[str]]:
     return [set(side.attendees) for side in meeting.sides]
+
+
+def tell_companies(session: Session, event: Event, publication: Publication) -> None:
+    """Each company whose agenda this publication changes is told its changes by mail (all
+    its meetings at the first publication); the others are told nothing."""
+    latest = published_state(session, event)
+    previous = previous_state(session, event)
+    if latest is None:
+        return
+    rows = {
+        external_id: company_id
+        for external_id, company_id in session.execute(
+            select(Company.external_id, Company.id).where(Company.event_id == event.id)
+        )
+    }
+    changes = {}
+    for external_id, company_id in rows.items():
+        if previous is None:
+            meetings = latest.agenda(external_id)
+            if meetings:
+                changes[company_id] = {"added": [_told(m, external_id) for m in meetings]}
+            continue
+        update = agenda_changes(latest, previous, external_id)
+        if update.changed:
+            changes[company_id] = _told_update(update, external_id)
+    schedule_published(session, publication.id, changes, first=previous is None)
+
+
+def _told_update(update: AgendaUpdate, company: str) -> dict:
+    return {
+        "moved": [[_told(b, company), _told(n, company)] for b, n in update.moved],
+        "cancelled": [_told(m, company) for m in update.cancelled],
+        "added": [_told(m, company) for m in update.added],
+        "reassigned": [[_told(b, company), _told(n, company)] for b, n in update.reassigned],
+    }
+
+
+def _told(meeting: MeetingDetails, company: str) -> dict:
+    """A meeting as a message tells it to `company`: with whom, when, where, who goes."""
+    other = meeting.counterpart(company)
+    mine = next((s for s in meeting.sides if s.id == company), None)
+    return {
+        "with": other.name if other else meeting.title,
+        "start": meeting.start.isoformat(),
+        "location": meeting.location_name,
+        "people": list(mine.attendees) if mine else [],
+    }
 
 
 def versions(session: Session, event: Event) -> list[ScheduleVersion]:
