@@ -213,7 +213,9 @@ def _company_documents(session: Session, event: Event, zone: ZoneInfo) -> dict[i
             document["max_meetings_per_day"] = c.max_meetings_per_day
         companies[c.id] = document
     for a in session.execute(
-        select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)
+        select(Attendee)
+        .where(Attendee.event_id == event.id, Attendee.removed_at.is_(None))
+        .order_by(Attendee.id)
     ).scalars():
         person: dict = {"id": a.external_id, "name": a.name}
         if a.email is not None:

@@ -102,6 +102,22 @@ REASON_KIND = {
 }
 
 
+# Why an accepted request has no meeting, as the company may be told it: the kind of reason
+# only, never the other side's agenda, people or blocked times.
+NOT_PLACED = {
+    "tables": _l("no table was free at the times you are both free"),
+    "daily": _l("a daily maximum of meetings was reached on the days you are both free"),
+    "busy": _l("the agendas were full at the times you are both free"),
+    "several": _l("every time you are both free was taken"),
+    "unavailable": _l("you are never free at the same time"),
+    "attendee": _l("the person named for it is not free when the other side is"),
+    "window": _l("the times asked for hold no free time of the sessions"),
+    "too_long": _l("no session is long enough for it"),
+    "no_room": _l("no table or room may hold it"),
+    "other": _l("it could not be placed"),
+}
+
+
 def answered(status: str | None, by: str | None, at: datetime | None, names: dict) -> str:
     """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
     by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
@@ -128,6 +144,14 @@ def withdrawn_notes(requests, zone: ZoneInfo) -> dict[str, str]:
         names = {c.external_id: c.name for c in (r.requester, r.requested)}
         at = r.answered_at.astimezone(zone) if r.answered_at else None
         what = answered(r.status, r.answered_by, at, names)
+        if r.status == "requested":
+            notes[r.external_id] = _(
+                "%(what)s: cancelled for both companies when the organiser publishes the "
+                "updated schedule, unless %(name)s accepts it again before",
+                what=what,
+                name=r.requested.name,
+            )
+            continue
         notes[r.external_id] = _(
             "%(what)s: cancelled for both companies when the organiser publishes the "
             "updated schedule",
@@ -252,6 +276,7 @@ def helpers() -> dict:
         "event_time": event_time,
         "affected_reason": affected_reason,
         "reason_kind_label": lambda k: REASON_KIND.get(k, k),
+        "not_placed_label": lambda k: NOT_PLACED.get(k, NOT_PLACED["other"]),
         "reason_told": reason_told,
         "mail_status_label": lambda s: MAIL_STATUS.get(s, s),
         "mail_kind_label": lambda k: MAIL_KIND.get(k, k),

@@ -108,9 +108,11 @@ def company_agenda_html(
     company_id: str,
     language: str = "en",
     back: str | None = None,
+    pending: dict[str, str] | None = None,
 ) -> str:
     """The printable agenda of one company, which the company itself may be given; `back`,
-    an address relative to the page's own, is a link back that is not printed."""
+    an address relative to the page's own, is a link back that is not printed; `pending`,
+    request id -> a note, marks meetings that go at the next publication (declined since)."""
     company = instance.company_by_id[company_id]
     meetings = company_meetings(instance, schedule, company_id)
     days = agenda_days(meetings)
@@ -131,6 +133,7 @@ def company_agenda_html(
             unscheduled=unscheduled,
             companies=instance.company_by_id,
             back=back,
+            pending=pending or {},
         )
     )
 

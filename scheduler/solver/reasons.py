@@ -18,12 +18,11 @@ from scheduler.words import N_, Words, join, read_back
 # The reasons' words, in English; the web app shows them in Japanese too (`read_reason`).
 NO_ROOM = N_("the event has no table or room this meeting may use; add shared tables")
 TOO_LONG = N_(
-    "needs {minutes} minutes but no session is that long; shorten the meeting (`slots`) or "
-    "lengthen a session"
+    "needs {minutes} minutes but no session is that long; shorten the meeting or lengthen a session"
 )
 NO_WINDOW = N_(
-    "needs {minutes} minutes but its `within` windows hold no {minutes}-minute stretch of a "
-    "session; widen the windows"
+    "needs {minutes} minutes but the times the request asks for hold no {minutes}-minute "
+    "stretch of a session; widen them"
 )
 ATTENDEE_AWAY = N_(
     "needs {minutes} minutes with {attendee} ({attendee_id}), who is free {free}{where}; name "
@@ -288,7 +287,8 @@ def reason_kind(reason: str) -> str:
     if reason.startswith("needs "):
         for words, kind in (
             (" but no session is that long", "too_long"),
-            (" but its `within` windows hold no ", "window"),
+            (" but the times the request asks for hold no ", "window"),
+            (" but its `within` windows hold no ", "window"),  # as versions before said it
             ("; name another attendee or free some of their time", "attendee"),
         ):
             if words in reason:

@@ -228,7 +228,7 @@ def test_a_setup_change_that_unseats_published_meetings_asks_first(organiser, se
     organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
     organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
     _status, page = _setup(organiser, slot_minutes=20, days="2026-10-14 10:00-11:20")
-    assert "published meetings outside the sessions or off the slots" in page
+    assert "published meetings outside the sessions, off the slots" in page
     assert "Setup saved." not in page and "Acme Bio" in page
     slot = select(type(dummy_event).slot_minutes)
     session.rollback()
@@ -236,9 +236,18 @@ def test_a_setup_change_that_unseats_published_meetings_asks_first(organiser, se
     _status, page = _setup(organiser, slot_minutes=30, days="2026-10-14 10:00-12:00")
     assert "Setup saved." in page and "no longer fit" not in page  # a longer day unseats none
     _status, page = _setup(organiser, slot_minutes=20, days="2026-10-14 10:00-11:20", take_out="y")
-    assert "Setup saved." in page and "published meeting(s) no longer fit the setup" in page
+    assert "Setup saved." in page and "2 published meetings no longer fit the setup" in page
     session.rollback()
     assert session.scalar(slot) == 20
+
+
+def test_shorter_slots_unseat_every_meeting_of_the_old_length(organiser, session, dummy_event):
+    """30-minute slots become 15: each published meeting of one slot would now last two, so
+    every one is listed, not only those off the new slots."""
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
+    _status, page = _setup(organiser, slot_minutes=15, days="2026-10-14 10:00-11:30")
+    assert "This setup leaves 2 published meetings outside the sessions" in page
 
 
 def test_setup_keeps_imported_tables(organiser, session, dummy_event):

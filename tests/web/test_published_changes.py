@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from web.companies.models import Company, UnavailableBlock
+from web.companies.models import Attendee, Company, UnavailableBlock
 from web.meeting_requests.models import MeetingRequest
 from web.schedules.drift import published_drift
 
@@ -58,6 +58,10 @@ def test_a_company_declines_a_published_meeting_only_when_it_confirms(
     page = _text(client.get(f"/c/{cell.access_token}/").get_data(as_text=True))
     assert "declined by Big Pharma on" in page
     assert "cancelled for both companies when the organiser publishes" in page
+    # Its printed agenda too: nobody goes to that table for nothing.
+    printed = client.get(f"/c/{cell.access_token}/agenda").get_data(as_text=True)
+    assert 'class="meeting pending" data-request="r2"' in printed
+    assert "declined by Big Pharma on" in printed
 
     # The organiser's overview and schedules page name it, with who and why.
     for path in ("/events/tiny/", "/events/tiny/schedules/"):
@@ -82,6 +86,8 @@ def test_the_re_solve_from_the_notice_keeps_the_rest_and_the_feed_cancels_the_me
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)))
     assert fields["keep_published"] == "y" and fields["allow_moves"] == "0"
     organiser.post(form.group(1), data=fields)  # the notice's one-click re-solve
+    page = organiser.get("/events/tiny/").get_data(as_text=True)
+    assert 'href="/events/tiny/schedules/2/">Review version 2, made since' in page
     review = organiser.get("/events/tiny/schedules/2/").get_data(as_text=True)
     assert "1 kept, 0 moved, 0 new, 1 dropped" in _text(review)
     organiser.post("/events/tiny/schedules/2/publish", data={"confirm": "1"})
@@ -453,6 +459,11 @@ def test_a_meeting_held_by_other_people_is_a_change_on_review_and_on_the_agenda(
     big = _row(session, Company, "big")
     agenda = _text(client.get(f"/c/{big.access_token}/").get_data(as_text=True))
     assert "0 moved, 0 cancelled, 0 new, 1 with other people" in agenda
+    # Each of the two people is told on their own page; Ann Acme's agenda is unchanged.
+    for person in ("big-1", "big-2"):
+        token = _row(session, Attendee, person).access_token
+        own = _text(client.get(f"/p/{token}/").get_data(as_text=True))
+        assert "0 moved, 0 cancelled, 0 new, 1 with other people" in own, person
 
 
 def test_a_reason_links_to_the_form_that_fixes_it(organiser, session):
@@ -489,3 +500,72 @@ def test_who_may_answer_is_the_service_layer_s_rule(session, dummy_event):
     answer(session, r1, "requested", r1.version_id, "company:acme", side="asking")
     session.commit()
     assert _row(session, MeetingRequest, "r1").status == "requested"
+
+
+def test_a_person_placed_in_published_meetings_can_be_taken_off_and_a_colleague_takes_over(
+    organiser, client, session, dummy_event
+):
+    """Bo Big drops out after publishing: he is taken off (his own link ends), the overview
+    says his meeting is affected, and the re-solve gives it to Bea with the rest kept."""
+    from web.conversion import schedule_from_version
+    from web.schedules.operations import current_version
+
+    _published_tiny(organiser)
+    session.rollback()
+    schedule = schedule_from_version(session, current_version(session, dummy_event))
+    with_bo = [m for m in schedule.meetings if "big-1" in m.attendees]
+    if not with_bo:  # the solver gave both meetings to Bea: take her off instead
+        gone, stays = "big-2", "big-1"
+    else:
+        gone, stays = "big-1", "big-2"
+    person = _row(session, Attendee, gone)
+    link = f"/p/{person.access_token}/"
+    assert client.get(link).status_code == 200
+    page = organiser.post(
+        f"/events/tiny/attendees/{person.id}/remove", data={"confirm": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "removed." in _text(page) and "gives them to a colleague" in _text(page)
+    assert client.get(link).status_code == 404
+    overview = _text(organiser.get("/events/tiny/").get_data(as_text=True))
+    assert "an attendee was removed or changed" in overview
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0, "keep_published": "y"})
+    session.rollback()
+    from web.schedules.models import ScheduleVersion
+
+    latest = session.scalar(select(ScheduleVersion).order_by(ScheduleVersion.number.desc()))
+    again = schedule_from_version(session, latest)
+    assert len(again.meetings) == len(schedule.meetings)
+    assert all(gone not in m.attendees for m in again.meetings)
+    assert any(stays in m.attendees for m in again.meetings)
+
+
+def test_a_company_is_told_which_accepted_request_has_no_meeting_and_why(
+    organiser, client, session
+):
+    """One slot, one table, two requests: the request left out says so on both companies'
+    pages, with a reason that tells nothing of the other side's agenda."""
+    from tests.conftest import make_instance
+    from tests.web.conftest import create_event
+
+    one_slot = {"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "10:30"}]}
+    create_event(
+        session, "one", make_instance(event={**make_instance()["event"], "days": [one_slot]})
+    )
+    organiser.post("/events/one/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/one/schedules/1/publish", data={"confirm": "1"})
+    session.rollback()
+    for external_id in ("cell", "big"):
+        company = session.scalar(
+            select(Company).where(Company.external_id == external_id, Company.event.has(slug="one"))
+        )
+        page = _text(client.get(f"/c/{company.access_token}/").get_data(as_text=True))
+        assert (
+            "not in the published schedule: no table was free at the times you are both free"
+            in page
+        )
+    acme = session.scalar(
+        select(Company).where(Company.external_id == "acme", Company.event.has(slug="one"))
+    )
+    assert "not in the published schedule" not in client.get(f"/c/{acme.access_token}/").get_data(
+        as_text=True
+    )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # lazy; named so that Babel extracts it
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Optional, Regexp
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 class AttendeeForm(FlaskForm):
     """A person the company sends: added by the organiser or by the company itself."""
 
-    name = StringField(_l("Name"), validators=[DataRequired()])
+    name = StringField(pgettext("person", "Name"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[Optional()])
     email = EmailField(
         _l("Email"),

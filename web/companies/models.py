@@ -56,8 +56,13 @@ class Company(Base):
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 
     event: Mapped[Event] = relationship()
+    # The people it sends now: one taken off after a schedule placed them stays as a row
+    # (`removed_at`) for the kept versions, and is in no list, file or solve any more.
     attendees: Mapped[list[Attendee]] = relationship(
-        back_populates="company", cascade="all, delete-orphan", order_by="Attendee.id"
+        back_populates="company",
+        cascade="all, delete-orphan",
+        order_by="Attendee.id",
+        primaryjoin="and_(Company.id == Attendee.company_id, Attendee.removed_at.is_(None))",
     )
     unavailable: Mapped[list[UnavailableBlock]] = relationship(
         back_populates="company",
@@ -85,6 +90,7 @@ class Attendee(Base):
     email: Mapped[str | None] = mapped_column(Text)
     # The person's own agenda link (/p/<token>/): their meetings and feed, read only.
     access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # see Company.attendees
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

@@ -7,7 +7,7 @@ import hmac
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from web.companies.models import Attendee, Company, UnavailableBlock, new_access_token
@@ -64,6 +64,8 @@ def _by_token(session: Session, model, token: str):
     row = session.scalar(select(model).where(model.access_token == token))
     if row is None or not hmac.compare_digest(row.access_token, token):
         return None
+    if getattr(row, "removed_at", None) is not None:
+        return None  # a person taken off: their link ends with them
     return row
 
 
@@ -134,10 +136,6 @@ def add_attendee(
     return attendee
 
 
-class AttendeeInUse(ValueError):
-    """The attendee is in a kept schedule version: removing them would break its history."""
-
-
 class CompanyInSchedule(ValueError):
     """A company whose requests a kept schedule version holds: history stays whole."""
 
@@ -174,25 +172,45 @@ class LastAttendee(ValueError):
 
 
 def remove_attendee(session: Session, attendee: Attendee, keep_one: bool = False) -> None:
-    """Remove an attendee (their requests' attendee lists and blocked times go with them);
-    refused while a schedule version places them in a meeting, and with `keep_one` (the
-    company's own page) when they are its last."""
-    if keep_one and len(attendee.company.attendees) <= 1:
+    """Take a person off the company (their requests' attendee lists and blocked times go
+    with them); refused with `keep_one` (the company's own page) when they are its last. Placed
+    by a kept schedule version, they stay as a row for its history (`removed_at`), in no list,
+    file or solve any more: their published meetings are affected until the next publication
+    gives them to a colleague (the overview says so)."""
+    company = attendee.company
+    if keep_one and len(company.attendees) <= 1:
         raise LastAttendee(attendee.name)
+    if not placed_in(session, attendee):
+        company.attendees.remove(attendee)
+        session.flush()
+        return
+    from web.meeting_requests.models import FixedMeetingAttendee, RequestAttendee
+
+    for model in (RequestAttendee, FixedMeetingAttendee):
+        session.execute(delete(model).where(model.attendee_id == attendee.id))
+    session.execute(delete(UnavailableBlock).where(UnavailableBlock.attendee_id == attendee.id))
+    attendee.removed_at = utc_now()
+    session.flush()
+    session.expire(company, ["attendees"])
+    session.expire(attendee, ["unavailable"])
+
+
+def placed_in(session: Session, attendee: Attendee) -> list[int]:
+    """The numbers of the kept schedule versions that place this person in a meeting."""
     from web.schedules.models import ScheduledMeeting, ScheduledMeetingAttendee, ScheduleVersion
 
-    numbers = session.scalars(
-        select(ScheduleVersion.number)
-        .join(ScheduledMeeting, ScheduledMeeting.schedule_version_id == ScheduleVersion.id)
-        .join(ScheduledMeetingAttendee, ScheduledMeetingAttendee.meeting_id == ScheduledMeeting.id)
-        .where(ScheduledMeetingAttendee.attendee_id == attendee.id)
-        .distinct()
-        .order_by(ScheduleVersion.number)
-    ).all()
-    if numbers:
-        raise AttendeeInUse(", ".join(str(n) for n in numbers))
-    attendee.company.attendees.remove(attendee)
-    session.flush()
+    return list(
+        session.scalars(
+            select(ScheduleVersion.number)
+            .join(ScheduledMeeting, ScheduledMeeting.schedule_version_id == ScheduleVersion.id)
+            .join(
+                ScheduledMeetingAttendee, ScheduledMeetingAttendee.meeting_id == ScheduledMeeting.id
+            )
+            .where(ScheduledMeetingAttendee.attendee_id == attendee.id)
+            .distinct()
+            .order_by(ScheduleVersion.number)
+        )
+    )
 
 
 def _free_id(session: Session, model, event_id: int, prefix: str) -> str:

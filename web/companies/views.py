@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -23,7 +24,6 @@ from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
     AttendeeExists,
-    AttendeeInUse,
     CompanyInSchedule,
     TooManyBlocks,
     add_attendee,
@@ -300,22 +300,19 @@ def delete_attendee(slug: str, attendee_id: int):
     if not request.form.get("confirm"):
         flash(_("Tick the box to confirm removing %(name)s.", name=name), "error")
         return redirect(back)
-    try:
-        remove_attendee(db(), person)
-    except AttendeeInUse as used:
-        db().rollback()
+    remove_attendee(db(), person)
+    db().commit()
+    flash(_("%(name)s removed.", name=name), "success")
+    if person.removed_at is not None:
         flash(
             _(
-                "%(name)s has meetings in schedule version %(versions)s, so stays: "
-                "the history must stay whole.",
+                "%(name)s's meetings in a kept schedule stay on the agendas until you solve "
+                "again and publish; that solve gives them to a colleague where it can (the "
+                "overview lists them).",
                 name=name,
-                versions=str(used),
             ),
-            "error",
+            "notice",
         )
-    else:
-        db().commit()
-        flash(_("%(name)s removed.", name=name), "success")
     return redirect(back)
 
 
@@ -361,10 +358,12 @@ def block(slug: str, company_id: int):
         clashes = published_clashes(db(), company, start, end, person)
         if clashes:
             flash(
-                _(
-                    "%(count)d published meeting(s) fall in that time (the first at %(time)s). "
+                ngettext(
+                    "%(num)d published meeting falls in that time (at %(time)s). It stays on "
+                    "the agendas until you solve again and publish.",
+                    "%(num)d published meetings fall in that time (the first at %(time)s). "
                     "They stay on the agendas until you solve again and publish.",
-                    count=len(clashes),
+                    len(clashes),
                     time=clashes[0].start.strftime("%Y-%m-%d %H:%M"),
                 ),
                 "notice",

@@ -41,7 +41,7 @@ def overview(session: Session, event: Event) -> Overview:
         dict(
             session.execute(
                 select(Attendee.company_id, func.count())
-                .where(Attendee.event_id == event.id)
+                .where(Attendee.event_id == event.id, Attendee.removed_at.is_(None))
                 .group_by(Attendee.company_id)
             ).all()
         )

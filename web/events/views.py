@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -382,11 +383,14 @@ def edit(slug: str):
         flash(_("Setup saved."), "success")
         if misfits:
             flash(
-                _(
-                    "%(count)d published meeting(s) no longer fit the setup. They stay on the "
+                ngettext(
+                    "%(num)d published meeting no longer fits the setup. It stays on the "
+                    "agendas until you solve again and publish; that solve places it anew "
+                    "where it can.",
+                    "%(num)d published meetings no longer fit the setup. They stay on the "
                     "agendas until you solve again and publish; that solve places them anew "
                     "where it can.",
-                    count=len(misfits),
+                    len(misfits),
                 ),
                 "notice",
             )

@@ -58,7 +58,9 @@ def sheet_rows(session: Session, event: Event) -> dict[str, list[list[object]]]:
     attendees = {
         a.id: a
         for a in session.scalars(
-            select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)
+            select(Attendee)
+            .where(Attendee.event_id == event.id, Attendee.removed_at.is_(None))
+            .order_by(Attendee.id)
         )
     }
     rows: dict[str, list[list[object]]] = {n: [[c.name for c in s]] for n, s in SHEETS.items()}

@@ -390,6 +390,7 @@ def _write_attendees(session, event, data: ImportData, companies, report) -> dic
             "name": a.name,
             "title": a.title,
             "email": a.email,
+            "removed_at": None,  # a file naming a person taken off brings them back
         }
         for a in data.attendees
     }

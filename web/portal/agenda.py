@@ -8,12 +8,14 @@ never stale, and a re-publish is seen at the next request in every server proces
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import threading
 from contextlib import suppress
 from datetime import timedelta
 from functools import cache, partial
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 from flask import Blueprint, Response, abort, g
@@ -26,7 +28,10 @@ from scheduler.calendars.ical import company_calendar
 from web.companies.models import Company
 from web.events.models import Event
 from web.http import db
+from web.labels import withdrawn_notes
+from web.meeting_requests.operations import requests_of
 from web.portal.views import keep_token, private
+from web.schedules.drift import withdrawn_answers
 from web.schedules.models import Publication
 from web.schedules.operations import PublicationKey, Published, published_state
 
@@ -161,8 +166,27 @@ def printable():
     """The printable agenda (one page per day), as the organiser's desk prints it, in the
     visitor's language."""
     language = str(get_locale())
-    write = partial(_printable_file, language=language)
-    return Response(published_file(f"html-{language}", write), mimetype="text/html")
+    pending = _pending_notes()
+    write = partial(_printable_file, language=language, pending=pending)
+    kind = f"html-{language}-" + hashlib.sha256(repr(sorted(pending.items())).encode()).hexdigest()
+    return Response(published_file(kind, write), mimetype="text/html")
+
+
+def _pending_notes() -> dict[str, str]:
+    """The company's published meetings declined or withdrawn since, with what the agenda
+    says under each: the printed agenda must not send anyone to a table for nothing."""
+    owner: AgendaOwner = g.agenda_owner
+    event = db().get(Event, owner.event_id)
+    company = db().scalar(
+        select(Company).where(
+            Company.event_id == owner.event_id, Company.external_id == owner.external_id
+        )
+    )
+    published = published_state(db(), event) if event and company else None
+    if published is None:
+        return {}
+    withdrawn = withdrawn_answers(published, requests_of(db(), company))
+    return withdrawn_notes(withdrawn, ZoneInfo(event.timezone))
 
 
 def _calendar_file(published: Published, external_id: str) -> bytes:
@@ -177,9 +201,13 @@ def reminder(event: Event) -> timedelta | None:
     return timedelta(minutes=event.alarm_minutes) if event.alarm_minutes else None
 
 
-def _printable_file(published: Published, external_id: str, language: str) -> bytes:
+def _printable_file(
+    published: Published, external_id: str, language: str, pending: dict[str, str]
+) -> bytes:
     schedule, _calendars = published.of_company(external_id)
     # "./" is the company's page (/c/<token>/ beside /c/<token>/agenda): relative, so a kept
     # body holds no token.
-    html = company_agenda_html(published.instance, schedule, external_id, language, back="./")
+    html = company_agenda_html(
+        published.instance, schedule, external_id, language, back="./", pending=pending
+    )
     return html.encode()

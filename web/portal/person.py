@@ -17,7 +17,7 @@ from web.meeting_requests.operations import requests_of
 from web.portal.agenda import FILES, NOT_IN_SCHEDULE, reminder
 from web.portal.views import private
 from web.schedules.drift import withdrawn_answers
-from web.schedules.operations import published_state
+from web.schedules.operations import agenda_update, person_update, published_state
 
 person = Blueprint("person", __name__, template_folder="templates", url_prefix="/p/<token>")
 
@@ -63,6 +63,9 @@ def home():
         webcal="webcal://" + feed.split("://", 1)[1],
         zone=zone,
         pending=withdrawn_notes(withdrawn, zone),
+        update=person_update(
+            agenda_update(db(), event, company.external_id), company.external_id, attendee.name
+        ),
     )
 
 

@@ -31,7 +31,6 @@ from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
     AlreadyBlocked,
     AttendeeExists,
-    AttendeeInUse,
     LastAttendee,
     TooManyBlocks,
     add_attendee,
@@ -266,19 +265,19 @@ def remove_person(attendee_id: int):
     except LastAttendee:
         db().rollback()
         flash(_("%(name)s is your last person: add another first.", name=name), "error")
-    except AttendeeInUse:
-        db().rollback()
-        flash(
-            _(
-                "%(name)s is on a kept schedule, so stays; ask the organiser's desk to take "
-                "them off.",
-                name=name,
-            ),
-            "error",
-        )
     else:
         db().commit()
         flash(_("%(name)s removed.", name=name), "success")
+        if person.removed_at is not None:
+            flash(
+                _(
+                    "%(name)s's published meetings stay on your agenda until the organiser "
+                    "publishes the updated schedule, which gives them to a colleague where it "
+                    "can.",
+                    name=name,
+                ),
+                "notice",
+            )
     return redirect(url_for("portal.home") + "#people")
 
 

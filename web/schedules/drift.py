@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from scheduler.validate.check import check_schedule
 from web.conversion import document_from_event
 from web.events.models import Event
 from web.meeting_requests.models import MeetingRequest
+from web.schedules.models import ScheduleVersion
 from web.schedules.operations import Published, published_state
 
 # What changed, by the validator's rule the published meeting now breaks (FORMAT.md, rules).
@@ -63,6 +64,7 @@ class Drift:
 
     affected: list[Affected]
     waiting: int  # accepted requests the published version did not include
+    newer: int | None = None  # the latest version made since publishing, to review first
 
     @property
     def out_of_date(self) -> bool:
@@ -81,7 +83,16 @@ def published_drift(session: Session, event: Event) -> Drift | None:
     published = published_state(session, event)
     if published is None:
         return None
-    return drift(session, event, published.instance, published.schedule)
+    newer = session.scalar(
+        select(ScheduleVersion.number)
+        .where(
+            ScheduleVersion.event_id == event.id,
+            ScheduleVersion.created_at > published.published_at,
+        )
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    )
+    return replace(drift(session, event, published.instance, published.schedule), newer=newer)
 
 
 def drift(session: Session, event: Event, instance: Instance, schedule: Schedule) -> Drift:
@@ -126,13 +137,15 @@ def _answers(
 def withdrawn_answers(
     published: Published | None, requests: list[MeetingRequest]
 ) -> list[MeetingRequest]:
-    """Of a company's requests, those declined or cancelled since their meeting was published:
-    the meeting stands on both agendas and in both calendars until the organiser publishes
-    again, so both companies' pages mark it (cheaply: from the rows the page already read)."""
+    """Of a company's requests, those no longer accepted since their meeting was published
+    (declined, withdrawn, or withdrawn and asked again): the meeting stands on both agendas and
+    in both calendars until the organiser publishes again, which drops it unless it is
+    accepted by then, so both companies' pages mark it (from the rows the page already read)."""
     if published is None:
         return []
     return [
         r
         for r in requests
-        if r.status in ("declined", "cancelled") and r.external_id in published.request_ids
+        if r.status in ("declined", "cancelled", "requested")
+        and r.external_id in published.request_ids
     ]

@@ -23,6 +23,7 @@ from scheduler.calendars.revisions import Publication as CalendarPublication
 from scheduler.calendars.revisions import publish as revise
 from scheduler.domain import Instance, Meeting, Schedule
 from scheduler.formats.instance_reader import instance_from_document
+from scheduler.solver.reasons import reason_kind
 from web.companies.models import Attendee, Company
 from web.conversion import add_schedule_version, instance_from_event, schedule_from_version
 from web.db import utc_now
@@ -169,6 +170,12 @@ class Published:
         return company_meetings(self.instance, replace(schedule, meetings=theirs), external_id)
 
     @cached_property
+    def not_placed(self) -> dict[str, str]:
+        """The requests this publication leaves without a meeting, with the kind of reason
+        (scheduler.solver.reasons.REASON_KINDS), for what a company may be told."""
+        return {u.request: reason_kind(u.reason) for u in self.schedule.unscheduled}
+
+    @cached_property
     def request_ids(self) -> frozenset[str]:
         """The requests that have a meeting in this publication."""
         return frozenset(m.request for m in self.schedule.meetings)
@@ -265,6 +272,24 @@ def agenda_update(session: Session, event: Event, external_id: str) -> AgendaUpd
     if latest is None:
         return None
     return agenda_changes(latest, previous_state(session, event), external_id)
+
+
+def person_update(update: AgendaUpdate | None, company: str, name: str) -> AgendaUpdate | None:
+    """What the latest publication changed for one of the company's people (by name, which
+    is unique in a company): the company's changes to meetings this person goes to, or went."""
+    if update is None or update.first:
+        return update
+
+    def theirs(meeting: MeetingDetails) -> bool:
+        return any(s.id == company and name in s.attendees for s in meeting.sides)
+
+    return replace(
+        update,
+        added=[m for m in update.added if theirs(m)],
+        moved=[(b, n) for b, n in update.moved if theirs(b) or theirs(n)],
+        cancelled=[m for m in update.cancelled if theirs(m)],
+        reassigned=[(b, n) for b, n in update.reassigned if theirs(b) or theirs(n)],
+    )
 
 
 def agenda_changes(latest: Published, previous: Published | None, external_id: str) -> AgendaUpdate:
@@ -387,7 +412,8 @@ def setup_misfits(
     zone_name: str,
 ) -> list[MeetingDetails]:
     """Published meetings that a new setup (slot length, days and sessions in local clock
-    times, time zone) would leave outside every session or off its slots: saving it takes them
+    times, time zone) would leave outside every session, off its slots, or no longer the length
+    their request asks for (its number of slots at the new slot length): saving it takes them
     out of the next schedule, which the organiser must know before, not after."""
     published = published_state(session, event)
     if published is None:
@@ -400,15 +426,17 @@ def setup_misfits(
     ]
     slot = timedelta(minutes=slot_minutes)
 
-    def fits(start: datetime, end: datetime) -> bool:
+    requests = published.instance.request_by_id
+
+    def fits(meeting: Meeting) -> bool:
+        start, end = meeting.start, meeting.end
+        request = requests.get(meeting.request)
+        if request is not None and end - start != request.slots * slot:
+            return False  # a 30-minute meeting of one slot, when slots become 15 minutes
         return any(
-            s <= start
-            and end <= e
-            and (start - s) % slot == timedelta(0)
-            and (end - start) % slot == timedelta(0)
-            for s, e in sessions
+            s <= start and end <= e and (start - s) % slot == timedelta(0) for s, e in sessions
         )
 
-    out = [m for m in published.schedule.meetings if not fits(m.start, m.end)]
+    out = [m for m in published.schedule.meetings if not fits(m)]
     out.sort(key=lambda m: (m.start, m.request))
     return [meeting_details(published.instance, Placement.of(m)) for m in out]

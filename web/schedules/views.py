@@ -5,6 +5,7 @@ its files."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace as dataclass_replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -15,10 +16,12 @@ from sqlalchemy import select
 
 from scheduler.calendars.agenda import company_agenda_html
 from scheduler.calendars.sheet import meetings_csv, meetings_xlsx, unscheduled_csv
+from scheduler.domain import Schedule
 from scheduler.solver.reasons import REASON_KINDS, read_reason, reason_kind
 from web.companies.models import Company
 from web.events.models import Event
 from web.http import db, event_or_404
+from web.labels import reason_told
 from web.schedules import downloads
 from web.schedules.drift import drift, published_drift
 from web.schedules.models import Publication, ScheduleVersion
@@ -232,12 +235,12 @@ def download(slug: str, number: int, kind: str):
     elif kind == "agendas.zip":
         body = downloads.agendas_zip(instance, schedule, str(get_locale()))
         mime = "application/zip"
-    elif kind == "unscheduled.csv":
-        body, mime = unscheduled_csv(instance, schedule), "text/csv; charset=utf-8"
+    elif kind == "unscheduled.csv":  # (Flask adds "; charset=utf-8" to a text type)
+        body, mime = unscheduled_csv(instance, _told_reasons(schedule)), "text/csv"
     elif kind == "meetings.csv":
-        body, mime = meetings_csv(instance, schedule), "text/csv; charset=utf-8"
+        body, mime = meetings_csv(instance, schedule), "text/csv"
     elif kind == "meetings.xlsx":
-        body = meetings_xlsx(instance, schedule, version.created_at)
+        body = meetings_xlsx(instance, _told_reasons(schedule), version.created_at)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif kind == "schedule.json":
         body, mime = downloads.schedule_json(instance, schedule), "application/json"
@@ -257,6 +260,13 @@ def agenda(slug: str, number: int, company: str):
     schedule = schedule_from_version(db(), version)
     # "../" is the version's review page (this one is .../<number>/agendas/<company>).
     return company_agenda_html(instance, schedule, company, str(get_locale()), back="../")
+
+
+def _told_reasons(schedule: Schedule) -> Schedule:
+    """The schedule with its reasons in the organiser's language, for the sheets they
+    download (their columns keep the names files use)."""
+    told = [dataclass_replace(u, reason=reason_told(u.reason)) for u in schedule.unscheduled]
+    return dataclass_replace(schedule, unscheduled=told)
 
 
 def _attachment(body: bytes | Iterator[bytes], mime: str, name: str) -> Response:

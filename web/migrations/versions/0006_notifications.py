@@ -1,5 +1,6 @@
 """notifications: the outbox; events and companies: language, kinds of mail switched off,
-the calendars' reminder; companies: when their link was first opened
+the calendars' reminder; companies: when their link was first opened; attendees: when one
+was taken off after a schedule placed them
 
 Revision ID: 0006
 Revises: 0005
@@ -34,6 +35,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("link_opened_at", UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("mail_off", sa.JSON(), nullable=False, server_default="[]"))
+    with op.batch_alter_table("attendees", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("removed_at", UTCDateTime(), nullable=True))
     op.create_table(
         "notifications",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -80,6 +83,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("notifications")
+    with op.batch_alter_table("attendees", schema=None) as batch_op:
+        batch_op.drop_column("removed_at")
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.drop_column("mail_off")
         batch_op.drop_column("language")
