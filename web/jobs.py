@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from web.db import instance_path, make_engine
 from web.notifications.delivery import deliver_due, mail_server
+from web.notifications.digest import write_digests
 from web.solving.job import run_solver
 
 QUEUE_NAME = "partnering"
@@ -71,7 +72,15 @@ def make_queue(
     task = huey.task(name="solve")(partial(work, engine))
     deliver = huey.task(name="deliver")(partial(deliver_outbox, engine))
     huey.periodic_task(crontab(minute="*"), name="deliver-due")(partial(deliver_outbox, engine))
+    huey.periodic_task(crontab(minute="5"), name="digests")(partial(digests, engine))
     return Queue(huey, task, engine, deliver)
+
+
+def digests(engine: Engine) -> int:
+    """Every hour: the evening digests due now go into the outbox, and out."""
+    written = write_digests(engine)
+    deliver_outbox(engine)
+    return written
 
 
 def deliver_outbox(engine: Engine) -> int:

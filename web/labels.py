@@ -71,6 +71,7 @@ MAIL_KIND = {
     "request": _l("new request"),
     "answer": _l("answer to a request"),
     "schedule": _l("agenda published or changed"),
+    "digest": _l("your meetings tomorrow, the evening before"),
 }
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 

@@ -159,7 +159,7 @@ def test_a_company_switches_a_kind_of_message_off(client, session, dummy_event, 
     client.post(f"/c/{big.access_token}/mail", data={"kind": ["answer"], "language": "en"})
     client.post(f"/c/{cell.access_token}/requests", data={"to": big.id, "priority": 3})
     assert inbox.messages == []
-    assert _row(session, Company, "big").mail_off == ["request", "schedule"]
+    assert _row(session, Company, "big").mail_off == ["request", "schedule", "digest"]
 
 
 def test_a_name_cannot_add_a_header(session, dummy_event, inbox):
@@ -241,3 +241,31 @@ def test_a_worker_killed_while_delivering_leaves_every_message_sent_once(
     assert len(ids) == 12 and len(set(ids)) == 12
     session.rollback()
     assert set(session.scalars(select(Notification.status))) == {"sent"}
+
+
+def test_the_evening_before_each_person_gets_their_meetings_of_the_day(
+    organiser, engine, session, dummy_event, inbox
+):
+    """From 18:00 on the event's clock the day before, once per person: at 17:00 nothing is
+    written, at 19:00 each person with a meeting that day gets theirs, and at 20:00 nothing
+    again."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from web.notifications.delivery import deliver_due, mail_server
+    from web.notifications.digest import write_digests
+
+    _emails(session, **{"acme-1": "ann@acme.example", "cell-1": "cy@cell.example"})
+    organiser.post("/events/tiny/runs/", data={"time_limit": 5, "seed": 0})
+    organiser.post("/events/tiny/schedules/1/publish", data={"confirm": "1"})
+    inbox.messages.clear()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert write_digests(engine, datetime(2026, 10, 13, 17, 0, tzinfo=tokyo)) == 0
+    assert write_digests(engine, datetime(2026, 10, 13, 19, 0, tzinfo=tokyo)) == 2
+    assert write_digests(engine, datetime(2026, 10, 13, 20, 0, tzinfo=tokyo)) == 0
+    deliver_due(engine, mail_server())
+    subjects = sorted(str(m["Subject"]) for m in inbox.messages)
+    tomorrow = "Tiny partnering: your meetings tomorrow, Wednesday, October 14, 2026"
+    assert subjects == [tomorrow, tomorrow]
+    ann = inbox.to("ann@acme.example")[0]
+    assert "Big Pharma" in _text(ann) and "Cell Co" not in _text(ann)

@@ -13,14 +13,14 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, get_timezone_name
+from babel.dates import format_date, format_skeleton, get_timezone_name
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
@@ -88,6 +88,7 @@ def letter(session: Session, row: Notification) -> Letter:
         "person_link": f"{base_url()}/p/{row.attendee.access_token}/",
         "settings_link": f"{base_url()}/c/{row.company.access_token}/mail",
         "when": lambda iso: when(iso, zone, language),
+        "day_name": lambda iso: format_date(date.fromisoformat(iso), "full", locale=language),
         "zone_name": zone_name(row.event.timezone, language),
         "language": language,
         "kind": row.kind,

@@ -19,7 +19,7 @@ from web.db import Base, UTCDateTime, utc_now
 from web.events.models import Event
 
 # What a message is about; each can be switched off per event and per company.
-KINDS = ("link", "request", "answer", "schedule")
+KINDS = ("link", "request", "answer", "schedule", "digest")
 STATES = ("queued", "sending", "sent", "failed")
 
 

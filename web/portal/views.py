@@ -60,7 +60,12 @@ from web.schedules.operations import agenda_update, published_clashes, published
 from web.widgets import LongSelect
 
 portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="/c/<token>")
-COMPANY_MAIL_KINDS = ("request", "answer", "schedule")  # the link is the organiser's to send
+COMPANY_MAIL_KINDS = (
+    "request",
+    "answer",
+    "schedule",
+    "digest",
+)  # the link is the organiser's to send
 
 
 @portal.url_value_preprocessor

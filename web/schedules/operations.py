@@ -340,7 +340,7 @@ def tell_companies(session: Session, event: Event, publication: Publication) -> 
         if previous is None:
             meetings = latest.agenda(external_id)
             if meetings:
-                changes[company_id] = {"added": [_told(m, external_id) for m in meetings]}
+                changes[company_id] = {"added": [told_meeting(m, external_id) for m in meetings]}
             continue
         update = agenda_changes(latest, previous, external_id)
         if update.changed:
@@ -350,14 +350,16 @@ def tell_companies(session: Session, event: Event, publication: Publication) -> 
 
 def _told_update(update: AgendaUpdate, company: str) -> dict:
     return {
-        "moved": [[_told(b, company), _told(n, company)] for b, n in update.moved],
-        "cancelled": [_told(m, company) for m in update.cancelled],
-        "added": [_told(m, company) for m in update.added],
-        "reassigned": [[_told(b, company), _told(n, company)] for b, n in update.reassigned],
+        "moved": [[told_meeting(b, company), told_meeting(n, company)] for b, n in update.moved],
+        "cancelled": [told_meeting(m, company) for m in update.cancelled],
+        "added": [told_meeting(m, company) for m in update.added],
+        "reassigned": [
+            [told_meeting(b, company), told_meeting(n, company)] for b, n in update.reassigned
+        ],
     }
 
 
-def _told(meeting: MeetingDetails, company: str) -> dict:
+def told_meeting(meeting: MeetingDetails, company: str) -> dict:
     """A meeting as a message tells it to `company`: with whom, when, where, who goes."""
     other = meeting.counterpart(company)
     mine = next((s for s in meeting.sides if s.id == company), None)
