@@ -205,6 +205,13 @@ def check(instance: Path, schedule: Path) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
+    "--entitlements",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of companies with a package: min_meetings 3-8, half also max_meetings.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -218,13 +225,16 @@ def generate(
     tables: int,
     attendees: int | None,
     seed: int,
+    entitlements: float,
     output: Path | None,
 ) -> None:
     """Write a realistic synthetic instance, for tests and benchmarks."""
     from scheduler.generate.instances import generate_instance
 
     try:
-        document = generate_instance(companies, requests, days, tables, seed, attendees=attendees)
+        document = generate_instance(
+            companies, requests, days, tables, seed, attendees=attendees, entitlements=entitlements
+        )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"

@@ -8,6 +8,7 @@ it builds the domain objects. Fixed meetings are checked against the rules last
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
@@ -191,6 +192,7 @@ class _Builder:
         by_id = {c.id: c for c in companies}
         requests = self._requests(self.parsed.requests, by_id)
         fixed = self._fixed(self.parsed.fixed, requests, locations, by_id)
+        self._check_entitlements(companies, requests, len(event.days))
         return Instance(event, tuple(locations), tuple(companies), tuple(requests), tuple(fixed))
 
     # event
@@ -348,9 +350,48 @@ class _Builder:
                     company.delegation,
                     self._windows(company.unavailable, f"{place}.unavailable"),
                     company.max_meetings_per_day,
+                    company.max_meetings,
+                    company.min_meetings,
                 )
             )
         return result
+
+    def _check_entitlements(
+        self, companies: list[Company], requests: list[Request], days: int
+    ) -> None:
+        """A guarantee above the company's own maximum is a contradiction (an error); one
+        that its requests or daily maximum can never reach is a warning the organiser can act
+        on before solving."""
+        asked: Counter[str] = Counter(c for r in requests for c in r.companies)
+        for index, company in enumerate(companies):
+            wanted = company.min_meetings
+            if wanted is None:
+                continue
+            place = f"companies[{index}].min_meetings"
+            most = company.max_meetings
+            if most is not None and wanted > most:
+                self.error(
+                    place,
+                    f"{wanted} guaranteed meetings is more than its max_meetings of {most}; "
+                    "lower min_meetings or raise max_meetings",
+                )
+                continue
+            reachable = [(asked[company.id], "accepted requests")]
+            if company.max_meetings_per_day is not None:
+                reachable.append(
+                    (company.max_meetings_per_day * days, "meetings its daily maximum allows")
+                )
+            for most_possible, what in reachable:
+                if wanted > most_possible:
+                    self.warnings.append(
+                        Problem(
+                            place,
+                            f"{wanted} guaranteed meetings, but it has only {most_possible} "
+                            f"{what}; it will be left short",
+                            "warning",
+                        )
+                    )
+                    break
 
     def _locations(
         self, locations: list[wire.LocationIn], company_ids: list[str]

@@ -49,11 +49,18 @@ class _Shares:
         return (self.met(company_id) + change) / self.asked[company_id]
 
 
-class _Budget:
-    """How much priority-weighted count the swaps may still give away."""
+class Budget:
+    """How much priority-weighted count the swaps may still give away, and whether a swap
+    must give a guaranteed meeting (`min_meetings`) more; none may give one fewer."""
 
-    def __init__(self, loss: float) -> None:
+    def __init__(self, loss: float, gain_guarantee: bool = False) -> None:
         self.loss = loss
+        self.gain_guarantee = gain_guarantee
+
+    def allows(self, loss: int, shortfall_before: int, shortfall_after: int) -> bool:
+        if self.gain_guarantee and shortfall_after >= shortfall_before:
+            return False
+        return shortfall_after <= shortfall_before and loss <= self.loss
 
 
 def make_fair(booking: Booking, deadline: float, floor: int | None = None) -> None:
@@ -61,7 +68,7 @@ def make_fair(booking: Booking, deadline: float, floor: int | None = None) -> No
     shares = _Shares(booking)
     _cover_every_company(booking, shares, deadline)
     loss = inf if floor is None else booking.objective() - floor
-    _raise_lowest_shares(booking, shares, deadline, _Budget(loss))
+    _raise_lowest_shares(booking, shares, deadline, Budget(loss))
 
 
 def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> None:
@@ -73,13 +80,13 @@ def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> 
             gains = set(request.request.companies)
             return all(shares.met(c) > 1 or c in gains for c in other)
 
-        _meet_one_more(booking, shares.requests[company_id], keeps_one, deadline, _Budget(inf))
+        meet_one_more(booking, shares.requests[company_id], keeps_one, deadline, Budget(inf))
         if time.monotonic() > deadline:
             return
 
 
 def _raise_lowest_shares(
-    booking: Booking, shares: _Shares, deadline: float, budget: _Budget
+    booking: Booking, shares: _Shares, deadline: float, budget: Budget
 ) -> None:
     """Passes from the lowest share up, one more met request per company and pass, until a
     pass changes nothing, the budget is spent or time is up."""
@@ -99,7 +106,7 @@ def _raise_lowest_shares(
                 return all(shares.share(c, (c in gains) - 1) > after for c in other)
 
             requests = shares.requests[company_id]
-            improved |= _meet_one_more(booking, requests, stays_above, deadline, budget)
+            improved |= meet_one_more(booking, requests, stays_above, deadline, budget)
 
 
 def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
@@ -111,12 +118,12 @@ def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
     )
 
 
-def _meet_one_more(
+def meet_one_more(
     booking: Booking,
     requests: list[PreparedRequest],
     may_displace,
     deadline: float,
-    budget: _Budget,
+    budget: Budget,
 ) -> bool:
     """Place one of `requests` (highest priority first), directly or by displacing one
     meeting that `may_displace` allows within the budget; the displaced meeting goes
@@ -145,15 +152,17 @@ def _priority(booking: Booking):
 
 
 def _swap(
-    booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: _Budget
+    booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: Budget
 ) -> bool:
     """`request` at `start` in place of `displaced`, which moves elsewhere or is dropped;
-    undone if what is lost exceeds the budget."""
+    undone if the budget does not allow what is lost."""
+    short = booking.shortfall() if booking.prepared.min_meetings else 0
     old = booking.remove(displaced)
     if booking.try_place(request, start):
         moved = booking.place_earliest(old.request)
         loss = (0 if moved else old.request.request.priority) - request.request.priority
-        if loss <= budget.loss:
+        after = booking.shortfall() if booking.prepared.min_meetings else 0
+        if budget.allows(loss, short, after):
             budget.loss -= loss
             return True
         booking.remove(request.id)

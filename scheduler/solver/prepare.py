@@ -81,6 +81,12 @@ class Prepared:
         self._fits: dict[int, int] = {}
         self.requests = [self._prepare(i, r) for i, r in enumerate(instance.requests)]
         self.by_id = {p.id: p for p in self.requests}
+        self.max_meetings = {
+            c.id: c.max_meetings for c in instance.companies if c.max_meetings is not None
+        }
+        self.min_meetings = {
+            c.id: c.min_meetings for c in instance.companies if c.min_meetings is not None
+        }
 
     # availability
 

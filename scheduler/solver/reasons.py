@@ -104,7 +104,7 @@ def _runs(prepared: Prepared, mask: int) -> list[str]:
 # --- blocked at every start ------------------------------------------------------------------
 
 
-_TELLING = ("day", "busy", "tables")  # which blocker to name when several stand everywhere
+_TELLING = ("event", "day", "busy", "tables")  # which blocker to name when several stand everywhere
 
 
 def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
@@ -120,9 +120,7 @@ def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
         )
     everywhere = set.intersection(*blockers)
     if everywhere:  # one thing stands in the way at every time: name just that
-        most_telling = min(
-            everywhere, key=lambda b: ("day", "busy", "tables").index(b.split(":")[0])
-        )
+        most_telling = min(everywhere, key=lambda b: _TELLING.index(b.split(":")[0]))
         return _single_cause(most_telling, names, total, minutes, prepared)
     counts: Counter[str] = Counter(b for found in blockers for b in found)
     parts = [_cause_phrase(c, n, names) for c, n in counts.most_common()]
@@ -135,7 +133,8 @@ def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> str:
 
 def blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
     """What stands in the way of this request at this start: full days, busy sides, tables."""
-    found = {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
+    found = {f"event:{c}" for c in request.request.companies if booking.event_is_full(c)}
+    found |= {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
     found |= {
         f"busy:{c}" for c in request.request.companies if not _side_free(booking, request, c, start)
     }
@@ -155,6 +154,12 @@ def _side_free(booking: Booking, request: PreparedRequest, company_id: str, star
 def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, prepared) -> str:
     kind, _, who = cause.partition(":")
     times = f"all {total} times" if total > 1 else "the one time"
+    if kind == "event":
+        limit = prepared.instance.company_by_id[who].max_meetings
+        return (
+            f"{names[who]} already has its maximum of {limit} meetings for the whole event; "
+            "raise its max_meetings or this request's priority"
+        )
     if kind == "day":
         limit = prepared.instance.company_by_id[who].max_meetings_per_day
         return (
@@ -174,6 +179,8 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
 
 def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> str:
     kind, _, who = cause.partition(":")
+    if kind == "event":
+        return f"{names[who]} has reached its maximum for the event at {count}"
     if kind == "day":
         return f"{names[who]} has reached its daily maximum at {count}"
     if kind == "busy":
@@ -188,6 +195,7 @@ def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> str:
 REASON_KINDS = (
     "tables",  # no table free at any time both sides are free
     "daily",  # a company's daily maximum reached
+    "event_max",  # a company's maximum for the whole event (max_meetings) reached
     "busy",  # a side's people are in other meetings
     "several",  # a mix of the three above
     "unavailable",  # the two sides are never free together
@@ -217,6 +225,7 @@ def reason_kind(reason: str) -> str:
         return "several"
     for words, kind in (
         (" meetings on every day both are free; raise its daily maximum", "daily"),
+        (" meetings for the whole event; raise its max_meetings", "event_max"),
         ("'s agenda is full: its attendees are in other meetings at ", "busy"),
         (" when the other side is free too (", "unavailable"),
     ):
@@ -227,3 +236,86 @@ def reason_kind(reason: str) -> str:
     if reason.startswith("has no common free slot"):
         return "unavailable"
     return "other"
+
+
+# --- companies short of their guaranteed meetings ------------------------------------------
+
+# Why a company has fewer meetings than its `min_meetings`, worst obstacle first: the web
+# review shows these next to the company (English and Japanese texts there).
+SHORT_KINDS = (
+    "too_few_requests",  # fewer accepted requests than the guarantee
+    "no_common_time",  # too few of them have a time both sides are free
+    "partners_event_max",  # its partners have their maximum for the whole event
+    "partners_daily",  # its partners have their daily maximum on every day free
+    "partners_busy",  # its partners' attendees are in other meetings
+    "own_agenda",  # its own attendees are in other meetings
+    "tables",  # no table free at the times both are free
+)
+
+
+def short_of_entitlement(booking: Booking) -> list[dict[str, object]]:
+    """Each company left short of its guarantee: how many it has, the main obstacle (a
+    SHORT_KINDS entry) and a sentence an organiser can act on."""
+    prepared = booking.prepared
+    result = []
+    for company_id, wanted in sorted(prepared.min_meetings.items()):
+        held = booking.meetings_of_company[company_id]
+        if held >= wanted:
+            continue
+        kind, reason = _why_short(booking, company_id, wanted, held)
+        entry = {"company": company_id, "min_meetings": wanted, "meetings": held}
+        result.append(entry | {"kind": kind, "reason": reason})
+    return result
+
+
+def _why_short(booking: Booking, company_id: str, wanted: int, held: int) -> tuple[str, str]:
+    prepared = booking.prepared
+    mine = [r for r in prepared.requests if company_id in r.request.companies]
+    schedulable = [r for r in mine if r.starts and r.pools]
+    has = f"has {held} of its {wanted} guaranteed meetings"
+    if len(mine) < wanted:
+        return "too_few_requests", (
+            f"{has}: it has only {len(mine)} accepted requests; ask it to send or accept more"
+        )
+    if len(schedulable) < wanted:
+        return "no_common_time", (
+            f"{has}: only {len(schedulable)} of its {len(mine)} accepted requests have a time "
+            "when both sides are free; free some of its or its partners' time"
+        )
+    counts: Counter[str] = Counter()
+    for request in schedulable:
+        if request.id not in booking.placements:
+            counts.update(_short_causes(booking, request, company_id))
+    if not counts:
+        return "own_agenda", f"{has}: its attendees' time is full; add an attendee"
+    kind = min(counts, key=lambda k: (-counts[k], SHORT_KINDS.index(k)))
+    parts = ", ".join(f"{_SHORT_WORDS[k]} ({n})" for k, n in counts.most_common())
+    return kind, f"{has}; its other requests are held back by: {parts}"
+
+
+_SHORT_WORDS = {
+    "partners_event_max": "the partner's maximum for the event",
+    "partners_daily": "the partner's daily maximum",
+    "partners_busy": "the partner's attendees in other meetings",
+    "own_agenda": "its own attendees in other meetings",
+    "tables": "no table free",
+}
+
+
+def _short_causes(booking: Booking, request: PreparedRequest, company_id: str) -> set[str]:
+    """What holds one unmet request back at every start, in SHORT_KINDS words."""
+    seen: set[str] = set()
+    for start in request.starts:
+        for blocker in blockers_at(booking, request, start):
+            what, _, who = blocker.partition(":")
+            if what == "tables":
+                seen.add("tables")
+            elif who == company_id:
+                seen.add("own_agenda")
+            else:
+                seen.add(
+                    {"event": "partners_event_max", "day": "partners_daily"}.get(
+                        what, "partners_busy"
+                    )
+                )
+    return seen

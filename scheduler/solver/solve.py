@@ -23,12 +23,13 @@ from scheduler.solver.booking import Booking
 from scheduler.solver.compact import add_breaks, minimise_breaks
 from scheduler.solver.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
 from scheduler.solver.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
+from scheduler.solver.entitlements import meet_entitlements, unavoidable_shortfall
 from scheduler.solver.fairness import make_fair
 from scheduler.solver.formulation import build_formulation
 from scheduler.solver.greedy import greedy_order, greedy_schedule
 from scheduler.solver.prepare import Prepared
 from scheduler.solver.quality import over_break_limit, quality_figures
-from scheduler.solver.reasons import explain_unscheduled
+from scheduler.solver.reasons import explain_unscheduled, short_of_entitlement
 from scheduler.solver.relaxation import round_relaxation, solve_relaxation
 from scheduler.solver.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.solver.stability import (
@@ -137,7 +138,10 @@ def _first_schedules(
     if sessions is not None:
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)
-        best = max(best, rounded, key=Booking.objective)  # greedy wins ties
+        best = max(best, rounded, key=Booking.score)  # greedy wins ties
+    if prepared.min_meetings:
+        clock.stage("guaranteed meetings", best, bound)
+        meet_entitlements(best, time.monotonic() + clock.remaining() / 2)
     return prepared, best, bound, greedy.objective()
 
 
@@ -194,7 +198,7 @@ def _compact(prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
         compacted = _fewest_breaks_exactly(prepared, best, clock, every, EXACT_ENDS)
     if compacted is None:
         compacted = _fewer_breaks(prepared, best, clock)
-    if compacted is None or compacted.objective() < best.objective():
+    if compacted is None or compacted.score() < best.score():
         return best
     return compacted
 
@@ -222,7 +226,7 @@ def _fewest_breaks_exactly(
         if not answer.impossible:
             chosen = ModelAnswer(answer.chosen, "OPTIMAL", 0, None, answer.seconds)
             compacted = realize(prepared, chosen, compact=True, fill_gaps=not every_request)
-            return compacted if compacted.objective() >= best.objective() else None
+            return compacted if compacted.score() >= best.score() else None
     return None
 
 
@@ -234,7 +238,9 @@ def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking |
     model = CpSatModel(build_formulation(prepared))
     breaks = add_breaks(model, prepared)
     model.add_hint(placed_keys(prepared, best))
-    minimise_breaks(model, prepared, breaks, best.objective(), clock.settings.max_breaks)
+    minimise_breaks(
+        model, prepared, breaks, best.objective(), clock.settings.max_breaks, best.shortfall()
+    )
     answer = model.solve(clock.settings, clock.remaining(until=1.0), None)
     return realize(prepared, answer, compact=True) if answer.chosen else None
 
@@ -255,7 +261,13 @@ def _move_published(
 
 
 def _below(best: Booking, bound: int | None) -> bool:
-    return bound is None or best.objective() < bound
+    """Whether the search may still gain: the count below the bound, or a guarantee short
+    that some schedule could give."""
+    if bound is None or best.objective() < bound:
+        return True
+    return bool(best.prepared.min_meetings) and best.shortfall() > unavoidable_shortfall(
+        best.prepared
+    )
 
 
 def slot_model_size(prepared: Prepared) -> int:
@@ -274,7 +286,7 @@ def _slot_by_slot(
     if relaxation is not None:
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
-        best = max(best, rounded, key=Booking.objective)
+        best = max(best, rounded, key=Booking.score)
     if not _below(best, bound):
         return best, bound
     if not clock.has_time_for_search(until):
@@ -288,7 +300,7 @@ def _slot_by_slot(
         clock.settings, clock.remaining(until), clock.on_progress, known_bound=bound
     )
     if answer.chosen:
-        best = max(best, realize(prepared, answer), key=Booking.objective)
+        best = max(best, realize(prepared, answer), key=Booking.score)
     if answer.bound is not None:
         bound = answer.bound if bound is None else min(bound, answer.bound)
     return best, bound
@@ -336,4 +348,7 @@ def to_schedule(
     if bound is not None:
         summary["bound"] = bound
     summary.update(quality_figures(booking))
+    if prepared.min_meetings:
+        summary["entitlements_short"] = booking.entitlements_short()
+        summary["entitlements"] = short_of_entitlement(booking)
     return Schedule(booking.meetings(), unscheduled, summary)
