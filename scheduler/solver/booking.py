@@ -119,6 +119,10 @@ class Booking:
         """Whether some location of the pool is free for the whole span."""
         return bool(self._span_free(pool, start, length))
 
+    def free_locations(self, pool: str, slot: int) -> int:
+        """How many locations of the pool are free at this slot."""
+        return self._pool_free[pool][slot].bit_count()
+
     def _span_free(self, pool: str, start: int, length: int) -> int:
         per_slot = self._pool_free[pool]
         free = per_slot[start]

@@ -200,6 +200,15 @@ class Prepared:
                 mask &= self.company_starts(company_id, length)
         return mask if prepared.pools else 0
 
+    @cached_property
+    def requests_of_company(self) -> dict[str, list[PreparedRequest]]:
+        """Each company's requests, as listed."""
+        found: dict[str, list[PreparedRequest]] = {c.id: [] for c in self.instance.companies}
+        for request in self.requests:
+            for company_id in request.request.companies:
+                found[company_id].append(request)
+        return found
+
     def day_of(self, slot: int) -> int:
         return self.grid.slots[slot].day
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.problems import InvalidInput, Problem
@@ -27,6 +28,7 @@ from scheduler.solver.entitlements import meet_entitlements, unavoidable_shortfa
 from scheduler.solver.fairness import make_fair
 from scheduler.solver.formulation import build_formulation
 from scheduler.solver.greedy import greedy_order, greedy_schedule
+from scheduler.solver.lns import improve, search_units
 from scheduler.solver.prepare import Prepared
 from scheduler.solver.quality import over_break_limit, quality_figures
 from scheduler.solver.reasons import explain_unscheduled, short_of_entitlement
@@ -68,6 +70,14 @@ class _Clock:
         reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
         return max(0.1, until * limit - reserve - self.elapsed())
 
+    def share(self, until: float | None = None) -> float:
+        """Seconds of the time limit for the steps up to `until`, from the start: what
+        `remaining` counts down from, without reading the clock."""
+        if until is None:
+            until = COUNT_ENDS if compact_asked(self.settings) else 1.0
+        limit = self.settings.time_limit
+        return until * limit - (FAIRNESS_SHARE * limit if self.settings.fair else 0.0)
+
     def has_time_for_search(self, until: float | None = None) -> bool:
         """Whether enough is left of this step for CP-SAT: loading the slot model alone takes
         seconds at mid size (10 s over the limit when 0.1 s were left)."""
@@ -106,8 +116,8 @@ def solve(
     plan = plan_published(instance, published) if published else None
     working = keeping(instance, plan) if plan else instance
     settings = clock.settings
-    prepared, best, bound, greedy_objective = _first_schedules(working, clock)
-    best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock)
+    prepared, best, bound, greedy_objective, favourite = _first_schedules(working, clock)
+    best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock, favourite)
     if settings.fair and settings.max_breaks is None:
         clock.stage("fairness", best, bound)
         make_fair(best, clock.deadline(), floor=greedy_objective)
@@ -125,28 +135,34 @@ def solve(
 
 def _first_schedules(
     instance: Instance, clock: _Clock
-) -> tuple[Prepared, Booking, int | None, int]:
-    """First come, first served, and the session relaxation's bound and rounding."""
+) -> tuple[Prepared, Booking, int | None, int, dict[int, int]]:
+    """First come, first served, and the session relaxation's bound and rounding; also the
+    session in which the LP mostly met each request, for the neighbourhoods."""
     clock.stage("preparing")
     prepared = Prepared(instance)
     clock.stage("first come, first served")
     greedy = greedy_schedule(prepared)
     _require_fixed_meetings_placed(instance, greedy)
-    best, bound = greedy, None
+    best, bound, favourite = greedy, None, {}
     clock.stage("session relaxation", greedy)
     sessions = solve_session_relaxation(prepared, time_limit=clock.remaining())
     if sessions is not None:
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)
         best = max(best, rounded, key=Booking.score)  # greedy wins ties
+        favourite = {i: sessions.preferences[i][0] for i, w in sessions.weight.items() if w >= 0.5}
     if prepared.min_meetings:
         clock.stage("guaranteed meetings", best, bound)
         meet_entitlements(best, time.monotonic() + clock.remaining() / 2)
-    return prepared, best, bound, greedy.objective()
+    return prepared, best, bound, greedy.objective(), favourite
 
 
 def _most_meetings_then_fewest_breaks(
-    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
+    prepared: Prepared,
+    best: Booking,
+    bound: int | None,
+    clock: _Clock,
+    favourite: dict[int, int],
 ) -> tuple[Booking, int | None]:
     """The search for the highest priority-weighted count, then, if asked, fewer breaks. On
     small events where every request may fit, the exact answer with all of them comes first."""
@@ -159,9 +175,34 @@ def _most_meetings_then_fewest_breaks(
         until = COUNT_AFTER_EXACT_ENDS  # not every request fits, or no answer in time
     if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
         best, bound = _slot_by_slot(prepared, best, bound, clock, until)
+    elif _below(best, bound):
+        best = _neighbourhoods(best, bound, clock, until, favourite)
     if compact_asked(settings):
         best = _compact(prepared, best, bound, clock)
     return best, bound
+
+
+def _neighbourhoods(
+    best: Booking,
+    bound: int | None,
+    clock: _Clock,
+    until: float | None,
+    favourite: dict[int, int],
+) -> Booking:
+    """Where the slot-by-slot model is too big: CP-SAT on one neighbourhood at a time, for
+    the rest of the count's share of the time limit (`lns`)."""
+    if not clock.has_time_for_search(until):
+        return best
+    clock.stage("improving", best, bound)
+    report = None
+    if clock.on_progress is not None:
+
+        def report(progress: Progress) -> None:
+            clock.on_progress(replace(progress, seconds=clock.elapsed()))
+
+    deadline = time.monotonic() + clock.remaining(until)
+    units = search_units(best.prepared, clock.share(until))
+    return improve(best, clock.settings, bound, deadline, units, report, favourite)
 
 
 def _exact_breaks_first(
