@@ -11,10 +11,12 @@ from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.generate.instances import generate_instance
 from scheduler.solver import lns
+from scheduler.solver.compact_lns import fewer_breaks_by_neighbourhoods
 from scheduler.solver.cpsat import Progress, SolverSettings
 from scheduler.solver.greedy import greedy_schedule
 from scheduler.solver.lns import improve
 from scheduler.solver.prepare import Prepared
+from scheduler.solver.quality import breaks_per_attendee
 from scheduler.solver.solve import solve
 from scheduler.validate.check import check_schedule
 
@@ -72,3 +74,17 @@ def test_same_seed_same_schedule_by_neighbourhoods(monkeypatch):
     for schedule in (first, second):
         schedule["summary"].pop("seconds")
     assert first == second
+
+
+def test_compact_by_neighbourhoods_has_fewer_breaks_and_the_same_count():
+    instance, _ = instance_from_document(DOCUMENT)
+    prepared = Prepared(instance)
+    booking = greedy_schedule(prepared)
+    count, met = booking.objective(), set(booking.placements)
+    before = sum(breaks_per_attendee(prepared, booking.attendee_busy).values())
+    fewer_breaks_by_neighbourhoods(booking, SolverSettings(workers=1), time.monotonic() + 30, 3.0)
+    after = sum(breaks_per_attendee(prepared, booking.attendee_busy).values())
+    assert after < before
+    assert (booking.objective(), set(booking.placements)) == (count, met)
+    document = schedule_to_document(_as_schedule(booking), instance)
+    assert check_schedule(DOCUMENT, json.loads(json.dumps(document))) == []

@@ -157,7 +157,7 @@ def _reoptimise(
         if r.id in booking.placements and hood.window >> booking.placements[r.id].start & 1
     ]
     free = [r for r in hood.requests if r.id not in booking.placements]
-    model = _SubModel(booking, free, hood.window, weight)
+    model = SubModel(booking, free, hood.window, weight)
     model.hint(taken)
     chosen, units, optimal = model.solve(settings, iteration, seconds)
     _book(booking, free, chosen)
@@ -170,11 +170,22 @@ def _reoptimise(
     return _Answer(units + UNITS_PER_VARIABLE * len(model.keys), optimal)
 
 
-def _book(booking: Booking, free: list[PreparedRequest], chosen: list[Key]) -> None:
-    """The model's placements in time order (own rooms first), then any of the free requests
-    that still fits anywhere, first come, first served."""
+def booking_order(booking: Booking, chosen: list[Key]) -> list[Key]:
+    """The order in which the model's placements get their tables and people: longer
+    meetings first (one table must be free for all their slots, which the model counts slot
+    by slot), then by time, own rooms first."""
     requests = booking.prepared.requests
-    chosen = sorted(chosen, key=lambda k: (k[1], not k[2].startswith("rooms:"), k[0]))
+    return sorted(
+        chosen,
+        key=lambda k: (-requests[k[0]].length, k[1], not k[2].startswith("rooms:"), k[0]),
+    )
+
+
+def _book(booking: Booking, free: list[PreparedRequest], chosen: list[Key]) -> None:
+    """The model's placements (`booking_order`), then any of the free requests that still
+    fits anywhere, first come, first served."""
+    requests = booking.prepared.requests
+    chosen = booking_order(booking, chosen)
     for index, start, _pool in chosen:
         booking.reserve_named(requests[index], start)
     for index, start, _pool in chosen:
@@ -185,13 +196,21 @@ def _book(booking: Booking, free: list[PreparedRequest], chosen: list[Key]) -> N
             booking.place_earliest(request)
 
 
-class _SubModel:
+class SubModel:
     """The slot-by-slot model of the free requests inside the window, on what the rest of
     the schedule leaves free: the rows of `formulation`, with residual limits."""
 
     def __init__(
-        self, booking: Booking, free: list[PreparedRequest], window: int, weight: int
+        self,
+        booking: Booking,
+        free: list[PreparedRequest],
+        window: int,
+        weight: int,
+        every: bool = False,
     ) -> None:
+        """`every`: each free request is placed again (the count held exactly), for goals
+        after the count (`compact_lns`); else each at most once, the score maximised."""
+        self.every = every
         self.booking = booking
         self.prepared: Prepared = booking.prepared
         self.model = cp_model.CpModel()
@@ -201,7 +220,8 @@ class _SubModel:
         self._people: dict[tuple[str, int], int] = {}
         self._variables(free, window)
         self._rows()
-        self._objective(weight)
+        if not every:
+            self._objective(weight)
 
     # variables: one per request, start the rest leaves possible, and pool with a free place
 
@@ -224,12 +244,10 @@ class _SubModel:
         """Starts at which some location of the pool is free for the whole meeting."""
         key = (pool, length)
         if key not in self._pool_masks:
-            free = sum(
-                1 << s
-                for s in range(len(self.prepared.grid))
-                if self.booking.free_locations(pool, s)
+            fits = self.prepared.fits_mask(length)
+            self._pool_masks[key] = sum(
+                1 << s for s in bits(fits) if self.booking.free_in_pool(pool, s, length)
             )
-            self._pool_masks[key] = self.prepared.starts_where_free(free, length)
         return self._pool_masks[key]
 
     # rows
@@ -242,7 +260,10 @@ class _SubModel:
         day: dict[tuple[str, int], list[int]] = {}
         event: dict[str, list[int]] = {}
         for variables in self.by_request.values():
-            self.model.add_at_most_one(self.x[v] for v in variables)
+            if self.every:
+                self.model.add_exactly_one(self.x[v] for v in variables)
+            else:
+                self.model.add_at_most_one(self.x[v] for v in variables)
         for v, (index, start, pool_id) in enumerate(self.keys):
             request = prepared.requests[index]
             for slot in range(start, start + request.length):
@@ -322,13 +343,13 @@ class _SubModel:
             self.model.add_hint(var, key in old)
 
     def solve(
-        self, settings: SolverSettings, iteration: int, seconds: float
+        self, settings: SolverSettings, iteration: int, seconds: float, units: float = 0.0
     ) -> tuple[list[Key], float, bool]:
         """The chosen placements, the deterministic units used and whether proven optimal."""
         if not self.keys:
             return [], 0.0, True
         solver = cp_model.CpSolver()
-        solver.parameters.max_deterministic_time = ITERATION_UNITS
+        solver.parameters.max_deterministic_time = units or ITERATION_UNITS
         solver.parameters.max_time_in_seconds = seconds
         solver.parameters.num_workers = settings.workers
         solver.parameters.interleave_search = settings.workers > 1
