@@ -3,6 +3,7 @@ count; the reader, the independent checker and the reasons all know them."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -197,3 +198,20 @@ def test_checker_counts_companies_short_of_their_guarantee():
     assert [v.place for v in violations] == ["summary.entitlements_short"]
     schedule["summary"] = {"entitlements_short": 1}
     assert check_schedule(document, schedule) == []
+
+
+def test_explain_tells_a_company_why_it_is_short(tmp_path):
+    from click.testing import CliRunner
+
+    from scheduler.cli.commands import main
+
+    document = _one_slot_event(cell={"min_meetings": 2})
+    schedule = solve_checked(document)
+    (tmp_path / "i.json").write_text(json.dumps(document), encoding="utf-8")
+    (tmp_path / "s.json").write_text(json.dumps(schedule), encoding="utf-8")
+    files = [str(tmp_path / "i.json"), str(tmp_path / "s.json")]
+    told = CliRunner().invoke(main, ["explain", *files, "cell"])
+    assert told.exit_code == 0, told.output
+    assert "Short of its guarantee" in told.output and "only 1 accepted requests" in told.output
+    checked = CliRunner().invoke(main, ["check", *files])
+    assert "1 companies short of their guaranteed meetings" in checked.output

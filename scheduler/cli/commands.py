@@ -176,7 +176,7 @@ def solve(
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
     """Check SCHEDULE against INSTANCE by the eight rules of the format; exit 1 if broken."""
-    from scheduler.validate.check import check_schedule, objective
+    from scheduler.validate.check import check_schedule, entitlements_short, objective
 
     _load(instance)  # the instance must be valid before a schedule can be judged
     instance_document = read_json_file(instance)
@@ -189,7 +189,9 @@ def check(instance: Path, schedule: Path) -> None:
         sys.exit(1)
     met = len(schedule_document.get("meetings", []))
     total = objective(instance_document, schedule_document)
-    click.echo(f"{schedule}: valid: {met} meetings, objective {total}")
+    short = entitlements_short(instance_document, schedule_document)
+    shortfall = f", {short} companies short of their guaranteed meetings" if short else ""
+    click.echo(f"{schedule}: valid: {met} meetings, objective {total}{shortfall}")
 
 
 @main.command()
@@ -373,10 +375,15 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
 @click.argument("request_id")
 @_bad_input_exits
 def explain(instance: Path, schedule: Path, request_id: str) -> None:
-    """Why REQUEST_ID is not in SCHEDULE, and what would make room for it."""
-    from scheduler.solver.explain import explain_request
+    """Why REQUEST_ID is not in SCHEDULE, and what would make room for it; given a company
+    id instead, its meetings against its package (min_meetings, max_meetings)."""
+    from scheduler.solver.explain import explain_company, explain_request
 
     loaded = _load(instance)
+    if request_id not in loaded.request_by_id and request_id in loaded.company_by_id:
+        for line in explain_company(loaded, _load_schedule(schedule, loaded), request_id):
+            click.echo(line)
+        return
     if request_id not in loaded.request_by_id:
         hint = did_you_mean(request_id, loaded.request_by_id)
         raise InvalidInput([Problem(str(instance), f'no request "{request_id}"{hint}')])
