@@ -44,6 +44,8 @@ from scheduler.solver.stability import (
     rebook,
 )
 
+REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
+REASONS_SHARE = 0.15  # of the time limit at most, kept for them
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
 # With compact agendas asked for, the shares of the time limit by which each step ends:
@@ -63,6 +65,12 @@ class _Clock:
         self.settings = settings
         self.on_progress = on_progress
         self.started = time.monotonic()
+        self.reserve = 0.0  # seconds kept at the end for the reasons (`keep_for_reasons`)
+
+    def keep_for_reasons(self, unscheduled: int) -> None:
+        """Explaining every unscheduled request takes seconds at event scale (BioJapan size:
+        18,000 of them, about 6 s on 2 cores): the search ends that much before the limit."""
+        self.reserve = min(REASONS_SHARE * self.settings.time_limit, REASON_SECONDS * unscheduled)
 
     def remaining(self, until: float | None = None) -> float:
         """Seconds left for this step: until `until` times the time limit; by default until
@@ -70,9 +78,7 @@ class _Clock:
         Fairness keeps its share at the end."""
         if until is None:
             until = COUNT_ENDS if compact_asked(self.settings) else 1.0
-        limit = self.settings.time_limit
-        reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
-        return max(0.1, until * limit - reserve - self.elapsed())
+        return max(0.1, self.share(until) - self.elapsed())
 
     def share(self, until: float | None = None) -> float:
         """Seconds of the time limit for the steps up to `until`, from the start: what
@@ -80,7 +86,8 @@ class _Clock:
         if until is None:
             until = COUNT_ENDS if compact_asked(self.settings) else 1.0
         limit = self.settings.time_limit
-        return until * limit - (FAIRNESS_SHARE * limit if self.settings.fair else 0.0)
+        fairness = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
+        return until * limit - fairness - self.reserve
 
     def has_time_for_search(self, until: float | None = None) -> bool:
         """Whether enough is left of this step for CP-SAT: loading the slot model alone takes
@@ -121,6 +128,7 @@ def solve(
     working = keeping(instance, plan) if plan else instance
     settings = clock.settings
     prepared, best, bound, greedy_objective, favourite = _first_schedules(working, clock)
+    clock.keep_for_reasons(len(prepared.requests) - len(best.placements))
     best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock, favourite)
     if settings.fair and settings.max_breaks is None:
         clock.stage("fairness", best, bound)
