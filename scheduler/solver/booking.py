@@ -200,11 +200,11 @@ class Booking:
             return None
         if any(self._full_slots(c) >> start & 1 for c in request.request.companies):
             return None
+        location = self.free_location(request, start)  # a few bit operations: asked first
+        if location is None:
+            return None
         attendees = self.pick_attendees(request, start)
         if attendees is None:
-            return None
-        location = self.free_location(request, start)
-        if location is None:
             return None
         placement = Placement(request, start, location, attendees)
         self.book(placement)

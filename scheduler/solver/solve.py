@@ -44,6 +44,7 @@ from scheduler.solver.stability import (
     rebook,
 )
 
+ENTITLEMENTS_SHARE = 0.1  # of the time limit at most, for giving guaranteed meetings first
 REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
 REASONS_SHARE = 0.15  # of the time limit at most, kept for them
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
@@ -154,6 +155,7 @@ def _first_schedules(
     prepared = Prepared(instance)
     clock.stage("first come, first served")
     greedy = greedy_schedule(prepared)
+    greedy_objective = greedy.objective()  # before any step changes the booking in place
     _require_fixed_meetings_placed(instance, greedy)
     best, bound, favourite = greedy, None, {}
     clock.stage("session relaxation", greedy)
@@ -165,8 +167,9 @@ def _first_schedules(
         favourite = {i: sessions.preferences[i][0] for i, w in sessions.weight.items() if w >= 0.5}
     if prepared.min_meetings:
         clock.stage("guaranteed meetings", best, bound)
-        meet_entitlements(best, time.monotonic() + clock.remaining() / 2)
-    return prepared, best, bound, greedy.objective(), favourite
+        seconds = min(clock.remaining() / 2, ENTITLEMENTS_SHARE * clock.settings.time_limit)
+        meet_entitlements(best, time.monotonic() + seconds)
+    return prepared, best, bound, greedy_objective, favourite
 
 
 def _most_meetings_then_fewest_breaks(
