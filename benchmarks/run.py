@@ -348,13 +348,13 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=HERE / "instances")
     parser.add_argument("-o", "--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
+    if args.sizes is None and args.jair is None and args.entitlements is None:
+        args.sizes = ",".join(DEFAULT)
+    args.workdir.mkdir(parents=True, exist_ok=True)
     if args.entitlements:
         for name in args.entitlements.split(","):
             _save("entitlements", {name: run_entitlements(SIZES[name], args.workdir)})
             write_report(args.output)
-    if args.sizes is None and args.jair is None and args.entitlements is None:
-        args.sizes = ",".join(DEFAULT)
-    args.workdir.mkdir(parents=True, exist_ok=True)
     if args.sizes:
         names = list(SIZES) if args.sizes == "all" else args.sizes.split(",")
         for name in names:  # saved one by one: a long run that stops keeps what it measured

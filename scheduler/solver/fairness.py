@@ -49,17 +49,14 @@ class _Shares:
         return (self.met(company_id) + change) / self.asked[company_id]
 
 
-class Budget:
-    """How much priority-weighted count the swaps may still give away, and whether a swap
-    must give a guaranteed meeting (`min_meetings`) more; none may give one fewer."""
+class _Budget:
+    """How much priority-weighted count the swaps may still give away; none may give away a
+    guaranteed meeting (`min_meetings`), which comes before evenness as before the count."""
 
-    def __init__(self, loss: float, gain_guarantee: bool = False) -> None:
+    def __init__(self, loss: float) -> None:
         self.loss = loss
-        self.gain_guarantee = gain_guarantee
 
     def allows(self, loss: int, shortfall_before: int, shortfall_after: int) -> bool:
-        if self.gain_guarantee and shortfall_after >= shortfall_before:
-            return False
         return shortfall_after <= shortfall_before and loss <= self.loss
 
 
@@ -68,7 +65,7 @@ def make_fair(booking: Booking, deadline: float, floor: int | None = None) -> No
     shares = _Shares(booking)
     _cover_every_company(booking, shares, deadline)
     loss = inf if floor is None else booking.objective() - floor
-    _raise_lowest_shares(booking, shares, deadline, Budget(loss))
+    _raise_lowest_shares(booking, shares, deadline, _Budget(loss))
 
 
 def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> None:
@@ -80,13 +77,13 @@ def _cover_every_company(booking: Booking, shares: _Shares, deadline: float) -> 
             gains = set(request.request.companies)
             return all(shares.met(c) > 1 or c in gains for c in other)
 
-        meet_one_more(booking, shares.requests[company_id], keeps_one, deadline, Budget(inf))
+        _meet_one_more(booking, shares.requests[company_id], keeps_one, deadline, _Budget(inf))
         if time.monotonic() > deadline:
             return
 
 
 def _raise_lowest_shares(
-    booking: Booking, shares: _Shares, deadline: float, budget: Budget
+    booking: Booking, shares: _Shares, deadline: float, budget: _Budget
 ) -> None:
     """Passes from the lowest share up, one more met request per company and pass, until a
     pass changes nothing, the budget is spent or time is up."""
@@ -106,7 +103,7 @@ def _raise_lowest_shares(
                 return all(shares.share(c, (c in gains) - 1) > after for c in other)
 
             requests = shares.requests[company_id]
-            improved |= meet_one_more(booking, requests, stays_above, deadline, budget)
+            improved |= _meet_one_more(booking, requests, stays_above, deadline, budget)
 
 
 def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
@@ -118,12 +115,12 @@ def _agenda_full(booking: Booking, shares: _Shares, company_id: str) -> bool:
     )
 
 
-def meet_one_more(
+def _meet_one_more(
     booking: Booking,
     requests: list[PreparedRequest],
     may_displace,
     deadline: float,
-    budget: Budget,
+    budget: _Budget,
 ) -> bool:
     """Place one of `requests` (highest priority first), directly or by displacing one
     meeting that `may_displace` allows within the budget; the displaced meeting goes
@@ -152,7 +149,7 @@ def _priority(booking: Booking):
 
 
 def _swap(
-    booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: Budget
+    booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: _Budget
 ) -> bool:
     """`request` at `start` in place of `displaced`, which moves elsewhere or is dropped;
     undone if the budget does not allow what is lost."""
