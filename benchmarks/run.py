@@ -295,7 +295,9 @@ def write_report(output: Path) -> None:
         "first, then scarcest) measured in the same run; bound is the best proven upper bound "
         "(LP relaxation per session, per slot, or CP-SAT's); gap is (bound - objective) / "
         "bound. Wall time and peak memory are the operating system's figures for the child "
-        "process of each solve. `valid` is `partnering check`'s verdict.\n",
+        "process of each solve. `valid` is `partnering check`'s verdict. The search at "
+        "event scale against the solver before it, on other seeds: `ANYTIME.md` "
+        "(`benchmarks/anytime.py`).\n",
     ]
     if sizes:
         parts += ["## Generated events\n", sizes_table(list(sizes.values())) + "\n"]
