@@ -64,9 +64,12 @@ def solve_and_measure(
     the independent validator's verdict (always this checkout's). `code`: a folder holding
     another version of the `scheduler` package to solve with (a baseline, `anytime.py`)."""
     command = [*PARTNERING, "solve", str(instance), "-o", str(schedule), "--quiet", *options]
+    # `python -m` puts the working folder first on the path: a baseline runs from its own
     env = {**os.environ, "PYTHONPATH": str(code)} if code else None
     started = time.monotonic()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    child = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
