@@ -38,7 +38,7 @@ from scheduler.solver.greedy import greedy_order
 from scheduler.solver.neighbourhoods import KINDS, Neighbourhood, choose
 from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 
-UNITS_PER_SECOND = 0.5  # deterministic units the search spends per second of its share
+UNITS_PER_SECOND = 0.8  # deterministic units per second of its share (BioJapan size, 2 cores: ~1)
 ITERATION_UNITS = 0.5  # at most, per CP-SAT call
 ITERATION_SECONDS = 4.0  # at most, per CP-SAT call, on the wall clock
 UNITS_PER_VARIABLE = 4e-5  # the Python side of an iteration: building, booking
