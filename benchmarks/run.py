@@ -4,6 +4,7 @@
     python benchmarks/run.py --sizes all            # also BioJapan and BIO size (long)
     python benchmarks/run.py --jair originals       # the 20 B2B originals of JAIR 2022
     python benchmarks/run.py --jair all             # and their 80 variants (long)
+    python benchmarks/run.py --entitlements mid,biojapan  # what guaranteed meetings cost
 
 Generated instances have fixed seeds. Each is solved by `partnering solve` in a child process
 (so wall time and peak memory are the operating system's figures for that solve alone) with
@@ -49,19 +50,26 @@ SIZES = {
     "small": Size("small", 80, 400, 3, 20, time_limit=30),
     "mid": Size("mid", 800, 6_000, 3, 80, time_limit=25),  # the goal: 0.2% within 30 s, all in
     "tight": Size("tight", 300, 3_000, 3, 10, time_limit=60),
-    "biojapan": Size("biojapan", 1_500, 35_000, 3, 420, 2_400, 55, compact=False),
+    "biojapan": Size("biojapan", 1_500, 35_000, 3, 420, 2_400, 55),
     "bio": Size("bio", 4_100, 100_000, 4, 700, 6_400, 270, compact=False),
 }
 DEFAULT = ("small", "mid", "tight")
 VARIANTS = {"default": [], "fair": ["--fair"], "compact": ["--compact"]}
 
 
-def solve_and_measure(instance: Path, schedule: Path, options: list[str]) -> dict:
+def solve_and_measure(
+    instance: Path, schedule: Path, options: list[str], code: Path | None = None
+) -> dict:
     """One `partnering solve` in a child process: its summary, wall time, peak memory and
-    the independent validator's verdict."""
+    the independent validator's verdict (always this checkout's). `code`: a folder holding
+    another version of the `scheduler` package to solve with (a baseline, `anytime.py`)."""
     command = [*PARTNERING, "solve", str(instance), "-o", str(schedule), "--quiet", *options]
+    # `python -m` puts the working folder first on the path: a baseline runs from its own
+    env = {**os.environ, "PYTHONPATH": str(code)} if code else None
     started = time.monotonic()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -77,7 +85,7 @@ def solve_and_measure(instance: Path, schedule: Path, options: list[str]) -> dic
     }
 
 
-def generate(size: Size, path: Path, seed: int = 2026) -> None:
+def generate(size: Size, path: Path, seed: int = 2026, entitlements: float = 0.0) -> None:
     command = [
         *PARTNERING,
         "generate",
@@ -87,6 +95,8 @@ def generate(size: Size, path: Path, seed: int = 2026) -> None:
     ]
     if size.attendees:
         command += ["--attendees", str(size.attendees)]
+    if entitlements:
+        command += ["--entitlements", str(entitlements)]
     subprocess.run(command, check=True, capture_output=True)
 
 
@@ -102,6 +112,44 @@ def run_size(size: Size, workdir: Path) -> dict:
         limit = ["--time-limit", str(size.time_limit)]
         row[variant] = solve_and_measure(instance, schedule, [*limit, *options])
     return row
+
+
+ENTITLED_SHARE = 0.2  # of companies with a package, in the entitlements section
+
+
+def run_entitlements(size: Size, workdir: Path) -> dict:
+    """The same event (same seed) without and with packages: what guarantees cost in the
+    count, and how many companies are still left short."""
+    row: dict = {"size": asdict(size)}
+    for variant, share in (("without", 0.0), ("with", ENTITLED_SHARE)):
+        instance = workdir / f"{size.name}.{variant}-entitlements.json"
+        generate(size, instance, entitlements=share)
+        print(f"  {size.name} {variant} entitlements ...", file=sys.stderr, flush=True)
+        schedule = workdir / f"{size.name}.{variant}-entitlements.schedule.json"
+        row[variant] = solve_and_measure(instance, schedule, ["--time-limit", str(size.time_limit)])
+    return row
+
+
+def entitlements_table(rows: list[dict]) -> str:
+    lines = [
+        "| instance | objective without | objective with | cost | FCFS with | companies short "
+        "| wall s (without / with) | valid |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        without, with_ = row["without"], row["with"]
+        if "error" in without or "error" in with_:
+            lines.append(f"| {row['size']['name']} | failed |")
+            continue
+        a, b = without["summary"], with_["summary"]
+        cost = (a["objective"] - b["objective"]) / a["objective"] * 100
+        valid = "yes" if without["valid"] and with_["valid"] else "NO"
+        lines.append(
+            f"| {row['size']['name']} | {a['objective']} | {b['objective']} | {cost:.2f}% "
+            f"| {b['greedy_objective']} | {b.get('entitlements_short', 'n/a')} "
+            f"| {without['wall']} / {with_['wall']} | {valid} |"
+        )
+    return "\n".join(lines)
 
 
 def run_jair(which: str, workdir: Path):
@@ -242,6 +290,7 @@ def jair_summary(rows: list[dict]) -> str:
 def write_report(output: Path) -> None:
     sizes = _load("sizes")
     jair = _load("jair")
+    entitled = _load("entitlements")
     parts = [
         "# Benchmark results\n",
         "Written by `python benchmarks/run.py` (see its docstring) on this "
@@ -249,7 +298,9 @@ def write_report(output: Path) -> None:
         "first, then scarcest) measured in the same run; bound is the best proven upper bound "
         "(LP relaxation per session, per slot, or CP-SAT's); gap is (bound - objective) / "
         "bound. Wall time and peak memory are the operating system's figures for the child "
-        "process of each solve. `valid` is `partnering check`'s verdict.\n",
+        "process of each solve. `valid` is `partnering check`'s verdict. The search at "
+        "event scale against the solver before it, on other seeds: `ANYTIME.md` "
+        "(`benchmarks/anytime.py`).\n",
     ]
     if sizes:
         parts += ["## Generated events\n", sizes_table(list(sizes.values())) + "\n"]
@@ -257,8 +308,18 @@ def write_report(output: Path) -> None:
             "## What each quality goal costs\n",
             "`--fair` gives every company that can have one a meeting, then raises the lowest "
             "share of met requests; `--compact` minimises breaks with the priority-weighted "
-            "count held (only where the slot-by-slot model is used).\n",
+            "count held (at BioJapan size by neighbourhoods, `compact_lns`).\n",
             goals_table(list(sizes.values())) + "\n",
+        ]
+    if entitled:
+        parts += [
+            "## What guaranteed meetings cost\n",
+            f"The same event (same seed) solved without packages and with "
+            f"{ENTITLED_SHARE:.0%} of its companies given one (`partnering generate "
+            "--entitlements`: `min_meetings` 3-8, half also `max_meetings`); cost is the "
+            "count given up for the guarantees, companies short those with fewer meetings "
+            "than `min_meetings` (mostly companies with fewer schedulable requests than that).\n",
+            entitlements_table(list(entitled.values())) + "\n",
         ]
     if jair:
         rows = list(jair.values())
@@ -288,12 +349,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=None, help=f"from {', '.join(SIZES)}, or 'all'")
     parser.add_argument("--jair", choices=("originals", "all"), default=None)
+    parser.add_argument("--entitlements", default=None, help="sizes, e.g. mid,biojapan")
     parser.add_argument("--workdir", type=Path, default=HERE / "instances")
     parser.add_argument("-o", "--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    if args.sizes is None and args.jair is None:
+    if args.sizes is None and args.jair is None and args.entitlements is None:
         args.sizes = ",".join(DEFAULT)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.entitlements:
+        for name in args.entitlements.split(","):
+            _save("entitlements", {name: run_entitlements(SIZES[name], args.workdir)})
+            write_report(args.output)
     if args.sizes:
         names = list(SIZES) if args.sizes == "all" else args.sizes.split(",")
         for name in names:  # saved one by one: a long run that stops keeps what it measured

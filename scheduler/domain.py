@@ -82,6 +82,8 @@ class Company:
     delegation: str | None = None
     unavailable: tuple[Interval, ...] = ()
     max_meetings_per_day: int | None = None
+    max_meetings: int | None = None  # over the whole event: a rule (the package bought)
+    min_meetings: int | None = None  # guaranteed: a goal ahead of the count, not a rule
 
 
 @dataclass(frozen=True)

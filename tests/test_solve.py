@@ -212,6 +212,8 @@ def test_every_kind_of_reason_is_told_apart():
         "has no common free slot; check both companies' unavailable times": "unavailable",
         f"{odd} already has its maximum of 2 meetings on every day both are free; raise its "
         "daily maximum of meetings or this request's priority": "daily",
+        f"{odd} already has its maximum of 9 meetings for the whole event; raise its "
+        "max_meetings or this request's priority": "event_max",
         f"{odd}'s agenda is full: its attendees are in other meetings at all 3 times": "busy",
         "no table is free at all 3 times both companies are free for 30 minutes": "tables",
         "at the 3 times both are free: X is in other meetings at 2; no table is free at 1": (

@@ -92,6 +92,7 @@ AFFECTED = {
 REASON_KIND = {
     "tables": _l("no table free"),
     "daily": _l("daily maximum reached"),
+    "event_max": _l("maximum for the event reached"),
     "busy": _l("agenda full"),
     "several": _l("several causes"),
     "unavailable": _l("never free together"),
@@ -108,6 +109,7 @@ REASON_KIND = {
 NOT_PLACED = {
     "tables": _l("no table was free at the times you are both free"),
     "daily": _l("a daily maximum of meetings was reached on the days you are both free"),
+    "event_max": _l("a maximum of meetings for the whole event was reached"),
     "busy": _l("the agendas were full at the times you are both free"),
     "several": _l("every time you are both free was taken"),
     "unavailable": _l("you are never free at the same time"),

@@ -177,7 +177,7 @@ def solve(
 @_bad_input_exits
 def check(instance: Path, schedule: Path) -> None:
     """Check SCHEDULE against INSTANCE by the eight rules of the format; exit 1 if broken."""
-    from scheduler.validate.check import check_schedule, objective
+    from scheduler.validate.check import check_schedule, entitlements_short, objective
 
     _load(instance)  # the instance must be valid before a schedule can be judged
     instance_document = read_json_file(instance)
@@ -190,7 +190,9 @@ def check(instance: Path, schedule: Path) -> None:
         sys.exit(1)
     met = len(schedule_document.get("meetings", []))
     total = objective(instance_document, schedule_document)
-    click.echo(f"{schedule}: valid: {met} meetings, objective {total}")
+    short = entitlements_short(instance_document, schedule_document)
+    shortfall = f", {short} companies short of their guaranteed meetings" if short else ""
+    click.echo(f"{schedule}: valid: {met} meetings, objective {total}{shortfall}")
 
 
 @main.command()
@@ -206,6 +208,13 @@ def check(instance: Path, schedule: Path) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
+    "--entitlements",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of companies with a package: min_meetings 3-8, half also max_meetings.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -219,13 +228,16 @@ def generate(
     tables: int,
     attendees: int | None,
     seed: int,
+    entitlements: float,
     output: Path | None,
 ) -> None:
     """Write a realistic synthetic instance, for tests and benchmarks."""
     from scheduler.generate.instances import generate_instance
 
     try:
-        document = generate_instance(companies, requests, days, tables, seed, attendees=attendees)
+        document = generate_instance(
+            companies, requests, days, tables, seed, attendees=attendees, entitlements=entitlements
+        )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
@@ -379,10 +391,15 @@ def meetings_sheet(instance: Path, schedule: Path, output: Path) -> None:
 @click.argument("request_id")
 @_bad_input_exits
 def explain(instance: Path, schedule: Path, request_id: str) -> None:
-    """Why REQUEST_ID is not in SCHEDULE, and what would make room for it."""
-    from scheduler.solver.explain import explain_request
+    """Why REQUEST_ID is not in SCHEDULE, and what would make room for it; given a company
+    id instead, its meetings against its package (min_meetings, max_meetings)."""
+    from scheduler.solver.explain import explain_company, explain_request
 
     loaded = _load(instance)
+    if request_id not in loaded.request_by_id and request_id in loaded.company_by_id:
+        for line in explain_company(loaded, _load_schedule(schedule, loaded), request_id):
+            click.echo(line)
+        return
     if request_id not in loaded.request_by_id:
         hint = did_you_mean(request_id, loaded.request_by_id)
         raise InvalidInput([Problem(str(instance), f'no request "{request_id}"{hint}')])

@@ -225,7 +225,34 @@ def _company_overload(
             continue
         problems.append(Problem.told(place(active[-1]), message))  # the last one fixed
         break
-    return problems + _over_daily_limit(company, request_ids, spans, place, zone)
+    daily = _over_daily_limit(company, request_ids, spans, place, zone)
+    return problems + daily + _over_event_limit(company, request_ids, spans, place)
+
+
+def _over_event_limit(
+    company: Company,
+    request_ids: list[str],
+    spans: dict[str, Interval],
+    place: Callable[[str], str],
+) -> list[Problem]:
+    """More fixed meetings than the company's `max_meetings` make every schedule invalid."""
+    limit = company.max_meetings
+    if limit is None or len(request_ids) <= limit:
+        return []
+    last = max(request_ids, key=lambda r: spans[r].start)
+    return [
+        Problem.of(
+            place(last),
+            N_(
+                '"{company}" has {meetings} fixed meetings, more than its max_meetings of '
+                "{most}; unfix {over} or raise max_meetings"
+            ),
+            company=company.id,
+            meetings=len(request_ids),
+            most=limit,
+            over=len(request_ids) - limit,
+        )
+    ]
 
 
 def _over_daily_limit(

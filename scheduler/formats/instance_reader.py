@@ -8,6 +8,7 @@ it builds the domain objects. Fixed meetings are checked against the rules last
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
@@ -39,6 +40,13 @@ from scheduler.words import N_, Words, told
 INSTANCE_FORMAT = "partnering-instance/1"
 NOT_IANA = frozenset({"localtime", "posixrules"})  # files in the zone folder, not zone names
 UNKNOWN_COMPANY = N_('unknown company "{id}"{hint}')
+SHORT_OF_REQUESTS = N_(
+    "{wanted} guaranteed meetings, but it has only {most} accepted requests; it will be left short"
+)
+SHORT_BY_DAILY = N_(
+    "{wanted} guaranteed meetings, but it has only {most} meetings its daily maximum allows; it "
+    "will be left short"
+)
 WORKS_ELSEWHERE = N_(
     '"{id}" works for "{employer}", not for "{one}" or "{other}"; name one of their attendees'
 )
@@ -237,6 +245,7 @@ class _Builder:
         by_id = {c.id: c for c in companies}
         requests = self._requests(self.parsed.requests, by_id)
         fixed = self._fixed(self.parsed.fixed, requests, locations, by_id)
+        self._check_entitlements(companies, requests, len(event.days))
         return Instance(event, tuple(locations), tuple(companies), tuple(requests), tuple(fixed))
 
     # event
@@ -425,9 +434,45 @@ class _Builder:
                     company.delegation,
                     self._windows(company.unavailable, f"{place}.unavailable"),
                     company.max_meetings_per_day,
+                    company.max_meetings,
+                    company.min_meetings,
                 )
             )
         return result
+
+    def _check_entitlements(
+        self, companies: list[Company], requests: list[Request], days: int
+    ) -> None:
+        """A guarantee above the company's own maximum is a contradiction (an error); one
+        that its requests or daily maximum can never reach is a warning the organiser can act
+        on before solving."""
+        asked: Counter[str] = Counter(c for r in requests for c in r.companies)
+        for index, company in enumerate(companies):
+            wanted = company.min_meetings
+            if wanted is None:
+                continue
+            place = f"companies[{index}].min_meetings"
+            most = company.max_meetings
+            if most is not None and wanted > most:
+                self.fault(
+                    place,
+                    N_(
+                        "{wanted} guaranteed meetings is more than its max_meetings of {most}; "
+                        "lower min_meetings or raise max_meetings"
+                    ),
+                    wanted=wanted,
+                    most=most,
+                )
+                continue
+            reachable = [(asked[company.id], SHORT_OF_REQUESTS)]
+            if company.max_meetings_per_day is not None:
+                reachable.append((company.max_meetings_per_day * days, SHORT_BY_DAILY))
+            for most_possible, template in reachable:
+                if wanted > most_possible:
+                    self.warnings.append(
+                        Problem.of(place, template, "warning", wanted=wanted, most=most_possible)
+                    )
+                    break
 
     def _locations(
         self, locations: list[wire.LocationIn], company_ids: list[str]

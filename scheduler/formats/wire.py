@@ -47,6 +47,7 @@ Priority = Annotated[int, Field(gt=0, le=1_000_000)]
 SlotCount = Annotated[int, Field(gt=0, le=1_000)]
 Minutes = Annotated[int, Field(gt=0, le=1_440)]
 DailyMaximum = Annotated[int, Field(gt=0, le=100_000)]
+MeetingCount = Annotated[int, Field(gt=0, le=100_000)]  # max_meetings, min_meetings
 
 
 class Wire(BaseModel):
@@ -98,6 +99,8 @@ class CompanyIn(Wire):
     attendees: Annotated[list[AttendeeIn], Field(min_length=1)]
     unavailable: list[WindowIn] = []
     max_meetings_per_day: DailyMaximum | None = None
+    max_meetings: MeetingCount | None = None
+    min_meetings: MeetingCount | None = None
 
 
 class RequestIn(Wire):

@@ -38,6 +38,8 @@ Realism built in, each choice with why:
 - ~12% of companies have ``max_meetings_per_day`` of 6-12 -- small teams protect their day.
 - Locations: ``tables`` shared tables plus an own room for ~5% of corporates (the popular
   ones, at least one) -- big pharma rent private meeting rooms.
+- Packages, only when asked (``entitlements``): a share of companies guaranteed 3-8
+  meetings, half of them with an allowance of meetings over the event -- fairs sell both.
 - ``fixed``: ~0.5% of requests (at least 1 when there are 50 or more), placed at a valid time:
   slot boundary inside a session and inside ``within``, both companies and named attendees
   free, no attendee or location double-booked among fixed meetings (each is built with a
@@ -146,6 +148,7 @@ def generate_instance(
     timezone: str = "Asia/Tokyo",
     start_date: str = "2026-10-14",
     attendees: int | None = None,
+    entitlements: float = 0.0,
 ) -> dict:
     """Return a random but realistic valid instance in ``partnering-instance/1`` format.
 
@@ -153,6 +156,8 @@ def generate_instance(
     total number of attendees over all companies (default about 1.5 per company). The same
     arguments always give the same dict. Raises ``ValueError`` for impossible arguments, e.g.
     more requests than distinct pairs of companies or fewer attendees than companies.
+    ``entitlements`` is the share of companies given a package (see `_entitlements`); it
+    draws from a random stream of its own, so the rest of the instance does not change.
     """
     first = _check_args(
         companies, requests, days, tables, slot_minutes, timezone, start_date, attendees
@@ -249,6 +254,8 @@ def generate_instance(
         rooms_of,
     )
 
+    packages = _entitlements(seed, n, entitlements, fixed, pairs)
+
     # Assemble the document.
     company_docs = []
     for i in range(n):
@@ -277,6 +284,7 @@ def generate_instance(
             doc["unavailable"] = cal.windows(comp_unavail[i])
         if max_per_day[i] is not None:
             doc["max_meetings_per_day"] = max_per_day[i]
+        doc.update(packages.get(i, {}))
         company_docs.append(doc)
 
     rwidth = max(4, len(str(m)))
@@ -323,6 +331,29 @@ def generate_instance(
         "requests": request_docs,
         "fixed": fixed_docs,
     }
+
+
+def _entitlements(
+    seed: int, n: int, share: float, fixed: list, pairs: list[tuple[int, int]]
+) -> dict[int, dict[str, int]]:
+    """Packages for `share` of the companies: each is guaranteed 3-8 meetings
+    (`min_meetings`); half of them also have an allowance (`max_meetings`) 2-20 above that,
+    and never below their fixed meetings -- a guaranteed-meetings package and a capped one,
+    as fairs sell them."""
+    if share <= 0:
+        return {}
+    rng = random.Random(f"{seed}-entitlements")
+    held = [0] * n
+    for r, *_ in fixed:
+        for c in pairs[r]:
+            held[c] += 1
+    packages = {}
+    for i in sorted(rng.sample(range(n), round(min(share, 1.0) * n))):
+        package = {"min_meetings": rng.randint(3, 8)}
+        if rng.random() < 0.5:
+            package["max_meetings"] = max(package["min_meetings"] + rng.randint(2, 20), held[i])
+        packages[i] = package
+    return packages
 
 
 # --------------------------------------------------------------------------- arguments, time

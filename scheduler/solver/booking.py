@@ -51,6 +51,8 @@ class Booking:
         self.placements: dict[str, Placement] = {}
         self.reserved: dict[str, int] = {}  # attendee -> slots kept for meetings naming them
         self._full_days: dict[str, int] = {}  # company -> slots of the days it is full
+        self.meetings_of_company: Counter[str] = Counter()
+        self._full_event: set[str] = set()  # companies at their max_meetings
         slots = len(prepared.grid)
         self._pool_free = {  # pool -> per slot, the bitmask of its free locations
             pool: [(1 << len(locations)) - 1] * slots
@@ -89,6 +91,17 @@ class Booking:
     def day_is_full(self, company_id: str, start: int) -> bool:
         return bool(self._full_days.get(company_id, 0) >> start & 1)
 
+    def event_is_full(self, company_id: str) -> bool:
+        """Whether the company has its `max_meetings` for the whole event."""
+        return company_id in self._full_event
+
+    def _full_slots(self, company_id: str) -> int:
+        """Slots at which the company can take no more meetings: its full days, or every
+        slot once it has its event maximum."""
+        if company_id in self._full_event:
+            return self.prepared.all_slots
+        return self._full_days.get(company_id, 0)
+
     def free_location(self, request: PreparedRequest, start: int) -> str | None:
         """A location the request may use that is free for its whole span, own rooms first."""
         if request.fixed_location:
@@ -105,6 +118,10 @@ class Booking:
     def free_in_pool(self, pool: str, start: int, length: int) -> bool:
         """Whether some location of the pool is free for the whole span."""
         return bool(self._span_free(pool, start, length))
+
+    def free_locations(self, pool: str, slot: int) -> int:
+        """How many locations of the pool are free at this slot."""
+        return self._pool_free[pool][slot].bit_count()
 
     def _span_free(self, pool: str, start: int, length: int) -> int:
         per_slot = self._pool_free[pool]
@@ -124,7 +141,7 @@ class Booking:
     def side_free_starts(self, request: PreparedRequest, company_id: str) -> int:
         """Starts where this company could still take the meeting: its day not full, the
         named attendees free, else any attendee free."""
-        mask = ~self._full_days.get(company_id, 0)
+        mask = ~self._full_slots(company_id)
         named = request.named[company_id]
         if named:
             for attendee_id in named:
@@ -181,13 +198,13 @@ class Booking:
         """Place the request at `start` if everything it needs is free; else change nothing."""
         if request.id in self.placements or not request.start_mask >> start & 1:
             return None
-        if any(self.day_is_full(c, start) for c in request.request.companies):
+        if any(self._full_slots(c) >> start & 1 for c in request.request.companies):
+            return None
+        location = self.free_location(request, start)  # a few bit operations: asked first
+        if location is None:
             return None
         attendees = self.pick_attendees(request, start)
         if attendees is None:
-            return None
-        location = self.free_location(request, start)
-        if location is None:
             return None
         placement = Placement(request, start, location, attendees)
         self.book(placement)
@@ -218,6 +235,7 @@ class Booking:
             self.meetings_per_day[(company_id, day)] += 1
             self._update_full_day(company_id, day)
             self._requests_of_company.setdefault(company_id, set()).add(request.id)
+            self._count_for_event(company_id, +1)
         self.placements[request.id] = placement
 
     def remove(self, request_id: str) -> Placement:
@@ -238,6 +256,7 @@ class Booking:
             self.meetings_per_day[(company_id, day)] -= 1
             self._update_full_day(company_id, day)
             self._requests_of_company[company_id].discard(request_id)
+            self._count_for_event(company_id, -1)
         return placement
 
     def _update_full_day(self, company_id: str, day: int) -> None:
@@ -249,6 +268,29 @@ class Booking:
         if self.meetings_per_day[(company_id, day)] >= limit:
             full |= day_slots
         self._full_days[company_id] = full
+
+    def _count_for_event(self, company_id: str, change: int) -> None:
+        self.meetings_of_company[company_id] += change
+        limit = self.prepared.max_meetings.get(company_id)
+        if limit is not None and self.meetings_of_company[company_id] >= limit:
+            self._full_event.add(company_id)
+        else:
+            self._full_event.discard(company_id)
+
+    def shortfall(self) -> int:
+        """Guaranteed meetings (`min_meetings`) not given: the first goal, before the count."""
+        held = self.meetings_of_company
+        return sum(max(0, wanted - held[c]) for c, wanted in self.prepared.min_meetings.items())
+
+    def entitlements_short(self) -> int:
+        """Companies with fewer meetings than their `min_meetings`."""
+        held = self.meetings_of_company
+        return sum(1 for c, wanted in self.prepared.min_meetings.items() if held[c] < wanted)
+
+    def score(self) -> tuple[int, int]:
+        """What the solve maximises, in order: fewest guaranteed meetings missing, then the
+        priority-weighted count. Schedules are compared by this, never by the count alone."""
+        return (-self.shortfall(), self.objective())
 
     def blocking(self, request: PreparedRequest, start: int) -> set[str]:
         """Meetings that hold the attendees this request could take at `start`."""
@@ -283,7 +325,9 @@ class Booking:
                             found.add(self._held_at[(location, slot)])
         day = prepared.day_of(start)
         for company_id in request.request.companies:
-            if self.day_is_full(company_id, start):
+            if self.event_is_full(company_id):
+                found |= self._requests_of_company[company_id]
+            elif self.day_is_full(company_id, start):
                 found |= {
                     r
                     for r in self._requests_of_company[company_id]

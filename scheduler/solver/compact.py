@@ -90,11 +90,14 @@ def minimise_breaks(
     breaks: dict[str, cp_model.LinearExpr],
     objective_at_least: int,
     max_breaks: int | None = None,
+    shortfall_at_most: int = 0,
 ) -> None:
-    """Hold the priority-weighted count; then fewest breaks in all, each break over
-    `max_breaks` weighing more than all the others together."""
-    f, m = model.formulation, model.model
-    m.add(sum(p * x for p, x in zip(f.priorities, model.x, strict=True)) >= objective_at_least)
+    """Hold the guaranteed meetings given and the priority-weighted count; then fewest
+    breaks in all, each break over `max_breaks` weighing more than all the others together."""
+    m = model.model
+    m.add(model.count >= objective_at_least)
+    if model.weight:
+        m.add(model.shortfall <= shortfall_at_most)
     m.clear_objective()
     total = sum(breaks.values())
     if max_breaks is None:

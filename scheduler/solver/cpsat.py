@@ -104,7 +104,20 @@ class CpSatModel:
         for row in formulation.rows:
             terms = [self.x[v] for v in row.variables]
             self.model.add(cp_model.LinearExpr.weighted_sum(terms, row.coefficients) <= row.limit)
-        self.model.maximize(cp_model.LinearExpr.weighted_sum(self.x, formulation.priorities))
+        self.count = cp_model.LinearExpr.weighted_sum(self.x, formulation.priorities)
+        self.shortfall = self._shortfall(formulation)
+        self.weight = formulation.shortfall_weight
+        self.model.maximize(self.count - self.weight * self.shortfall)
+
+    def _shortfall(self, formulation: Formulation) -> cp_model.LinearExprT:
+        """Guaranteed meetings missing (0 without `min_meetings`): with a weight above
+        any count, the search gives every guarantee it can before counting priorities."""
+        missing = []
+        for variables, wanted in formulation.guaranteed:
+            short = self.model.new_int_var(0, wanted, "")
+            self.model.add(sum(self.x[v] for v in variables) + short >= wanted)
+            missing.append(short)
+        return sum(missing) if missing else 0
 
     def add_hint(self, chosen: set[Key]) -> None:
         """Start the search from a known schedule (the greedy one)."""
@@ -128,7 +141,7 @@ class CpSatModel:
         solver.parameters.interleave_search = settings.workers > 1
         solver.parameters.random_seed = settings.seed
         started = time.monotonic()
-        callback = _ProgressCallback(on_progress, started, known_bound)
+        callback = _ProgressCallback(on_progress, started, known_bound, self.weight)
         if on_progress is not None:
             solver.best_bound_callback = callback.on_bound
         with stop_when_asked(solver, settings.should_stop):
@@ -139,10 +152,18 @@ class CpSatModel:
             return ModelAnswer([], name, 0, known_bound, seconds)
         keys = self.formulation.keys
         chosen = [keys[i] for i, x in enumerate(self.x) if solver.boolean_value(x)]
-        bound = int(solver.best_objective_bound + 1e-6)
-        if known_bound is not None:
+        # With guarantees the objective weighs missing ones: its bound is not the count's.
+        bound = known_bound if self.weight else int(solver.best_objective_bound + 1e-6)
+        if known_bound is not None and bound is not None:
             bound = min(bound, known_bound)
-        return ModelAnswer(chosen, name, round(solver.objective_value), bound, seconds)
+        count = count_of(round(solver.objective_value), self.weight)
+        return ModelAnswer(chosen, name, count, bound, seconds)
+
+
+def count_of(objective: int, weight: int) -> int:
+    """The priority-weighted count inside an objective that subtracts `weight` per missing
+    guaranteed meeting (the count is below `weight`, so it is the remainder)."""
+    return objective % weight if weight else objective
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
@@ -153,8 +174,10 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         on_progress: Callable[[Progress], None] | None,
         started: float,
         known_bound: int | None,
+        weight: int = 0,
     ) -> None:
         super().__init__()
+        self.weight = weight
         self.on_progress = on_progress
         self.started = started
         self.known_bound = known_bound
@@ -162,15 +185,17 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         self.bound: float | None = None
 
     def on_solution_callback(self) -> None:
-        self.objective = self.objective_value
-        self.bound = self.best_objective_bound
+        self.objective = count_of(round(self.objective_value), self.weight)
+        self.bound = None if self.weight else self.best_objective_bound
         if self.known_bound is not None:
-            self.bound = min(self.bound, self.known_bound)
-            if self.objective >= self.known_bound:
+            self.bound = min(self.bound or self.known_bound, self.known_bound)
+            if self.objective_value >= self.known_bound:
                 self.stop_search()
         self._report()
 
     def on_bound(self, bound: float) -> None:
+        if self.weight:
+            return  # a bound on the weighted objective, not on the count
         self.bound = bound if self.known_bound is None else min(bound, self.known_bound)
         self._report()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from scheduler.domain import Instance, Schedule
 from scheduler.solver.booking import Booking
 from scheduler.solver.prepare import Prepared, PreparedRequest
-from scheduler.solver.reasons import blockers_at, explain_unscheduled
+from scheduler.solver.reasons import blockers_at, explain_unscheduled, short_of_entitlement
 from scheduler.times import describe_clock, describe_time
 
 SHOWN_TIMES = 12  # beyond this the list stops helping and starts scrolling
@@ -34,6 +34,24 @@ def explain_request(instance: Instance, schedule: Schedule, request_id: str) -> 
         lines.append(f"  ... and {len(request.starts) - SHOWN_TIMES} more")
     lines += _what_would_make_room(booking, request)
     return lines
+
+
+def explain_company(instance: Instance, schedule: Schedule, company_id: str) -> list[str]:
+    """Lines about one company's package: its meetings against its `min_meetings` and
+    `max_meetings`, and why it is short where it is."""
+    prepared = Prepared(instance)
+    booking = Booking.from_meetings(prepared, schedule.meetings)
+    company = instance.company_by_id[company_id]
+    held = booking.meetings_of_company[company_id]
+    lines = [f"Company {company_id}: {company.name}, {held} meetings."]
+    if company.max_meetings is not None:
+        lines.append(f"Maximum over the event (max_meetings): {company.max_meetings}.")
+    if company.min_meetings is None:
+        return [*lines, "No guaranteed meetings (min_meetings)."]
+    short = [e for e in short_of_entitlement(booking) if e["company"] == company_id]
+    if not short:
+        return [*lines, f"Guaranteed meetings (min_meetings): {company.min_meetings}, all given."]
+    return [*lines, f"Short of its guarantee: {company.name} {short[0]['reason']}."]
 
 
 def _headline(prepared: Prepared, request: PreparedRequest) -> str:

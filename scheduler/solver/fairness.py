@@ -50,10 +50,14 @@ class _Shares:
 
 
 class _Budget:
-    """How much priority-weighted count the swaps may still give away."""
+    """How much priority-weighted count the swaps may still give away; none may give away a
+    guaranteed meeting (`min_meetings`), which comes before evenness as before the count."""
 
     def __init__(self, loss: float) -> None:
         self.loss = loss
+
+    def allows(self, loss: int, shortfall_before: int, shortfall_after: int) -> bool:
+        return shortfall_after <= shortfall_before and loss <= self.loss
 
 
 def make_fair(booking: Booking, deadline: float, floor: int | None = None) -> None:
@@ -148,12 +152,14 @@ def _swap(
     booking: Booking, request: PreparedRequest, start: int, displaced: str, budget: _Budget
 ) -> bool:
     """`request` at `start` in place of `displaced`, which moves elsewhere or is dropped;
-    undone if what is lost exceeds the budget."""
+    undone if the budget does not allow what is lost."""
+    short = booking.shortfall() if booking.prepared.min_meetings else 0
     old = booking.remove(displaced)
     if booking.try_place(request, start):
         moved = booking.place_earliest(old.request)
         loss = (0 if moved else old.request.request.priority) - request.request.priority
-        if loss <= budget.loss:
+        after = booking.shortfall() if booking.prepared.min_meetings else 0
+        if budget.allows(loss, short, after):
             budget.loss -= loss
             return True
         booking.remove(request.id)

@@ -39,6 +39,9 @@ class Formulation:
     exactly_one: list[list[int]] = field(default_factory=list)  # fixed meetings
     at_most_one: list[list[int]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
+    # min_meetings: (the company's variables, its guarantee), a goal ahead of the count
+    guaranteed: list[tuple[list[int], int]] = field(default_factory=list)
+    shortfall_weight: int = 0  # more than the whole count: one guaranteed meeting outweighs it
 
 
 def build_formulation(prepared: Prepared) -> Formulation:
@@ -48,6 +51,8 @@ def build_formulation(prepared: Prepared) -> Formulation:
     _attendee_capacity(prepared, formulation)
     _location_capacity(prepared, formulation)
     _max_meetings_per_day(prepared, formulation)
+    _max_meetings(prepared, formulation)
+    _guaranteed(prepared, formulation)
     return formulation
 
 
@@ -124,3 +129,39 @@ def _max_meetings_per_day(prepared: Prepared, f: Formulation) -> None:
         limit = prepared.instance.company_by_id[company_id].max_meetings_per_day
         if limit is not None and len(variables) > limit:
             f.rows.append(Row(variables, [1] * len(variables), limit, f"{company_id}/day{day}"))
+
+
+def company_variables(prepared: Prepared, f: Formulation, companies: dict[str, int]):
+    """The variables of each of `companies`' requests."""
+    of_company: dict[str, list[int]] = defaultdict(list)
+    for index, variables in f.by_request.items():
+        for company_id in prepared.requests[index].request.companies:
+            if company_id in companies:
+                of_company[company_id].extend(variables)
+    return of_company
+
+
+def _guaranteed(prepared: Prepared, f: Formulation) -> None:
+    """`min_meetings`: the goal that comes before the count (see `cpsat`)."""
+    if not prepared.min_meetings:
+        return
+    of_company = company_variables(prepared, f, prepared.min_meetings)
+    f.guaranteed = [(of_company[c], wanted) for c, wanted in prepared.min_meetings.items()]
+    f.shortfall_weight = shortfall_weight(prepared)
+
+
+def shortfall_weight(prepared: Prepared) -> int:
+    """A weight for one missing guaranteed meeting above every possible count."""
+    return sum(r.request.priority for r in prepared.requests) + 1
+
+
+def _max_meetings(prepared: Prepared, f: Formulation) -> None:
+    """A company's `max_meetings` over the whole event (one variable per request is chosen
+    at most, so counting variables counts meetings)."""
+    if not prepared.max_meetings:
+        return
+    of_company = company_variables(prepared, f, prepared.max_meetings)
+    for company_id, variables in of_company.items():
+        limit = prepared.max_meetings[company_id]
+        if len(variables) > limit:
+            f.rows.append(Row(variables, [1] * len(variables), limit, f"{company_id}/event"))

@@ -81,6 +81,12 @@ class Prepared:
         self._fits: dict[int, int] = {}
         self.requests = [self._prepare(i, r) for i, r in enumerate(instance.requests)]
         self.by_id = {p.id: p for p in self.requests}
+        self.max_meetings = {
+            c.id: c.max_meetings for c in instance.companies if c.max_meetings is not None
+        }
+        self.min_meetings = {
+            c.id: c.min_meetings for c in instance.companies if c.min_meetings is not None
+        }
 
     # availability
 
@@ -193,6 +199,15 @@ class Prepared:
             else:
                 mask &= self.company_starts(company_id, length)
         return mask if prepared.pools else 0
+
+    @cached_property
+    def requests_of_company(self) -> dict[str, list[PreparedRequest]]:
+        """Each company's requests, as listed."""
+        found: dict[str, list[PreparedRequest]] = {c.id: [] for c in self.instance.companies}
+        for request in self.requests:
+            for company_id in request.request.companies:
+                found[company_id].append(request)
+        return found
 
     def day_of(self, slot: int) -> int:
         return self.grid.slots[slot].day

@@ -42,6 +42,10 @@ SEVERAL = N_(
     "at the {total} times both are free: {causes}; raise its priority to have it placed "
     "before others"
 )
+EVENT_FULL = N_(
+    "{company} already has its maximum of {most} meetings for the whole event; raise its "
+    "maximum of meetings for the event or this request's priority"
+)
 DAILY_FULL = N_(
     "{company} already has its maximum of {most} meetings on every day both are free; raise "
     "its daily maximum of meetings or this request's priority"
@@ -64,6 +68,7 @@ REASONS = (
     NO_COMMON_SLOT,
     NO_TABLE,
     DAILY_FULL,
+    EVENT_FULL,
     AGENDA_FULL,
     COMPANY_AWAY,
 )
@@ -76,6 +81,7 @@ WHEN_OTHER_FREE = N_("at the times the other side is free")
 ALL_TIMES = N_("all {total} times")
 ONE_TIME = N_("the one time")
 DAILY_AT = N_("{company} has reached its daily maximum at {count}")
+EVENT_AT = N_("{company} has reached its maximum for the event at {count}")
 BUSY_AT = N_("{company} is in other meetings at {count}")
 TABLES_AT = N_("no table is free at {count}")
 
@@ -169,7 +175,7 @@ def _runs(prepared: Prepared, mask: int) -> list[str]:
 # --- blocked at every start ------------------------------------------------------------------
 
 
-_TELLING = ("day", "busy", "tables")  # which blocker to name when several stand everywhere
+_TELLING = ("event", "day", "busy", "tables")  # which blocker to name when several stand everywhere
 
 
 def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> Words:
@@ -191,7 +197,8 @@ def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> Words
 
 def blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
     """What stands in the way of this request at this start: full days, busy sides, tables."""
-    found = {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
+    found = {f"event:{c}" for c in request.request.companies if booking.event_is_full(c)}
+    found |= {f"day:{c}" for c in request.request.companies if booking.day_is_full(c, start)}
     found |= {
         f"busy:{c}" for c in request.request.companies if not _side_free(booking, request, c, start)
     }
@@ -211,6 +218,9 @@ def _side_free(booking: Booking, request: PreparedRequest, company_id: str, star
 def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, prepared) -> Words:
     kind, _, who = cause.partition(":")
     times = Words.of(ALL_TIMES, total=total) if total > 1 else Words(ONE_TIME)
+    if kind == "event":
+        limit = prepared.instance.company_by_id[who].max_meetings
+        return Words.of(EVENT_FULL, company=names[who], most=limit)
     if kind == "day":
         limit = prepared.instance.company_by_id[who].max_meetings_per_day
         return Words.of(DAILY_FULL, company=names[who], most=limit)
@@ -221,6 +231,8 @@ def _single_cause(cause: str, names: dict[str, str], total: int, minutes: int, p
 
 def _cause_phrase(cause: str, count: int, names: dict[str, str]) -> Words:
     kind, _, who = cause.partition(":")
+    if kind == "event":
+        return Words.of(EVENT_AT, company=names[who], count=count)
     if kind == "day":
         return Words.of(DAILY_AT, company=names[who], count=count)
     if kind == "busy":
@@ -237,7 +249,7 @@ _PARTS = {
     "blocked": (WHEN_OTHER_FREE,),
     "times": (ALL_TIMES, ONE_TIME, AND_MORE),
 }
-_CAUSES = (DAILY_AT, BUSY_AT, TABLES_AT)
+_CAUSES = (DAILY_AT, EVENT_AT, BUSY_AT, TABLES_AT)
 
 
 def read_reason(text: str) -> Words | None:
@@ -267,6 +279,7 @@ def _read_part(name: str, value: object) -> object:
 REASON_KINDS = (
     "tables",  # no table free at any time both sides are free
     "daily",  # a company's daily maximum reached
+    "event_max",  # a company's maximum for the whole event (max_meetings) reached
     "busy",  # a side's people are in other meetings
     "several",  # a mix of the three above
     "unavailable",  # the two sides are never free together
@@ -297,6 +310,8 @@ def reason_kind(reason: str) -> str:
         return "several"
     for words, kind in (
         (" meetings on every day both are free; raise its daily maximum", "daily"),
+        (" meetings for the whole event; raise its maximum of meetings for", "event_max"),
+        (" meetings for the whole event; raise its max_meetings", "event_max"),  # before
         ("'s agenda is full: its attendees are in other meetings at ", "busy"),
         (" when the other side is free too (", "unavailable"),
     ):
@@ -307,3 +322,86 @@ def reason_kind(reason: str) -> str:
     if reason.startswith("has no common free slot"):
         return "unavailable"
     return "other"
+
+
+# --- companies short of their guaranteed meetings ------------------------------------------
+
+# Why a company has fewer meetings than its `min_meetings`, worst obstacle first: the web
+# review shows these next to the company (English and Japanese texts there).
+SHORT_KINDS = (
+    "too_few_requests",  # fewer accepted requests than the guarantee
+    "no_common_time",  # too few of them have a time both sides are free
+    "partners_event_max",  # its partners have their maximum for the whole event
+    "partners_daily",  # its partners have their daily maximum on every day free
+    "partners_busy",  # its partners' attendees are in other meetings
+    "own_agenda",  # its own attendees are in other meetings
+    "tables",  # no table free at the times both are free
+)
+
+
+def short_of_entitlement(booking: Booking) -> list[dict[str, object]]:
+    """Each company left short of its guarantee: how many it has, the main obstacle (a
+    SHORT_KINDS entry) and a sentence an organiser can act on."""
+    prepared = booking.prepared
+    result = []
+    for company_id, wanted in sorted(prepared.min_meetings.items()):
+        held = booking.meetings_of_company[company_id]
+        if held >= wanted:
+            continue
+        kind, reason = _why_short(booking, company_id, wanted, held)
+        entry = {"company": company_id, "min_meetings": wanted, "meetings": held}
+        result.append(entry | {"kind": kind, "reason": reason})
+    return result
+
+
+def _why_short(booking: Booking, company_id: str, wanted: int, held: int) -> tuple[str, str]:
+    prepared = booking.prepared
+    mine = [r for r in prepared.requests if company_id in r.request.companies]
+    schedulable = [r for r in mine if r.starts and r.pools]
+    has = f"has {held} of its {wanted} guaranteed meetings"
+    if len(mine) < wanted:
+        return "too_few_requests", (
+            f"{has}: it has only {len(mine)} accepted requests; ask it to send or accept more"
+        )
+    if len(schedulable) < wanted:
+        return "no_common_time", (
+            f"{has}: only {len(schedulable)} of its {len(mine)} accepted requests have a time "
+            "when both sides are free; free some of its or its partners' time"
+        )
+    counts: Counter[str] = Counter()
+    for request in schedulable:
+        if request.id not in booking.placements:
+            counts.update(_short_causes(booking, request, company_id))
+    if not counts:
+        return "own_agenda", f"{has}: its attendees' time is full; add an attendee"
+    kind = min(counts, key=lambda k: (-counts[k], SHORT_KINDS.index(k)))
+    parts = ", ".join(f"{_SHORT_WORDS[k]} ({n})" for k, n in counts.most_common())
+    return kind, f"{has}; its other requests are held back by: {parts}"
+
+
+_SHORT_WORDS = {
+    "partners_event_max": "the partner's maximum for the event",
+    "partners_daily": "the partner's daily maximum",
+    "partners_busy": "the partner's attendees in other meetings",
+    "own_agenda": "its own attendees in other meetings",
+    "tables": "no table free",
+}
+
+
+def _short_causes(booking: Booking, request: PreparedRequest, company_id: str) -> set[str]:
+    """What holds one unmet request back at every start, in SHORT_KINDS words."""
+    seen: set[str] = set()
+    for start in request.starts:
+        for blocker in blockers_at(booking, request, start):
+            what, _, who = blocker.partition(":")
+            if what == "tables":
+                seen.add("tables")
+            elif who == company_id:
+                seen.add("own_agenda")
+            else:
+                seen.add(
+                    {"event": "partners_event_max", "day": "partners_daily"}.get(
+                        what, "partners_busy"
+                    )
+                )
+    return seen

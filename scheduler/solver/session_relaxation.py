@@ -9,7 +9,8 @@ slot-by-slot rows over the session's slots, so every valid schedule satisfies th
   slots there (a meeting takes the attendees it names, else one per company);
 - a named attendee at most as many as their free slots there;
 - a pool at most (its locations x the session's slots);
-- a company at most its `max_meetings_per_day` over the day's sessions.
+- a company at most its `max_meetings_per_day` over the day's sessions, and its
+  `max_meetings` over all of them.
 
 Its LP optimum is therefore a proven upper bound (GLOP solves it in seconds). Within one
 session what remains is packing meetings into slots, which rarely loses much, so placing
@@ -83,6 +84,8 @@ def _rows(prepared: Prepared, keys: list[Key]) -> _Rows:
             limit = prepared.instance.company_by_id[company_id].max_meetings_per_day
             if limit is not None:
                 rows.add(("day", company_id, day_of_session[session]), limit, variable, 1)
+            if company_id in prepared.max_meetings:
+                rows.add(("event", company_id), prepared.max_meetings[company_id], variable, 1)
             for attendee_id in named:
                 free = (prepared.attendee_free[attendee_id] & sessions[session]).bit_count()
                 rows.add(("person", attendee_id, session), free, variable, length)

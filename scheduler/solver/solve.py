@@ -15,20 +15,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.solver.answers import placed_keys, realize
 from scheduler.solver.booking import Booking
 from scheduler.solver.compact import add_breaks, minimise_breaks
+from scheduler.solver.compact_lns import fewer_breaks_by_neighbourhoods
 from scheduler.solver.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
 from scheduler.solver.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
+from scheduler.solver.entitlements import meet_entitlements, unavoidable_shortfall
 from scheduler.solver.fairness import make_fair
 from scheduler.solver.formulation import build_formulation
 from scheduler.solver.greedy import greedy_order, greedy_schedule
+from scheduler.solver.lns import improve, search_units
 from scheduler.solver.prepare import Prepared
 from scheduler.solver.quality import over_break_limit, quality_figures
-from scheduler.solver.reasons import explain_unscheduled
+from scheduler.solver.reasons import explain_unscheduled, short_of_entitlement
 from scheduler.solver.relaxation import round_relaxation, solve_relaxation
 from scheduler.solver.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.solver.stability import (
@@ -40,10 +44,16 @@ from scheduler.solver.stability import (
     rebook,
 )
 
+ENTITLEMENTS_SHARE = 0.1  # of the time limit at most, for giving guaranteed meetings first
+REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
+REASONS_SHARE = 0.15  # of the time limit at most, kept for them
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
 # With compact agendas asked for, the shares of the time limit by which each step ends:
 COUNT_ENDS = 0.5  # the search for the most meetings, before fewer breaks
+# At event scale the neighbourhoods gain breaks much faster than meetings (BioJapan size,
+# seed 11: 20% fewer breaks in 20 s; 0.01% more count in 30 s): breaks get most of the time.
+COUNT_ENDS_AT_SCALE = 0.35
 EXACT_FIRST_ENDS = 0.8  # small events where every request may fit: the exact answer at once
 COUNT_AFTER_EXACT_ENDS = 0.88  # the count's search, when that answer did not come
 EXACT_ENDS = 0.93  # the exact answer after the count; CP-SAT's search for fewer breaks after
@@ -56,6 +66,12 @@ class _Clock:
         self.settings = settings
         self.on_progress = on_progress
         self.started = time.monotonic()
+        self.reserve = 0.0  # seconds kept at the end for the reasons (`keep_for_reasons`)
+
+    def keep_for_reasons(self, unscheduled: int) -> None:
+        """Explaining every unscheduled request takes seconds at event scale (BioJapan size:
+        18,000 of them, about 6 s on 2 cores): the search ends that much before the limit."""
+        self.reserve = min(REASONS_SHARE * self.settings.time_limit, REASON_SECONDS * unscheduled)
 
     def remaining(self, until: float | None = None) -> float:
         """Seconds left for this step: until `until` times the time limit; by default until
@@ -63,9 +79,16 @@ class _Clock:
         Fairness keeps its share at the end."""
         if until is None:
             until = COUNT_ENDS if compact_asked(self.settings) else 1.0
+        return max(0.1, self.share(until) - self.elapsed())
+
+    def share(self, until: float | None = None) -> float:
+        """Seconds of the time limit for the steps up to `until`, from the start: what
+        `remaining` counts down from, without reading the clock."""
+        if until is None:
+            until = COUNT_ENDS if compact_asked(self.settings) else 1.0
         limit = self.settings.time_limit
-        reserve = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
-        return max(0.1, until * limit - reserve - self.elapsed())
+        fairness = FAIRNESS_SHARE * limit if self.settings.fair else 0.0
+        return until * limit - fairness - self.reserve
 
     def has_time_for_search(self, until: float | None = None) -> bool:
         """Whether enough is left of this step for CP-SAT: loading the slot model alone takes
@@ -105,8 +128,9 @@ def solve(
     plan = plan_published(instance, published) if published else None
     working = keeping(instance, plan) if plan else instance
     settings = clock.settings
-    prepared, best, bound, greedy_objective = _first_schedules(working, clock)
-    best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock)
+    prepared, best, bound, greedy_objective, favourite = _first_schedules(working, clock)
+    clock.keep_for_reasons(len(prepared.requests) - len(best.placements))
+    best, bound = _most_meetings_then_fewest_breaks(prepared, best, bound, clock, favourite)
     if settings.fair and settings.max_breaks is None:
         clock.stage("fairness", best, bound)
         make_fair(best, clock.deadline(), floor=greedy_objective)
@@ -124,25 +148,36 @@ def solve(
 
 def _first_schedules(
     instance: Instance, clock: _Clock
-) -> tuple[Prepared, Booking, int | None, int]:
-    """First come, first served, and the session relaxation's bound and rounding."""
+) -> tuple[Prepared, Booking, int | None, int, dict[int, int]]:
+    """First come, first served, and the session relaxation's bound and rounding; also the
+    session in which the LP mostly met each request, for the neighbourhoods."""
     clock.stage("preparing")
     prepared = Prepared(instance)
     clock.stage("first come, first served")
     greedy = greedy_schedule(prepared)
+    greedy_objective = greedy.objective()  # before any step changes the booking in place
     _require_fixed_meetings_placed(instance, greedy)
-    best, bound = greedy, None
+    best, bound, favourite = greedy, None, {}
     clock.stage("session relaxation", greedy)
     sessions = solve_session_relaxation(prepared, time_limit=clock.remaining())
     if sessions is not None:
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)
-        best = max(best, rounded, key=Booking.objective)  # greedy wins ties
-    return prepared, best, bound, greedy.objective()
+        best = max(best, rounded, key=Booking.score)  # greedy wins ties
+        favourite = {i: sessions.preferences[i][0] for i, w in sessions.weight.items() if w >= 0.5}
+    if prepared.min_meetings:
+        clock.stage("guaranteed meetings", best, bound)
+        seconds = min(clock.remaining() / 2, ENTITLEMENTS_SHARE * clock.settings.time_limit)
+        meet_entitlements(best, time.monotonic() + seconds)
+    return prepared, best, bound, greedy_objective, favourite
 
 
 def _most_meetings_then_fewest_breaks(
-    prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
+    prepared: Prepared,
+    best: Booking,
+    bound: int | None,
+    clock: _Clock,
+    favourite: dict[int, int],
 ) -> tuple[Booking, int | None]:
     """The search for the highest priority-weighted count, then, if asked, fewer breaks. On
     small events where every request may fit, the exact answer with all of them comes first."""
@@ -155,9 +190,36 @@ def _most_meetings_then_fewest_breaks(
         until = COUNT_AFTER_EXACT_ENDS  # not every request fits, or no answer in time
     if _below(best, bound) and slot_model_size(prepared) <= settings.slot_model_limit:
         best, bound = _slot_by_slot(prepared, best, bound, clock, until)
+    elif _below(best, bound):
+        if compact_asked(settings):
+            until = COUNT_ENDS_AT_SCALE
+        best = _neighbourhoods(best, bound, clock, until, favourite)
     if compact_asked(settings):
         best = _compact(prepared, best, bound, clock)
     return best, bound
+
+
+def _neighbourhoods(
+    best: Booking,
+    bound: int | None,
+    clock: _Clock,
+    until: float | None,
+    favourite: dict[int, int],
+) -> Booking:
+    """Where the slot-by-slot model is too big: CP-SAT on one neighbourhood at a time, for
+    the rest of the count's share of the time limit (`lns`)."""
+    if not clock.has_time_for_search(until):
+        return best
+    clock.stage("improving", best, bound)
+    report = None
+    if clock.on_progress is not None:
+
+        def report(progress: Progress) -> None:
+            clock.on_progress(replace(progress, seconds=clock.elapsed()))
+
+    deadline = time.monotonic() + clock.remaining(until)
+    units = search_units(best.prepared, clock.share(until))
+    return improve(best, clock.settings, bound, deadline, units, report, favourite)
 
 
 def _exact_breaks_first(
@@ -183,18 +245,22 @@ def _compact(prepared: Prepared, best: Booking, bound: int | None, clock: _Clock
     """Fewest breaks with the priority-weighted count held, and no one over `max_breaks`
     where that costs no meeting: exactly (MaxSAT) on small events, else (or when that answer
     does not come in time) by CP-SAT's search from the best schedule; on the largest events
-    the count's schedule stands."""
+    one session's neighbourhood at a time (`compact_lns`, the count held exactly; a
+    `max_breaks` limit is not pursued there)."""
     size = slot_model_size(prepared)
-    if size > clock.settings.slot_model_limit:
-        return best
     clock.stage("fewer breaks", best, bound)
+    if size > clock.settings.slot_model_limit:
+        deadline = time.monotonic() + clock.remaining(1.0)
+        start = clock.share(COUNT_ENDS_AT_SCALE)
+        units = search_units(prepared, clock.share(1.0)) - search_units(prepared, start)
+        return fewer_breaks_by_neighbourhoods(best, clock.settings, deadline, units)
     compacted = None
     if size <= MAXSAT_LIMIT:
         every = _places_every_request(prepared, best)
         compacted = _fewest_breaks_exactly(prepared, best, clock, every, EXACT_ENDS)
     if compacted is None:
         compacted = _fewer_breaks(prepared, best, clock)
-    if compacted is None or compacted.objective() < best.objective():
+    if compacted is None or compacted.score() < best.score():
         return best
     return compacted
 
@@ -222,7 +288,7 @@ def _fewest_breaks_exactly(
         if not answer.impossible:
             chosen = ModelAnswer(answer.chosen, "OPTIMAL", 0, None, answer.seconds)
             compacted = realize(prepared, chosen, compact=True, fill_gaps=not every_request)
-            return compacted if compacted.objective() >= best.objective() else None
+            return compacted if compacted.score() >= best.score() else None
     return None
 
 
@@ -234,7 +300,9 @@ def _fewer_breaks(prepared: Prepared, best: Booking, clock: _Clock) -> Booking |
     model = CpSatModel(build_formulation(prepared))
     breaks = add_breaks(model, prepared)
     model.add_hint(placed_keys(prepared, best))
-    minimise_breaks(model, prepared, breaks, best.objective(), clock.settings.max_breaks)
+    minimise_breaks(
+        model, prepared, breaks, best.objective(), clock.settings.max_breaks, best.shortfall()
+    )
     answer = model.solve(clock.settings, clock.remaining(until=1.0), None)
     return realize(prepared, answer, compact=True) if answer.chosen else None
 
@@ -255,7 +323,13 @@ def _move_published(
 
 
 def _below(best: Booking, bound: int | None) -> bool:
-    return bound is None or best.objective() < bound
+    """Whether the search may still gain: the count below the bound, or a guarantee short
+    that some schedule could give."""
+    if bound is None or best.objective() < bound:
+        return True
+    return bool(best.prepared.min_meetings) and best.shortfall() > unavoidable_shortfall(
+        best.prepared
+    )
 
 
 def slot_model_size(prepared: Prepared) -> int:
@@ -274,7 +348,7 @@ def _slot_by_slot(
     if relaxation is not None:
         bound = relaxation.bound if bound is None else min(bound, relaxation.bound)
         rounded = round_relaxation(prepared, formulation, relaxation)
-        best = max(best, rounded, key=Booking.objective)
+        best = max(best, rounded, key=Booking.score)
     if not _below(best, bound):
         return best, bound
     if not clock.has_time_for_search(until):
@@ -288,7 +362,7 @@ def _slot_by_slot(
         clock.settings, clock.remaining(until), clock.on_progress, known_bound=bound
     )
     if answer.chosen:
-        best = max(best, realize(prepared, answer), key=Booking.objective)
+        best = max(best, realize(prepared, answer), key=Booking.score)
     if answer.bound is not None:
         bound = answer.bound if bound is None else min(bound, answer.bound)
     return best, bound
@@ -336,4 +410,7 @@ def to_schedule(
     if bound is not None:
         summary["bound"] = bound
     summary.update(quality_figures(booking))
+    if prepared.min_meetings:
+        summary["entitlements_short"] = booking.entitlements_short()
+        summary["entitlements"] = short_of_entitlement(booking)
     return Schedule(booking.meetings(), unscheduled, summary)

@@ -543,6 +543,28 @@ def _rule7_per_day(event: _Event, meetings: list[_Meeting]) -> Iterator[Violatio
             )
 
 
+def _rule7_event(event: _Event, meetings: list[_Meeting]) -> Iterator[Violation]:
+    """Rule 7: 'nor more over the whole event than its max_meetings'."""
+    held: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in meetings:
+        request = event.requests.get(m.request or "")
+        if request is None or m.start is None:
+            continue
+        for company in _sides(request):
+            if event.companies[company].get("max_meetings"):
+                held[company].append((m.start, m.index))
+    for company, group in held.items():
+        limit = event.companies[company]["max_meetings"]
+        if len(group) > limit:
+            _, first_extra = sorted(group)[limit]
+            yield Violation(
+                7,
+                f"meetings[{first_extra}]",
+                f"{company} has {len(group)} meetings, more than its max_meetings of {limit}; "
+                f"drop {len(group) - limit} of them",
+            )
+
+
 def _rule8_fixed(event: _Event, meetings: list[_Meeting]) -> Iterator[Violation]:
     """Rule 8: 'every fixed meeting is there at its start (and location, attendees, if given)'."""
     by_request: dict[str, list[_Meeting]] = defaultdict(list)
@@ -589,11 +611,13 @@ def _summary(instance: Json, schedule: Json) -> Iterator[Violation]:
         "objective": objective(instance, schedule),
         "scheduled": len(meetings) if isinstance(meetings, list) else 0,
         "requests": len(instance.get("requests") or []),
+        "entitlements_short": entitlements_short(instance, schedule),
     }
     what = {
         "objective": "the priorities of the met requests sum to",
         "scheduled": "the number of meetings is",
         "requests": "the number of requests in the instance is",
+        "entitlements_short": "the companies with fewer meetings than their min_meetings are",
     }
     for name, value in expected.items():
         given = summary.get(name, value)
@@ -619,6 +643,30 @@ def objective(instance: Json, schedule: Json) -> int:
     return sum(_priority(requests[r]) for r in met if r in requests)
 
 
+def entitlements_short(instance: Json, schedule: Json) -> int:
+    """Companies with `min_meetings` that have fewer meetings than that."""
+    requests = {r.get("id"): r for r in instance.get("requests") or [] if isinstance(r, dict)}
+    entries = schedule.get("meetings") if isinstance(schedule, dict) else None
+    if not isinstance(entries, list):
+        entries = []
+    met = {
+        e["request"] for e in entries if isinstance(e, dict) and isinstance(e.get("request"), str)
+    }
+    held: dict[str, int] = defaultdict(int)
+    for request_id in met:
+        request = requests.get(request_id)
+        if request is not None:
+            for company in _sides(request):
+                held[company] += 1
+    return sum(
+        1
+        for c in instance.get("companies") or []
+        if isinstance(c, dict)
+        and isinstance(c.get("min_meetings"), int)
+        and held[c.get("id")] < c["min_meetings"]
+    )
+
+
 def check_schedule(instance: Json, schedule: Json) -> list[Violation]:
     """Every violation of the format's eight rules (and of its shape, as rule 0); [] if valid."""
     if not isinstance(schedule, dict):
@@ -638,6 +686,7 @@ def check_schedule(instance: Json, schedule: Json) -> list[Violation]:
     out.extend(_rule5_locations(event, meetings))
     out.extend(_rule6_unavailable(event, meetings))
     out.extend(_rule7_per_day(event, meetings))
+    out.extend(_rule7_event(event, meetings))
     out.extend(_rule8_fixed(event, meetings))
     out.extend(_summary(instance, schedule))
     return out

@@ -152,6 +152,7 @@ def review(slug: str, number: int):
 # (endpoint, the company page's section or None, the link's words).
 FIXES = {
     "daily": ("companies.edit", None, _l("change the daily maximum")),
+    "event_max": ("companies.edit", None, _l("change the maximum for the event")),
     "busy": ("companies.detail", "attendees", _l("add an attendee")),
     "unavailable": ("companies.detail", "unavailable", _l("see blocked times")),
     "attendee": ("companies.detail", "attendees", _l("see attendees")),
@@ -181,8 +182,9 @@ def fix_for(event, instance, unscheduled, company_ids) -> tuple[str, str] | None
 def _named_company(instance, request, reason: str, kind: str) -> str:
     """The side the reason names; for a daily maximum, the side that has one."""
     sides = [instance.company_by_id[c] for c in request.companies]
-    if kind == "daily":
-        limited = [c for c in sides if c.max_meetings_per_day]
+    if kind in ("daily", "event_max"):
+        field = "max_meetings_per_day" if kind == "daily" else "max_meetings"
+        limited = [c for c in sides if getattr(c, field)]
         if len(limited) == 1:
             return limited[0].id
     words = read_reason(reason)
