@@ -92,7 +92,15 @@ def import_data_from_instance(instance: Instance, source: str, venue: str | None
         setup=setup,
         locations=list(instance.locations),
         companies=[
-            CompanyRecord(c.id, c.name, c.role, c.delegation, c.max_meetings_per_day)
+            CompanyRecord(
+                c.id,
+                c.name,
+                c.role,
+                c.delegation,
+                c.max_meetings_per_day,
+                c.max_meetings,
+                c.min_meetings,
+            )
             for c in instance.companies
         ],
         attendees=[
@@ -209,8 +217,9 @@ def _company_documents(session: Session, event: Event, zone: ZoneInfo) -> dict[i
         document["attendees"] = []
         if ("company", c.id) in blocks:
             document["unavailable"] = blocks["company", c.id]
-        if c.max_meetings_per_day is not None:
-            document["max_meetings_per_day"] = c.max_meetings_per_day
+        for field in ("max_meetings_per_day", "max_meetings", "min_meetings"):
+            if getattr(c, field) is not None:
+                document[field] = getattr(c, field)
         companies[c.id] = document
     for a in session.execute(
         select(Attendee)

@@ -121,6 +121,19 @@ NOT_PLACED = {
 }
 
 
+# Why a company has fewer meetings than its package guarantees (scheduler.solver.reasons
+# .SHORT_KINDS), for the organiser.
+SHORT_KIND = {
+    "too_few_requests": _l("too few accepted requests"),
+    "no_common_time": _l("too few requests with a time both sides are free"),
+    "partners_event_max": _l("its partners have their maximum for the event"),
+    "partners_daily": _l("its partners have their daily maximum"),
+    "partners_busy": _l("its partners' people are in other meetings"),
+    "own_agenda": _l("its own people are in other meetings"),
+    "tables": _l("no table free"),
+}
+
+
 def answered(status: str | None, by: str | None, at: datetime | None, names: dict) -> str:
     """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
     by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
@@ -279,6 +292,7 @@ def helpers() -> dict:
         "event_time": event_time,
         "affected_reason": affected_reason,
         "reason_kind_label": lambda k: REASON_KIND.get(k, k),
+        "short_kind_label": lambda k: SHORT_KIND.get(k, k),
         "not_placed_label": lambda k: NOT_PLACED.get(k, NOT_PLACED["other"]),
         "reason_told": reason_told,
         "mail_status_label": lambda s: MAIL_STATUS.get(s, s),

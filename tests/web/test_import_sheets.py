@@ -438,7 +438,7 @@ def test_a_sheet_with_headings_past_the_column_limit_is_refused(session, dummy_e
     assert refused(session, path) == [
         "event.xlsx, sheet companies: row 1: has headings as far right as column AE, but a "
         "sheet may have at most 30 columns; delete the columns that are not one of id, name, "
-        "role, delegation, max_meetings_per_day, and import again"
+        "role, delegation, max_meetings_per_day, max_meetings, min_meetings, and import again"
     ]
 
 

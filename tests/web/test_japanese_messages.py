@@ -31,7 +31,7 @@ def test_a_spreadsheet_s_problems_are_told_in_japanese(organiser, session, dummy
     problems = _problems(response.get_data(as_text=True))
     assert problems == [
         "companies.csv: 1 行目、nmae 列 不明な列です（&#34;name&#34; のことですか？）。使える列: "
-        "id, name, role, delegation, max_meetings_per_day"
+        "id, name, role, delegation, max_meetings_per_day, max_meetings, min_meetings"
     ], problems
 
 

@@ -37,6 +37,8 @@ class Company(Base):
         UniqueConstraint("event_id", "external_id"),
         one_of("role", ROLES),
         CheckConstraint("max_meetings_per_day > 0", name="max_meetings_per_day_positive"),
+        CheckConstraint("max_meetings > 0", name="max_meetings_positive"),
+        CheckConstraint("min_meetings > 0", name="min_meetings_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +48,10 @@ class Company(Base):
     role: Mapped[str] = mapped_column(String(20))
     delegation: Mapped[str | None] = mapped_column(Text)
     max_meetings_per_day: Mapped[int | None] = mapped_column(Integer)
+    # The package it bought: the most meetings over the whole event (a rule), and the
+    # meetings it is guaranteed (a goal that comes before the count).
+    max_meetings: Mapped[int | None] = mapped_column(Integer)
+    min_meetings: Mapped[int | None] = mapped_column(Integer)
     # The company's private link (/c/<token>/); the organiser can rotate it.
     access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)
     link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first visit

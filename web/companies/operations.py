@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from web.companies.models import Attendee, Company, UnavailableBlock, new_access_token
 from web.db import apply_edit, utc_now
 
-COMPANY_FIELDS = {"name", "role", "delegation", "max_meetings_per_day"}
+COMPANY_FIELDS = {
+    "name",
+    "role",
+    "delegation",
+    "max_meetings_per_day",
+    "max_meetings",
+    "min_meetings",
+}
 ATTENDEE_FIELDS = {"name", "title", "email", "company_id"}
 
 
@@ -87,6 +94,8 @@ def add_company(
     attendee_names: list[str],
     delegation: str | None = None,
     max_meetings_per_day: int | None = None,
+    max_meetings: int | None = None,
+    min_meetings: int | None = None,
 ) -> Company:
     """A company entered by hand, with its attendees; ids are made from a counter."""
     company = Company(
@@ -96,6 +105,8 @@ def add_company(
         role=role,
         delegation=delegation,
         max_meetings_per_day=max_meetings_per_day,
+        max_meetings=max_meetings,
+        min_meetings=min_meetings,
     )
     session.add(company)
     session.flush()

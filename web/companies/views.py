@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from scheduler.calendars.agenda import agenda_days
 from web.companies.forms import AttendeeForm, block_form
@@ -67,9 +67,22 @@ class CompanyForm(FlaskForm):
     max_meetings_per_day = IntegerField(
         _l("Meetings a day at most"), validators=[Optional(), NumberRange(1, 100)]
     )
+    max_meetings = IntegerField(
+        _l("Meetings over the whole event at most"),
+        validators=[Optional(), NumberRange(1, 100_000)],
+        description=_l("The package it bought, if it limits meetings"),
+    )
+    min_meetings = IntegerField(
+        _l("Guaranteed meetings"),
+        validators=[Optional(), NumberRange(1, 100_000)],
+        description=_l("Placed before any other meeting, wherever the schedule allows"),
+    )
     attendees = TextAreaField(
         _l("Attendees"), description=_l("One name a line"), validators=[DataRequired()]
     )
+
+    def validate_min_meetings(self, field) -> None:
+        _guarantee_within_maximum(self, field)
 
 
 class EditCompanyForm(FlaskForm):
@@ -79,7 +92,22 @@ class EditCompanyForm(FlaskForm):
     role = CompanyForm.role
     delegation = CompanyForm.delegation
     max_meetings_per_day = CompanyForm.max_meetings_per_day
+    max_meetings = CompanyForm.max_meetings
+    min_meetings = CompanyForm.min_meetings
     version = HiddenField(validators=[InputRequired()])
+
+    def validate_min_meetings(self, field) -> None:
+        _guarantee_within_maximum(self, field)
+
+
+def _guarantee_within_maximum(form, field) -> None:
+    """A guarantee above the company's own maximum could never be kept (the solver's reader
+    refuses it too): said at the field, in the form's words."""
+    most = form.max_meetings.data
+    if field.data and most and field.data > most:
+        raise ValidationError(
+            _("At most %(most)d: the company may have no more meetings than that.", most=most)
+        )
 
 
 def _version(form) -> int:
@@ -132,6 +160,8 @@ def new(slug: str):
             names,
             form.delegation.data or None,
             form.max_meetings_per_day.data,
+            form.max_meetings.data,
+            form.min_meetings.data,
         )
         db().commit()
         flash(_("%(name)s added.", name=company.name), "success")
@@ -226,6 +256,8 @@ def edit(slug: str, company_id: int):
                 role=form.role.data,
                 delegation=(form.delegation.data or "").strip() or None,
                 max_meetings_per_day=form.max_meetings_per_day.data,
+                max_meetings=form.max_meetings.data,
+                min_meetings=form.min_meetings.data,
             )
         except EditConflict:
             db().rollback()

@@ -17,7 +17,7 @@ FAR_BEYOND = 2.0  # a corporate wanted for more than twice the meetings it can h
 
 @dataclass
 class Warning:
-    kind: str  # no_requests, no_attendees, over_capacity
+    kind: str  # no_requests, no_attendees, over_capacity, short (of its guaranteed meetings)
     company: Company
     wanted: int = 0
     capacity: int = 0
@@ -61,9 +61,13 @@ def overview(session: Session, event: Event) -> Overview:
     )
     per_day = [_slots(day, event.slot_minutes) for day in event.days]
     result.slots = sum(per_day)
-    wanted = _wanted(session, event)
+    wanted, asked = _wanted(session, event)
     for company in sorted(companies, key=lambda c: c.name):
         result.warnings += _warnings(company, people[company.id], wanted[company.id], per_day)
+        if company.min_meetings and asked[company.id] < company.min_meetings:
+            result.warnings.append(
+                Warning("short", company, asked[company.id], company.min_meetings)
+            )
     return result
 
 
@@ -71,9 +75,11 @@ def _slots(day, slot_minutes: int) -> int:
     return sum(int((s.end - s.start).total_seconds() // 60 // slot_minutes) for s in day.sessions)
 
 
-def _wanted(session: Session, event: Event) -> Counter:
-    """Meeting slots asked of each company by live (requested or accepted) requests."""
+def _wanted(session: Session, event: Event) -> tuple[Counter, Counter]:
+    """Meeting slots asked of each company by live (requested or accepted) requests, and the
+    number of those requests."""
     wanted: Counter = Counter()
+    asked: Counter = Counter()
     rows = session.execute(
         select(
             MeetingRequest.requester_id, MeetingRequest.requested_id, MeetingRequest.slots
@@ -85,7 +91,9 @@ def _wanted(session: Session, event: Event) -> Counter:
     for requester, requested, slots in rows:
         wanted[requester] += slots
         wanted[requested] += slots
-    return wanted
+        asked[requester] += 1
+        asked[requested] += 1
+    return wanted, asked
 
 
 def _warnings(company: Company, people: int, wanted: int, per_day: list[int]) -> list[Warning]:

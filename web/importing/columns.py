@@ -26,6 +26,14 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("role", "corporate or delegation", True, "corporate", "which side it is on"),
         Column("delegation", "text", False, "San Diego", "the group a delegation travels with"),
         Column("max_meetings_per_day", "whole number", False, "8", "a daily limit, if any"),
+        Column(
+            "max_meetings",
+            "whole number",
+            False,
+            "40",
+            "over the whole event, if its package limits it",
+        ),
+        Column("min_meetings", "whole number", False, "4", "guaranteed by its package, if any"),
     ),
     "attendees": (
         Column("id", "id", True, "takeda-1", "unique in the whole event"),

@@ -66,7 +66,15 @@ def sheet_rows(session: Session, event: Event) -> dict[str, list[list[object]]]:
     rows: dict[str, list[list[object]]] = {n: [[c.name for c in s]] for n, s in SHEETS.items()}
     for c in companies.values():
         rows["companies"].append(
-            [c.external_id, c.name, c.role, c.delegation, c.max_meetings_per_day]
+            [
+                c.external_id,
+                c.name,
+                c.role,
+                c.delegation,
+                c.max_meetings_per_day,
+                c.max_meetings,
+                c.min_meetings,
+            ]
         )
     for a in attendees.values():
         company = companies[a.company_id].external_id

@@ -31,6 +31,8 @@ class CompanyRecord:
     role: str
     delegation: str | None = None
     max_meetings_per_day: int | None = None
+    max_meetings: int | None = None
+    min_meetings: int | None = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,13 @@ from web.importing.writer import Known
 from web.meeting_requests.models import STATUSES
 
 # Far beyond any real event, as in the exchange format: absurd numbers are input errors.
-LIMITS = {"priority": 1_000_000, "slots": 1_000, "max_meetings_per_day": 100_000}
+LIMITS = {
+    "priority": 1_000_000,
+    "slots": 1_000,
+    "max_meetings_per_day": 100_000,
+    "max_meetings": 100_000,
+    "min_meetings": 100_000,
+}
 # Optional columns whose absence means "keep what is stored" -> the field they fill.
 KEPT_FIELD = {"asked_by": "asked_by_id"}
 KIND_OF_SHEET = {"companies": "company", "attendees": "attendee", "requests": "request"}
@@ -241,9 +247,19 @@ class SheetReader:
             role = self.cell(row, "role", one_of(ROLES))
             delegation = self.cell(row, "delegation", text)
             daily = self.cell(row, "max_meetings_per_day", whole("max_meetings_per_day"))
+            most = self.cell(row, "max_meetings", whole("max_meetings"))
+            least = self.cell(row, "min_meetings", whole("min_meetings"))
             ids.append(ext)
-            if None not in (ext, name, role):
-                records.append(CompanyRecord(ext, name, role, delegation, daily))
+            if least and most and least > most:
+                self.error(
+                    row.sheet,
+                    row.number,
+                    "min_meetings",
+                    N_("is more than max_meetings ({most}); lower it or raise max_meetings"),
+                    most=most,
+                )
+            elif None not in (ext, name, role):
+                records.append(CompanyRecord(ext, name, role, delegation, daily, most, least))
         self._unique(rows, ids, DUPLICATE_COMPANY)
         return records
 

@@ -375,6 +375,8 @@ def _write_companies(session, event, data: ImportData, report) -> dict[str, int]
             "role": c.role,
             "delegation": c.delegation,
             "max_meetings_per_day": c.max_meetings_per_day,
+            "max_meetings": c.max_meetings,
+            "min_meetings": c.min_meetings,
         }
         for c in data.companies
     }
