@@ -269,3 +269,28 @@ def test_the_evening_before_each_person_gets_their_meetings_of_the_day(
     assert subjects == [tomorrow, tomorrow]
     ann = inbox.to("ann@acme.example")[0]
     assert "Big Pharma" in _text(ann) and "Cell Co" not in _text(ann)
+
+
+def test_a_message_about_a_request_deleted_since_fails_alone(engine, session, dummy_event, inbox):
+    """Written while the request existed, delivered after the organiser deleted it: that one
+    message is marked failed with why; the others of the batch go."""
+    from web.notifications.delivery import deliver_due, mail_server
+    from web.notifications.outbox import private_link, request_made
+
+    _emails(session, **{"big-1": "bo@big.example", "acme-1": "ann@acme.example"})
+    r1 = _row(session, MeetingRequest, "r1")
+    request_made(session, r1)
+    private_link(session, _row_in(session, Company, "acme"))
+    session.commit()
+    session.delete(_row(session, MeetingRequest, "r1"))
+    session.commit()
+    assert deliver_due(engine, mail_server()) == 1
+    session.rollback()
+    rows = {n.kind: n for n in session.scalars(select(Notification))}
+    assert rows["request"].status == "failed"
+    assert "its request was deleted since" in rows["request"].last_error
+    assert rows["link"].status == "sent" and inbox.to("ann@acme.example")
+
+
+def _row_in(session, model, external_id):
+    return session.scalar(select(model).where(model.external_id == external_id))

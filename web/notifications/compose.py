@@ -25,8 +25,10 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from scheduler.calendars.ical import attendee_calendar
 from web.meeting_requests.models import MeetingRequest
 from web.notifications.models import Notification
+from web.schedules.operations import published_state
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("en", "ja")
@@ -43,6 +45,10 @@ def header_safe(text: str) -> str:
     """A name as one line of a header: line breaks, controls and bidi overrides become a
     space, so that no name adds a header or disguises the subject."""
     return _UNSAFE.sub(" ", text).strip()
+
+
+class Untellable(ValueError):
+    """What the message was about is gone (a request deleted since it was written)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ def letter(session: Session, row: Notification) -> Letter:
     }
     if row.kind in ("request", "answer"):
         values["request"] = session.get(MeetingRequest, row.payload["request"])
+        if values["request"] is None:
+            raise Untellable("its request was deleted since")
     subject = environment.get_template(f"{row.kind}.subject.txt").render(values).strip()
     return Letter(
         header_safe(subject),
@@ -120,10 +128,7 @@ def when(iso: str, zone: ZoneInfo, language: str) -> str:
 
 
 def _calendar(session: Session, row: Notification) -> bytes | None:
-    """The person's own calendar as the publication left it (the feed has the latest)."""
-    from scheduler.calendars.ical import attendee_calendar
-    from web.schedules.operations import published_state
-
+    """The person's own calendar from the latest publication: what their feed serves now."""
     published = published_state(session, row.event)
     if published is None or row.attendee.external_id not in published.instance.attendee_by_id:
         return None

@@ -159,8 +159,8 @@ def _send_one(engine: Engine, server: MailServer, connection: smtplib.SMTP, row_
         try:
             content = letter(session, row)
             message = envelope(row, content, server.sender)
-        except (ValueError, TypeError) as error:  # an address or name no email can carry
-            _fail(row, f"cannot write this message: {error}")
+        except Exception as error:  # an address no email can carry, a request gone since...
+            _fail(row, f"cannot write this message: {error}")  # ...fails alone, not the batch
             return 0
         row.subject, row.address = content.subject, row.attendee.email
         try:
