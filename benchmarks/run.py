@@ -317,8 +317,11 @@ def write_report(output: Path) -> None:
             f"The same event (same seed) solved without packages and with "
             f"{ENTITLED_SHARE:.0%} of its companies given one (`partnering generate "
             "--entitlements`: `min_meetings` 3-8, half also `max_meetings`); cost is the "
-            "count given up for the guarantees, companies short those with fewer meetings "
-            "than `min_meetings` (mostly companies with fewer schedulable requests than that).\n",
+            "count given up for the packages, the allowances (`max_meetings`, a rule) and the "
+            "guarantees together; FCFS is first come, first served on the event with packages "
+            "(it keeps the allowances, not the guarantees); companies short are those with "
+            "fewer meetings than `min_meetings` (mostly companies with fewer accepted requests "
+            "than that, which the reader warns of).\n",
             entitlements_table(list(entitled.values())) + "\n",
         ]
     if jair:

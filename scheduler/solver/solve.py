@@ -7,8 +7,11 @@
 4. where the slot-by-slot model is small enough to build in time (up to a few thousand
    requests): its LP relaxation (a tighter bound, a better rounding), then CP-SAT started from
    the best schedule so far, searching until the bound or the time limit; booking hands out
-   tables and attendees for its meetings, then fills any gap left;
-5. keep the best schedule seen; explain every unscheduled request.
+   tables and attendees for its meetings, then fills any gap left; where it is too big
+   (BioJapan and BIO size), a large-neighbourhood search (`lns`) for the rest of the limit;
+5. keep the best schedule seen by `Booking.score` (guaranteed meetings first, then the
+   count; `entitlements` gives them right after the first schedules); explain every
+   unscheduled request and every company left short of its guarantee.
 """
 
 from __future__ import annotations
