@@ -112,7 +112,7 @@ def main() -> None:
     finally:
         controller.stop()
     lines = [
-        "# Mail at BIO size",
+        f"# Mail: the first publication of {args.companies} companies",
         "",
         "Written by `python benchmarks/mail.py` (see its docstring) on this 2-core machine.",
         "",

@@ -46,6 +46,8 @@ STAGE = {
     "searching": _l("searching"),
     "fewer breaks": _l("fewer breaks"),
     "fairness": _l("fairness"),
+    "guaranteed meetings": _l("guaranteed meetings"),
+    "improving": _l("improving"),
     "moving published meetings": _l("moving published meetings"),
     "done": _l("done"),
 }
