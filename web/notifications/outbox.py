@@ -33,7 +33,12 @@ def recipients(company: Company) -> list[Attendee]:
 
 
 def write(
-    session: Session, company: Company, kind: str, cause: str, payload: dict, people=None
+    session: Session,
+    company: Company,
+    kind: str,
+    cause: str,
+    payload: dict,
+    people: list[Attendee] | None = None,
 ) -> list[Notification]:
     """One message per person of `company` (or `people`) about `cause`; a message already
     written for the same cause and person is not written again."""
