@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from web.db import instance_path, make_engine
 from web.notifications.delivery import deliver_due, mail_server
-from web.notifications.digest import write_digests
+from web.notifications.digest import write_digests, write_summaries
 from web.solving.job import run_solver
 
 QUEUE_NAME = "partnering"
@@ -78,7 +78,7 @@ def make_queue(
 
 def digests(engine: Engine) -> int:
     """Every hour: the evening digests due now go into the outbox, and out."""
-    written = write_digests(engine)
+    written = write_digests(engine) + write_summaries(engine)
     deliver_outbox(engine)
     return written
 

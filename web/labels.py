@@ -74,6 +74,7 @@ MAIL_KIND = {
     "answer": _l("answer to a request"),
     "schedule": _l("agenda published or changed"),
     "digest": _l("your meetings tomorrow, the evening before"),
+    "summary": _l("the organisers' summary each morning"),
 }
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 

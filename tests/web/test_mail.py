@@ -294,3 +294,37 @@ def test_a_message_about_a_request_deleted_since_fails_alone(engine, session, du
 
 def _row_in(session, model, external_id):
     return session.scalar(select(model).where(model.external_id == external_id))
+
+
+def test_each_organiser_gets_a_summary_each_morning_until_the_fair_ends(
+    organiser, engine, session, dummy_event, inbox
+):
+    """From 08:00 on the event's clock, once a day, to every organiser: the last day's
+    requests and answers; none after the fair's last day, none when switched off."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from web.notifications.delivery import deliver_due, mail_server
+    from web.notifications.digest import write_summaries
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    morning = datetime(2026, 10, 13, 9, 0, tzinfo=tokyo)
+    r1 = _row(session, MeetingRequest, "r1")
+    r1.answered_at, r1.created_at = morning, morning
+    r2 = _row_in(session, MeetingRequest, "r2")
+    r2.created_at = r2.answered_at = datetime(2026, 9, 1, tzinfo=tokyo)  # long before
+    session.commit()
+    assert write_summaries(engine, datetime(2026, 10, 13, 7, 0, tzinfo=tokyo)) == 0
+    assert write_summaries(engine, datetime(2026, 10, 13, 9, 30, tzinfo=tokyo)) == 1
+    assert write_summaries(engine, datetime(2026, 10, 13, 11, 0, tzinfo=tokyo)) == 0  # once
+    assert write_summaries(engine, datetime(2026, 10, 15, 9, 0, tzinfo=tokyo)) == 0  # over
+    deliver_due(engine, mail_server())
+    (message,) = inbox.to("organiser@example.org")
+    assert message["Subject"].strip() == (
+        "Tiny partnering: the last day (new requests: 1, accepted: 1, declined: 0)"
+    )
+    assert "accepted: 1, declined: 0" in _text(message)
+    session.rollback()
+    session.get(type(dummy_event), dummy_event.id).mail_off = ["summary"]
+    session.commit()
+    assert write_summaries(engine, datetime(2026, 10, 14, 9, 0, tzinfo=tokyo)) == 0

@@ -76,7 +76,8 @@ def _environment(language: str) -> Environment:
 
 
 def language_of(row: Notification) -> str:
-    language = row.company.language or row.event.language or "en"
+    chosen = row.company.language if row.company else None
+    language = chosen or row.event.language or "en"
     return language if language in LANGUAGES else "en"
 
 
@@ -88,17 +89,19 @@ def letter(session: Session, row: Notification) -> Letter:
     values = {
         "event": row.event,
         "company": row.company,
-        "person": row.attendee,
+        "person": row.organiser or row.attendee,
         "payload": row.payload,
-        "company_link": f"{base_url()}/c/{row.company.access_token}/",
-        "person_link": f"{base_url()}/p/{row.attendee.access_token}/",
-        "settings_link": f"{base_url()}/c/{row.company.access_token}/mail",
+        "event_link": f"{base_url()}/events/{row.event.slug}/",
         "when": lambda iso: when(iso, zone, language),
         "day_name": lambda iso: format_date(date.fromisoformat(iso), "full", locale=language),
         "zone_name": zone_name(row.event.timezone, language),
         "language": language,
         "kind": row.kind,
     }
+    if row.company is not None and row.attendee is not None:
+        values["company_link"] = f"{base_url()}/c/{row.company.access_token}/"
+        values["person_link"] = f"{base_url()}/p/{row.attendee.access_token}/"
+        values["settings_link"] = f"{base_url()}/c/{row.company.access_token}/mail"
     if row.kind in ("request", "answer"):
         values["request"] = session.get(MeetingRequest, row.payload["request"])
         if values["request"] is None:
@@ -130,7 +133,9 @@ def when(iso: str, zone: ZoneInfo, language: str) -> str:
 def _calendar(session: Session, row: Notification) -> bytes | None:
     """The person's own calendar from the latest publication: what their feed serves now."""
     published = published_state(session, row.event)
-    if published is None or row.attendee.external_id not in published.instance.attendee_by_id:
+    if published is None or row.attendee is None or row.company is None:
+        return None
+    if row.attendee.external_id not in published.instance.attendee_by_id:
         return None
     company = row.company.external_id
     _schedule, calendars = published.of_company(company)
@@ -147,12 +152,13 @@ def envelope(row: Notification, content: Letter, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = content.subject
     message["From"] = sender
-    message["To"] = formataddr((header_safe(row.attendee.name), row.attendee.email or ""))
+    name, address = row.recipient
+    message["To"] = formataddr((header_safe(name), address or ""))
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "partnering.invalid"
     digest = hashlib.sha256(row.key.encode()).hexdigest()[:32]
     message["Message-ID"] = f"<{digest}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    if row.kind != "link":
+    if row.kind != "link" and row.company is not None:
         link = f"{base_url()}/c/{row.company.access_token}/mail"
         message["List-Unsubscribe"] = f"<{link}>"
     message.set_content(content.text)

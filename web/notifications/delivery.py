@@ -162,7 +162,7 @@ def _send_one(engine: Engine, server: MailServer, connection: smtplib.SMTP, row_
         except Exception as error:  # an address no email can carry, a request gone since...
             _fail(row, f"cannot write this message: {error}")  # ...fails alone, not the batch
             return 0
-        row.subject, row.address = content.subject, row.attendee.email
+        row.subject, row.address = content.subject, row.recipient[1]
         try:
             connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:

@@ -1,24 +1,32 @@
-"""The evening before each day of the fair, each person is sent their meetings of that day
-(`DIGEST_HOUR` on the event's clock): a job the queue runs every hour, which writes what is
-due to the outbox (once per person and day: the outbox's key) and leaves delivery to it."""
+"""What is sent by the clock, from a job the queue runs every hour, which writes what is due
+to the outbox (once per recipient and day: the outbox's key) and leaves delivery to it: the
+evening before each day of the fair (`DIGEST_HOUR` on the event's clock) each person's
+meetings of that day; each morning (`SUMMARY_HOUR`) until the fair's last day, every
+organiser's summary of the last day's requests, answers and warnings."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from web.auth.models import Organiser
 from web.companies.models import Company
 from web.db import transaction, utc_now
 from web.events.models import Event
-from web.notifications.outbox import write
+from web.events.overview import overview
+from web.meeting_requests.models import MeetingRequest
+from web.notifications.models import Notification
+from web.notifications.outbox import organiser_summary, write
+from web.schedules.drift import published_drift
 from web.schedules.models import Publication
 from web.schedules.operations import Published, published_state, told_meeting
 
 DIGEST_HOUR = 18  # "your meetings tomorrow" goes out from this hour the evening before
+SUMMARY_HOUR = 8  # the organisers' summary of the day before, each morning of the event's clock
 
 
 def due_day(event: Event, now: datetime) -> date | None:
@@ -44,6 +52,47 @@ def write_digests(engine: Engine, now: datetime | None = None) -> int:
             if published is not None:
                 written += tell_tomorrow(session, event, published, day)
     return written
+
+
+def write_summaries(engine: Engine, now: datetime | None = None) -> int:
+    """Each organiser's summary of each event still to come or running, from SUMMARY_HOUR."""
+    now = now or utc_now()
+    written = 0
+    with transaction(engine) as session:
+        organisers = list(session.scalars(select(Organiser)))
+        for event in session.scalars(select(Event)):
+            local = now.astimezone(ZoneInfo(event.timezone))
+            last = max((d.date for d in event.days), default=None)
+            if last is None or local.date() > last or local.time() < time(SUMMARY_HOUR):
+                continue
+            payload = summary_of(session, event, now)
+            for organiser in organisers:
+                written += len(organiser_summary(session, event, organiser, local.date(), payload))
+    return written
+
+
+def summary_of(session: Session, event: Event, now: datetime) -> dict:
+    """What changed in the event over the last day, and what waits for the organiser."""
+    since = now - timedelta(days=1)
+
+    def count(model, *where) -> int:
+        query = select(func.count()).select_from(model).where(model.event_id == event.id)
+        return session.scalar(query.where(*where)) or 0
+
+    answered = MeetingRequest.answered_at >= since
+    drift = published_drift(session, event)
+    return {
+        "new_requests": count(MeetingRequest, MeetingRequest.created_at >= since),
+        "accepted": count(MeetingRequest, answered, MeetingRequest.status == "accepted"),
+        "declined": count(MeetingRequest, answered, MeetingRequest.status == "declined"),
+        "awaiting": count(MeetingRequest, MeetingRequest.status == "requested"),
+        "opened": count(Company, Company.link_opened_at >= since),
+        "not_opened": count(Company, Company.link_opened_at.is_(None)),
+        "warnings": len(overview(session, event).warnings),
+        "affected": len(drift.affected) if drift else 0,
+        "waiting": drift.waiting if drift else 0,
+        "failed_mail": count(Notification, Notification.status == "failed"),
+    }
 
 
 def tell_tomorrow(session: Session, event: Event, published: Published, day: date) -> int:

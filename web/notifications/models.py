@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from web.auth.models import Organiser
 from web.companies.models import Attendee, Company
 from web.db import Base, UTCDateTime, utc_now
 from web.events.models import Event
 
-# What a message is about; each can be switched off per event and per company.
-KINDS = ("link", "request", "answer", "schedule", "digest")
+# What a message is about; each can be switched off per event (and all but the organisers'
+# summary per company).
+KINDS = ("link", "request", "answer", "schedule", "digest", "summary")
 STATES = ("queued", "sending", "sent", "failed")
 
 
@@ -32,8 +34,12 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    # Who is told: a company's person, or (the daily summary) an organiser.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(20))
     key: Mapped[str] = mapped_column(String(300), unique=True)  # kind, cause and person
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what to tell
@@ -48,5 +54,12 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)  # the server's answer
 
     event: Mapped[Event] = relationship()
-    company: Mapped[Company] = relationship()
-    attendee: Mapped[Attendee] = relationship()
+    company: Mapped[Company | None] = relationship()
+    attendee: Mapped[Attendee | None] = relationship()
+    organiser: Mapped[Organiser | None] = relationship()
+
+    @property
+    def recipient(self) -> tuple[str, str | None]:
+        """(name, address) of whoever the message is for."""
+        person = self.organiser or self.attendee
+        return (person.name if person else ""), (person.email if person else None)

@@ -8,7 +8,7 @@ Nothing here sends: web.notifications.delivery does, after the transaction commi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,6 +108,21 @@ def schedule_published(
         payload = {"publication": publication_id, "first": first, **changes[company.id]}
         written += write(session, company, "schedule", str(publication_id), payload)
     return written
+
+
+def organiser_summary(session: Session, event: Event, organiser, day: date, payload: dict):
+    """The organiser's morning summary of the event (once per organiser, event and day)."""
+    if "summary" in (event.mail_off or []):
+        return []
+    key = f"summary:{event.id}:{day.isoformat()}:{organiser.id}"
+    if session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
+        return []
+    row = Notification(
+        event_id=event.id, organiser_id=organiser.id, kind="summary", key=key, payload=payload
+    )
+    session.add(row)
+    session.info[MAIL_WRITTEN] = True
+    return [row]
 
 
 def companies_not_opened(session: Session, event: Event) -> Iterable[Company]:

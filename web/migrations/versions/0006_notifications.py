@@ -1,6 +1,6 @@
-"""notifications: the outbox; events and companies: language, kinds of mail switched off,
-the calendars' reminder; companies: when their link was first opened; attendees: when one
-was taken off after a schedule placed them
+"""notifications: the outbox (to a company's person or an organiser); events and companies:
+language, kinds of mail switched off, the calendars' reminder; companies: when their link
+was first opened; attendees: when one was taken off after a schedule placed them
 
 Revision ID: 0006
 Revises: 0005
@@ -41,8 +41,9 @@ def upgrade() -> None:
         "notifications",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
-        sa.Column("company_id", sa.Integer(), nullable=False),
-        sa.Column("attendee_id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=True),
+        sa.Column("attendee_id", sa.Integer(), nullable=True),
+        sa.Column("organiser_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
@@ -71,6 +72,12 @@ def upgrade() -> None:
             ["event_id"],
             ["events.id"],
             name=op.f("fk_notifications_event_id_events"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organiser_id"],
+            ["organisers.id"],
+            name=op.f("fk_notifications_organiser_id_organisers"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
