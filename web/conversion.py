@@ -24,6 +24,7 @@ from web.db import grouped
 from web.events.models import Event, Location
 from web.events.operations import create_event
 from web.importing.records import (
+    LIMIT_FIELDS,
     AttendeeRecord,
     CompanyRecord,
     EventSetup,
@@ -93,13 +94,7 @@ def import_data_from_instance(instance: Instance, source: str, venue: str | None
         locations=list(instance.locations),
         companies=[
             CompanyRecord(
-                c.id,
-                c.name,
-                c.role,
-                c.delegation,
-                c.max_meetings_per_day,
-                c.max_meetings,
-                c.min_meetings,
+                c.id, c.name, c.role, c.delegation, *(getattr(c, f) for f in LIMIT_FIELDS)
             )
             for c in instance.companies
         ],
@@ -217,7 +212,7 @@ def _company_documents(session: Session, event: Event, zone: ZoneInfo) -> dict[i
         document["attendees"] = []
         if ("company", c.id) in blocks:
             document["unavailable"] = blocks["company", c.id]
-        for field in ("max_meetings_per_day", "max_meetings", "min_meetings"):
+        for field in LIMIT_FIELDS:
             if getattr(c, field) is not None:
                 document[field] = getattr(c, field)
         companies[c.id] = document

@@ -138,3 +138,11 @@ def organiser(client):
     response = client.post("/login", data={"email": "organiser@example.org", "password": PASSWORD})
     assert response.status_code == 302
     return client
+
+
+def upload(client, path: str, name: str, body: bytes, **fields):
+    """POST a file as the import forms send it (multipart), with any other form fields."""
+    import io
+
+    data = {"file": (io.BytesIO(body), name), **fields}
+    return client.post(path, data=data, content_type="multipart/form-data")

@@ -4,11 +4,11 @@ the service layer) reach a Japanese visitor in Japanese, with the names and valu
 
 from __future__ import annotations
 
-import io
+import json
 import re
 
 from tests.conftest import make_instance
-from tests.web.conftest import create_event
+from tests.web.conftest import create_event, upload
 
 
 def _japanese(client) -> None:
@@ -22,11 +22,7 @@ def _problems(page: str) -> list[str]:
 def test_a_spreadsheet_s_problems_are_told_in_japanese(organiser, session, dummy_event):
     _japanese(organiser)
     sheet = "id,name,role,nmae\nx,X,corp,\n"
-    response = organiser.post(
-        "/events/tiny/import",
-        data={"file": (io.BytesIO(sheet.encode()), "companies.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(organiser, "/events/tiny/import", "companies.csv", sheet.encode())
     assert response.status_code == 422
     problems = _problems(response.get_data(as_text=True))
     assert problems == [
@@ -37,10 +33,8 @@ def test_a_spreadsheet_s_problems_are_told_in_japanese(organiser, session, dummy
 
 def test_a_cell_s_problem_names_its_row_and_column_in_japanese(organiser, session, dummy_event):
     _japanese(organiser)
-    response = organiser.post(
-        "/events/tiny/import",
-        data={"file": (io.BytesIO(b"id,name,role\nx,X,corp\n"), "companies.csv")},
-        content_type="multipart/form-data",
+    response = upload(
+        organiser, "/events/tiny/import", "companies.csv", b"id,name,role\nx,X,corp\n"
     )
     page = response.get_data(as_text=True)
     (problem,) = _problems(page)
@@ -54,14 +48,8 @@ def test_an_instance_file_s_problems_are_told_in_japanese(organiser, session):
     _japanese(organiser)
     document = make_instance()
     document["event"]["timezone"] = "Asia/Tokio"
-    response = organiser.post(
-        "/events/import",
-        data={
-            "file": (io.BytesIO(repr(document).replace("'", '"').encode()), "tiny.json"),
-            "slug": "tiny",
-        },
-        content_type="multipart/form-data",
-    )
+    body = json.dumps(document).encode()
+    response = upload(organiser, "/events/import", "tiny.json", body, slug="tiny")
     assert response.status_code == 422
     (problem,) = _problems(response.get_data(as_text=True))
     assert problem == (

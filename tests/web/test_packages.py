@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import make_instance
-from tests.web.conftest import create_event
+from tests.web.conftest import create_event, upload
 from web.companies.models import Company
 
 
@@ -45,20 +45,12 @@ def test_the_form_keeps_a_package_and_refuses_a_guarantee_above_the_maximum(
 
 def test_sheets_carry_packages_both_ways(organiser, session, dummy_event):
     sheet = "id,name,role,max_meetings,min_meetings\nbig,Big Pharma,corporate,5,2\n"
-    response = organiser.post(
-        "/events/tiny/import",
-        data={"file": (io.BytesIO(sheet.encode()), "companies.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(organiser, "/events/tiny/import", "companies.csv", sheet.encode())
     assert response.status_code == 302
     big = _row(session, "big")
     assert (big.max_meetings, big.min_meetings) == (5, 2)
     bad = "id,name,role,max_meetings,min_meetings\nbig,Big Pharma,corporate,2,5\n"
-    response = organiser.post(
-        "/events/tiny/import",
-        data={"file": (io.BytesIO(bad.encode()), "companies.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(organiser, "/events/tiny/import", "companies.csv", bad.encode())
     assert response.status_code == 422
     assert "row 2, column min_meetings" in response.get_data(as_text=True)
     exported = organiser.get("/events/tiny/export.zip")

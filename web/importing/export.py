@@ -22,6 +22,7 @@ from web.companies.models import Attendee, Company, UnavailableBlock
 from web.conversion import document_from_event
 from web.events.models import Event
 from web.importing.columns import SHEETS
+from web.importing.records import LIMIT_FIELDS
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
 
 SUFFIXES = (".json", ".xlsx", ".zip")
@@ -66,15 +67,7 @@ def sheet_rows(session: Session, event: Event) -> dict[str, list[list[object]]]:
     rows: dict[str, list[list[object]]] = {n: [[c.name for c in s]] for n, s in SHEETS.items()}
     for c in companies.values():
         rows["companies"].append(
-            [
-                c.external_id,
-                c.name,
-                c.role,
-                c.delegation,
-                c.max_meetings_per_day,
-                c.max_meetings,
-                c.min_meetings,
-            ]
+            [c.external_id, c.name, c.role, c.delegation, *(getattr(c, f) for f in LIMIT_FIELDS)]
         )
     for a in attendees.values():
         company = companies[a.company_id].external_id

@@ -24,6 +24,11 @@ class EventSetup:
     venue: str | None = None
 
 
+# A company's limits on its meetings, in this order wherever they are copied field by field
+# (records, sheets, the instance document): a new limit is added here once.
+LIMIT_FIELDS = ("max_meetings_per_day", "max_meetings", "min_meetings")
+
+
 @dataclass(frozen=True)
 class CompanyRecord:
     id: str

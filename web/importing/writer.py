@@ -19,7 +19,14 @@ from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.words import N_, Words
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.events.models import Event, EventDay, EventSession, Location
-from web.importing.records import EventSetup, ImportData, Owner, RequestRecord, Window
+from web.importing.records import (
+    LIMIT_FIELDS,
+    EventSetup,
+    ImportData,
+    Owner,
+    RequestRecord,
+    Window,
+)
 from web.meeting_requests.models import (
     FixedMeeting,
     FixedMeetingAttendee,
@@ -374,9 +381,7 @@ def _write_companies(session, event, data: ImportData, report) -> dict[str, int]
             "name": c.name,
             "role": c.role,
             "delegation": c.delegation,
-            "max_meetings_per_day": c.max_meetings_per_day,
-            "max_meetings": c.max_meetings,
-            "min_meetings": c.min_meetings,
+            **{field: getattr(c, field) for field in LIMIT_FIELDS},
         }
         for c in data.companies
     }

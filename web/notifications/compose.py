@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from scheduler.calendars.ical import attendee_calendar
 from web.meeting_requests.models import MeetingRequest
 from web.notifications.models import Notification
-from web.schedules.operations import published_state
+from web.schedules.operations import Published, published_state
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("en", "ja")
@@ -81,8 +81,9 @@ def language_of(row: Notification) -> str:
     return language if language in LANGUAGES else "en"
 
 
-def letter(session: Session, row: Notification) -> Letter:
-    """The row's message in its reader's language."""
+def letter(session: Session, row: Notification, published: Published | None = None) -> Letter:
+    """The row's message in its reader's language; `published`, the event's latest
+    publication where the caller has it (a batch reads it once, not once a message)."""
     language = language_of(row)
     environment = _environment(language)
     zone = ZoneInfo(row.event.timezone)
@@ -111,7 +112,7 @@ def letter(session: Session, row: Notification) -> Letter:
         header_safe(subject),
         environment.get_template(f"{row.kind}.txt").render(values),
         environment.get_template(f"{row.kind}.html").render(values),
-        _calendar(session, row) if row.kind == "schedule" else None,
+        _calendar(session, row, published) if row.kind == "schedule" else None,
     )
 
 
@@ -130,9 +131,9 @@ def when(iso: str, zone: ZoneInfo, language: str) -> str:
     return f"{day} {format_skeleton('Hm', moment, locale=language)}"
 
 
-def _calendar(session: Session, row: Notification) -> bytes | None:
+def _calendar(session: Session, row: Notification, published: Published | None) -> bytes | None:
     """The person's own calendar from the latest publication: what their feed serves now."""
-    published = published_state(session, row.event)
+    published = published or published_state(session, row.event)
     if published is None or row.attendee is None or row.company is None:
         return None
     if row.attendee.external_id not in published.instance.attendee_by_id:

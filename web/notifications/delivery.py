@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from web.db import transaction, utc_now
 from web.notifications.compose import envelope, letter
 from web.notifications.models import Notification
+from web.schedules.operations import Published, published_state
 
 MAX_ATTEMPTS = 6  # then failed: 1, 2, 4, 8, 16 minutes between them (half an hour in all)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a `sending` row older than this: its worker died
@@ -141,9 +142,10 @@ def _send(engine: Engine, server: MailServer, ids: list[int], on_sent) -> int:
             for row in session.scalars(select(Notification).where(Notification.id.in_(ids))):
                 _retry_later(row, f"cannot reach the mail server: {error}")
         return 0
+    latest: dict[int, Published | None] = {}  # by event, read once for the batch
     with connection:
         for row_id in ids:
-            if _send_one(engine, server, connection, row_id):
+            if _send_one(engine, server, connection, row_id, latest):
                 sent += 1
                 on_sent(row_id)
                 if server.pace:
@@ -151,13 +153,21 @@ def _send(engine: Engine, server: MailServer, ids: list[int], on_sent) -> int:
     return sent
 
 
-def _send_one(engine: Engine, server: MailServer, connection: smtplib.SMTP, row_id: int) -> int:
+def _send_one(
+    engine: Engine,
+    server: MailServer,
+    connection: smtplib.SMTP,
+    row_id: int,
+    latest: dict[int, Published | None],
+) -> int:
     with transaction(engine) as session:
         row = session.get(Notification, row_id)
         if row is None or row.status != "sending":
             return 0
         try:
-            content = letter(session, row)
+            if row.kind == "schedule" and row.event_id not in latest:
+                latest[row.event_id] = published_state(session, row.event)
+            content = letter(session, row, latest.get(row.event_id))
             message = envelope(row, content, server.sender)
         except Exception as error:  # an address no email can carry, a request gone since...
             _fail(row, f"cannot write this message: {error}")  # ...fails alone, not the batch
