@@ -137,10 +137,11 @@ def _send(engine: Engine, server: MailServer, ids: list[int], on_sent) -> int:
     sent = 0
     try:
         connection = server.connect()
+    except smtplib.SMTPAuthenticationError as error:  # reached, but the login was refused
+        _batch_later(engine, ids, f"the mail server refused the login: {_answer(error)}")
+        return 0
     except (OSError, smtplib.SMTPException) as error:
-        with transaction(engine) as session:
-            for row in session.scalars(select(Notification).where(Notification.id.in_(ids))):
-                _retry_later(row, f"cannot reach the mail server: {error}")
+        _batch_later(engine, ids, f"cannot reach the mail server: {error}")
         return 0
     latest: dict[int, Published | None] = {}  # by event, read once for the batch
     with connection:
@@ -190,6 +191,13 @@ def _send_one(
         row.status, row.sent_at, row.last_error = "sent", utc_now(), None
         row.attempts += 1
     return 1
+
+
+def _batch_later(engine: Engine, ids: list[int], why: str) -> None:
+    """No connection for the batch: every message in it waits for its next attempt."""
+    with transaction(engine) as session:
+        for row in session.scalars(select(Notification).where(Notification.id.in_(ids))):
+            _retry_later(row, why)
 
 
 def _retry_later(row: Notification, why: str) -> None:
