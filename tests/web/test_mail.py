@@ -5,6 +5,7 @@ in which language, once; the outbox when no server is configured."""
 from __future__ import annotations
 
 import email
+import os
 import re
 import socket
 import threading
@@ -328,3 +329,40 @@ def test_each_organiser_gets_a_summary_each_morning_until_the_fair_ends(
     session.get(type(dummy_event), dummy_event.id).mail_off = ["summary"]
     session.commit()
     assert write_summaries(engine, datetime(2026, 10, 14, 9, 0, tzinfo=tokyo)) == 0
+
+
+def test_one_address_gets_no_more_than_its_hourly_rate_and_the_rest_waits(
+    engine, session, dummy_event, inbox, monkeypatch
+):
+    """Three messages for one person, a rate of two an hour: two arrive, the third waits
+    (not an attempt, not failed) and goes once the hour has passed."""
+    from datetime import timedelta
+
+    from web.db import utc_now
+    from web.notifications.delivery import deliver_due, mail_server
+
+    monkeypatch.setenv("PARTNERING_SMTP_URL", os.environ["PARTNERING_SMTP_URL"] + "?per_hour=2")
+    _emails(session, **{"acme-1": "Ann@Acme.example"})
+    acme = _row(session, Company, "acme")
+    for n in range(3):
+        session.add(
+            Notification(
+                event_id=acme.event_id,
+                company_id=acme.id,
+                attendee_id=acme.attendees[0].id,
+                kind="link",
+                key=f"rate-{n}",
+                payload={},
+            )
+        )
+    session.commit()
+    assert deliver_due(engine, mail_server()) == 2
+    assert len(inbox.to("ann@acme.example")) + len(inbox.to("Ann@Acme.example")) == 2
+    session.rollback()
+    waiting = session.scalars(select(Notification).where(Notification.status == "queued")).one()
+    assert waiting.attempts == 0 and "2 messages" in waiting.last_error
+    assert deliver_due(engine, mail_server()) == 0  # still within the hour
+    later = utc_now() + timedelta(minutes=61)
+    assert deliver_due(engine, mail_server(), now=later) == 1
+    session.rollback()
+    assert set(session.scalars(select(Notification.status))) == {"sent"}

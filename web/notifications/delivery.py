@@ -3,7 +3,8 @@ backoff, its state and the server's answer kept for the organiser.
 
 The mail server is configured from the environment: `PARTNERING_SMTP_URL`
 (`smtp://user:password@host:port`, `smtps://` for TLS from the start, `?starttls=1` to upgrade,
-`&pace=0.5` for seconds between two messages where the server limits the rate)
+`&pace=0.5` for seconds between two messages where the server limits the rate, `&per_hour=30`
+for how many messages one address may get in an hour; more wait their turn)
 and `PARTNERING_MAIL_FROM`. Without them (the embedded default) nothing is sent and every
 message stays queued in the outbox, which says so.
 
@@ -19,12 +20,13 @@ import os
 import smtplib
 import ssl
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,9 @@ MAX_ATTEMPTS = 6  # then failed: 1, 2, 4, 8, 16 minutes between them (half an ho
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a `sending` row older than this: its worker died
 BATCH = 200  # messages claimed at once; one SMTP connection carries them
 TIMEOUT = 30  # seconds the server may take to answer
+PER_HOUR = 30  # messages one address may get in an hour (a corporate asked 600 times a week)
+HOUR = timedelta(hours=1)
+HOLD = timedelta(minutes=10)  # how long a message over that rate waits before it is tried again
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class MailServer:
     starttls: bool
     sender: str
     pace: float = 0.0  # seconds between two messages, for a server that limits the rate
+    per_hour: int = PER_HOUR  # messages to one address in an hour; more wait
 
     def connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
@@ -86,6 +92,7 @@ def mail_server(environ: dict[str, str] | None = None) -> MailServer | None:
         starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
         sender=sender,
         pace=float(query.get("pace", ["0"])[0]),
+        per_hour=int(query.get("per_hour", [str(PER_HOUR)])[0]),
     )
 
 
@@ -101,10 +108,11 @@ def deliver_due(
         return 0
     sent = 0
     while True:
-        claimed = _claim(engine, now or utc_now())
+        moment = now or utc_now()
+        claimed = _claim(engine, moment)
         if not claimed:
             return sent
-        sent += _send(engine, server, claimed, on_sent or (lambda _id: None))
+        sent += _send(engine, server, claimed, on_sent or (lambda _id: None), moment)
 
 
 def _claim(engine: Engine, now: datetime) -> list[int]:
@@ -133,7 +141,28 @@ def _claim(engine: Engine, now: datetime) -> list[int]:
         return list(due)
 
 
-def _send(engine: Engine, server: MailServer, ids: list[int], on_sent) -> int:
+@dataclass
+class _Batch:
+    """What a batch reads once: each event's publication (by event id), and how many
+    messages each address was sent in the last hour (the per-recipient rate)."""
+
+    now: datetime
+    latest: dict[int, Published | None]
+    recent: Counter[str]
+
+    @classmethod
+    def read(cls, engine: Engine, now: datetime) -> _Batch:
+        with transaction(engine) as session:
+            counts = session.execute(
+                select(func.lower(Notification.address), func.count())
+                .where(Notification.status == "sent", Notification.sent_at > now - HOUR)
+                .where(Notification.address.is_not(None))
+                .group_by(func.lower(Notification.address))
+            )
+            return cls(now=now, latest={}, recent=Counter({address: n for address, n in counts}))
+
+
+def _send(engine: Engine, server: MailServer, ids: list[int], on_sent, now: datetime) -> int:
     sent = 0
     try:
         connection = server.connect()
@@ -143,10 +172,10 @@ def _send(engine: Engine, server: MailServer, ids: list[int], on_sent) -> int:
     except (OSError, smtplib.SMTPException) as error:
         _batch_later(engine, ids, f"cannot reach the mail server: {error}")
         return 0
-    latest: dict[int, Published | None] = {}  # by event, read once for the batch
+    batch = _Batch.read(engine, now)
     with connection:
         for row_id in ids:
-            if _send_one(engine, server, connection, row_id, latest):
+            if _send_one(engine, server, connection, row_id, batch):
                 sent += 1
                 on_sent(row_id)
                 if server.pace:
@@ -159,11 +188,16 @@ def _send_one(
     server: MailServer,
     connection: smtplib.SMTP,
     row_id: int,
-    latest: dict[int, Published | None],
+    batch: _Batch,
 ) -> int:
+    latest = batch.latest
     with transaction(engine) as session:
         row = session.get(Notification, row_id)
         if row is None or row.status != "sending":
+            return 0
+        address = (row.recipient[1] or "").lower()
+        if address and batch.recent[address] >= server.per_hour:
+            _hold(row, server.per_hour, batch.now)
             return 0
         try:
             if row.kind == "schedule" and row.event_id not in latest:
@@ -190,7 +224,14 @@ def _send_one(
             return 0
         row.status, row.sent_at, row.last_error = "sent", utc_now(), None
         row.attempts += 1
+        batch.recent[address] += 1
     return 1
+
+
+def _hold(row: Notification, per_hour: int, now: datetime) -> None:
+    """Over the per-recipient rate: the message waits, without counting as an attempt."""
+    row.status, row.next_attempt_at = "queued", now + HOLD
+    row.last_error = f"waiting: {per_hour} messages went to this address in the last hour"
 
 
 def _batch_later(engine: Engine, ids: list[int], why: str) -> None:
