@@ -1,5 +1,6 @@
-"""`partnering db upgrade`, `partnering import`, `partnering export`: the database from the
-command line, without Flask. Exit 2 on bad input, with one line per problem, as elsewhere."""
+"""`partnering db upgrade|backup|restore`, `partnering import`, `partnering export`: the
+database from the command line, without Flask. Exit 2 on bad input, with one line per
+problem, as elsewhere."""
 
 from __future__ import annotations
 
@@ -31,6 +32,46 @@ def upgrade(revision: str) -> None:
     engine = make_engine()
     run_upgrade(engine, revision)
     click.echo(f"{_shown(engine)}: schema at revision {current_revision(engine)}")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a consistent copy of the database to FILE, while the app keeps running.
+
+    SQLite: a SQLite file (the online backup API); PostgreSQL: a pg_dump custom-format file.
+    """
+    from web.backup import BackupError, backup
+
+    engine = make_engine()
+    try:
+        backup(engine, file)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(BAD_INPUT)
+    click.echo(f"{_shown(engine)}: backed up to {file}")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup FILE (checked first; all or nothing).
+
+    Stop the app and its workers first: what they write during the restore is lost.
+    """
+    from web.backup import BackupError, restore
+
+    engine = make_engine()
+    if not yes:
+        click.confirm(f"Replace everything in {_shown(engine)} with {file}?", abort=True)
+    try:
+        revision = restore(engine, file)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        click.echo(f"{_shown(engine)}: nothing changed", err=True)
+        sys.exit(BAD_INPUT)
+    click.echo(f"{_shown(engine)}: restored from {file} (made at schema revision {revision})")
 
 
 @click.command("import")

@@ -39,3 +39,8 @@ def head_revision() -> str | None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version can upgrade from."""
+    return {script.revision for script in ScriptDirectory(str(HERE)).walk_revisions()}
