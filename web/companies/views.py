@@ -4,10 +4,11 @@ times they cannot meet)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -40,13 +41,20 @@ from web.companies.operations import (
     update_attendee,
     update_company,
 )
+from web.companies.personal_data import ERASED, erase_person, personal_data
 from web.db import EditConflict, escape_like
 from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT, ROLE, withdrawn_notes
 from web.meeting_requests.operations import requests_of
 from web.meeting_requests.views import request_form
+from web.portal.agenda import FILES
 from web.schedules.drift import withdrawn_answers
-from web.schedules.operations import agenda_update, published_clashes, published_state
+from web.schedules.operations import (
+    agenda_update,
+    forget_published,
+    published_clashes,
+    published_state,
+)
 
 companies = Blueprint("companies", __name__, template_folder="templates")
 
@@ -193,6 +201,19 @@ def detail(slug: str, company_id: int):
         blocks=blocks_of(company),
         rooms=[loc for loc in event.locations if loc.owner_id == company.id],
         zone=zone,
+        removed=_removed_people(company),
+    )
+
+
+def _removed_people(company: Company) -> list[Attendee]:
+    """People taken off the company but kept for a schedule's history, not yet erased."""
+    return list(
+        db().scalars(
+            select(Attendee)
+            .where(Attendee.company_id == company.id, Attendee.removed_at.is_not(None))
+            .where(Attendee.name != ERASED)
+            .order_by(Attendee.name)
+        )
     )
 
 
@@ -345,6 +366,44 @@ def delete_attendee(slug: str, attendee_id: int):
             ),
             "notice",
         )
+    return redirect(back)
+
+
+@companies.route("/events/<slug>/attendees/<int:attendee_id>/personal-data")
+def download_personal_data(slug: str, attendee_id: int):
+    """Everything kept about one person, for the organiser to hand over on request."""
+    event = event_or_404(slug)
+    person = row_or_404(Attendee, attendee_id, event)
+    body = json.dumps(personal_data(db(), person), ensure_ascii=False, indent=2)
+    name = f"personal-data-{event.slug}-{person.id}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@companies.route("/events/<slug>/attendees/<int:attendee_id>/erase", methods=["POST"])
+def erase_attendee(slug: str, attendee_id: int):
+    event = event_or_404(slug)
+    person = row_or_404(Attendee, attendee_id, event)
+    company_id, name = person.company_id, person.name
+    back = url_for("companies.detail", slug=slug, company_id=company_id) + "#attendees"
+    if not request.form.get("confirm"):
+        flash(_("Tick the box to confirm erasing %(name)s.", name=name), "error")
+        return redirect(back)
+    erase_person(db(), person)
+    db().commit()
+    forget_published()  # what agendas and feeds kept in memory may still carry the name
+    FILES.clear()
+    flash(
+        _(
+            "%(name)s erased: their name, title, email address, link and messages are gone; "
+            "meetings of a kept schedule show them as erased.",
+            name=name,
+        ),
+        "success",
+    )
     return redirect(back)
 
 

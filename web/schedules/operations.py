@@ -203,6 +203,12 @@ _KEPT: LRUCache[PublicationKey, Published] = LRUCache(maxsize=4)
 _KEPT_LOCK = threading.Lock()
 
 
+def forget_published() -> None:
+    """Drop what was kept of every publication: a person's erasure rewrote one's instance."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
 def published_state(session: Session, event: Event) -> Published | None:
     """The event's latest publication as companies see it; None before the first."""
     keys = _latest_keys(session, event, 1)
