@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -124,6 +124,7 @@ def zone_name(zone: str, language: str) -> str:
         return zone
 
 
+@lru_cache(maxsize=4096)  # a fair has a few hundred starts; its messages repeat them
 def when(iso: str, zone: ZoneInfo, language: str) -> str:
     """A meeting's start as its reader writes it: 'Wed, Oct 14, 10:00', '10月14日(水) 10:00'."""
     moment = datetime.fromisoformat(iso).astimezone(zone)
