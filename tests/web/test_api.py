@@ -316,3 +316,47 @@ def test_requests_answered_by_a_put_are_statuses_the_import_allows(client, sessi
         session.scalar(select(MeetingRequest.status).where(MeetingRequest.external_id == "r1"))
         == "declined"
     )
+
+
+def test_the_keys_page_shows_a_new_key_once_lists_and_revokes(
+    organiser, client, session, dummy_event
+):
+    made = organiser.post("/events/tiny/api-keys/", data={"name": "CRM sync", "read_only": "y"})
+    page = made.get_data(as_text=True)
+    text = page.split('<code class="secret">', 1)[1].split("</code>", 1)[0]
+    assert text.startswith("pk_")
+    again = organiser.get("/events/tiny/api-keys/").get_data(as_text=True)
+    assert text not in again and "CRM sync" in again and "read-only" in again
+    assert client.get("/api/v1/events/tiny", headers=bearer(text)).status_code == 200
+    assert (
+        client.put("/api/v1/events/tiny/companies", json=[], headers=bearer(text)).status_code
+        == 403
+    )
+    row = dummy_event_keys(session)[0]
+    session.refresh(row)
+    assert row.last_used_at is not None and row.read_only
+    assert organiser.post(f"/events/tiny/api-keys/{row.id}/revoke").status_code == 302
+    assert client.get("/api/v1/events/tiny", headers=bearer(text)).status_code == 401
+
+
+def test_the_webhooks_page_refuses_bad_targets_and_shows_the_secret_once(
+    organiser, session, dummy_event
+):
+    from web.webhooks.models import WebhookSubscription
+
+    refused = organiser.post(
+        "/events/tiny/webhooks/", data={"url": "http://example.org/h", "kinds": ["request.created"]}
+    )
+    assert "must start with https://" in refused.get_data(as_text=True)
+    assert session.scalar(select(WebhookSubscription)) is None
+    made = organiser.post(
+        "/events/tiny/webhooks/",
+        data={"url": "https://example.org/h", "kinds": ["request.created", "meeting.changed"]},
+    )
+    page = made.get_data(as_text=True)
+    secret = page.split('<code class="secret">', 1)[1].split("</code>", 1)[0]
+    assert secret.startswith("whsec_")
+    assert secret not in organiser.get("/events/tiny/webhooks/").get_data(as_text=True)
+    session.rollback()
+    row = session.scalar(select(WebhookSubscription))
+    assert row.kinds == ["request.created", "meeting.changed"] and not row.allow_private
