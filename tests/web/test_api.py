@@ -8,15 +8,24 @@ import json
 import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
+from tests.web.test_security import snapshot
 from web.api.keys import create_key, revoke_key
+from web.importing.columns import SHEETS
 from web.companies.models import Company
 from web.meeting_requests.models import MeetingRequest
 from web.schedules.models import ScheduleVersion
 from web.solving.models import SolverRun
 
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 COMPANIES = [
     {"id": "dyn", "name": "Dyna Bio", "role": "delegation", "delegation": "Boston"},
     {"id": "acme", "name": "Acme Bio Inc.", "role": "delegation"},
@@ -360,3 +369,61 @@ def test_the_webhooks_page_refuses_bad_targets_and_shows_the_secret_once(
     session.rollback()
     row = session.scalar(select(WebhookSubscription))
     assert row.kinds == ["request.created", "meeting.changed"] and not row.allow_private
+
+
+# --- hostile bodies: a problem, never a 500, nothing half-written -------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = sorted({c.name for columns in SHEETS.values() for c in columns} | {"x"})
+ITEMS = st.lists(
+    st.dictionaries(
+        st.sampled_from(FIELDS),
+        JSON_VALUES | st.sampled_from(["acme", "big", "acme-1"]),
+        max_size=6,
+    ),
+    max_size=4,
+)
+
+
+@FUZZ
+@given(
+    body=ITEMS | JSON_VALUES,
+    path=st.sampled_from(["companies", "attendees", "availability", "requests"]),
+)
+def test_any_body_is_answered_with_a_problem_or_stored_whole(client, session, key, body, path):
+    before = snapshot(session)
+    response = client.put(f"/api/v1/events/tiny/{path}", json=body, headers=bearer(key))
+    assert response.status_code in (200, 422), (body, response.get_data(as_text=True))
+    if response.status_code == 422:
+        assert response.content_type == "application/problem+json"
+        assert response.get_json()["errors"]
+        assert snapshot(session) == before
+
+
+def test_broken_json_and_other_types_are_problems(client, key):
+    for data, mime in (
+        (b"[{", "application/json"),
+        (b"\xff", "application/json"),
+        (b"a=b", "text/plain"),
+    ):
+        response = client.put(
+            "/api/v1/events/tiny/companies", data=data, content_type=mime, headers=bearer(key)
+        )
+        assert response.status_code in (400, 415, 422), (data, response.status_code)
+        assert response.content_type == "application/problem+json"
+
+
+def test_problems_in_japanese(client, key):
+    body = [{"id": "x", "name": "X", "role": "sponsor"}]
+    response = client.put(
+        "/api/v1/events/tiny/companies", json=body, headers=bearer(key, **{"Accept-Language": "ja"})
+    )
+    problem = response.get_json()
+    assert problem["title"] == "本文は受け付けられませんでした。何も変更されていません"
+    assert "corporate, delegation" in problem["errors"][0]["detail"]

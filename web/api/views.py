@@ -148,6 +148,8 @@ def put_collection(slug: str, sheet: str, items: list[dict]) -> Response:
         check_if_match(etag_of(sheets.items(db(), event, sheet)))
 
     def change() -> Response:
+        if not items:
+            return json_response({"changed": False, "counts": {}})
         try:
             report = sheets.put(db(), event, sheet, items)
         except InvalidInput as error:
