@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from tests.web.test_security import snapshot
 from web.api.keys import create_key, revoke_key
-from web.importing.columns import SHEETS
 from web.companies.models import Company
+from web.importing.columns import SHEETS
 from web.meeting_requests.models import MeetingRequest
 from web.schedules.models import ScheduleVersion
 from web.solving.models import SolverRun
