@@ -18,8 +18,13 @@ def document() -> dict:
 def page():
     spec = document()
     operations = [
-        (path, method, item[method])
+        (
+            path,
+            method,
+            {**item[method], "parameters": [*shared, *item[method].get("parameters", [])]},
+        )
         for path, item in spec["paths"].items()
+        for shared in [item.get("parameters", [])]
         for method in METHODS
         if method in item
     ]

@@ -10,6 +10,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from web.importing.columns import SHEETS, Column
+from web.importing.sheets import LIMITS
 from web.meeting_requests.models import STATUSES
 from web.webhooks.models import KINDS as WEBHOOK_KINDS
 
@@ -34,7 +35,8 @@ def column_field(column: Column) -> fields.Field:
     if column.kind in CHOICES:
         metadata["enum"] = list(CHOICES[column.kind])
     options = {"required": column.required, "allow_none": not column.required}
-    if column.kind == "whole number":
+    if column.kind == "whole number":  # the range is the import's check, told here
+        metadata |= {"minimum": 1, "maximum": LIMITS[column.name]}
         return fields.Integer(
             strict=True, metadata={**metadata, "example": int(column.example)}, **options
         )
@@ -108,7 +110,9 @@ class PutResultSchema(ma.Schema):
 
 
 class PageArgs(ma.Schema):
-    limit = fields.Integer(metadata={"description": "items per page, 1 to 1000 (100)"})
+    limit = fields.Integer(
+        validate=ma.validate.Range(1, 1000), metadata={"description": "items per page (100)"}
+    )
     cursor = fields.String(metadata={"description": "from links.next of the page before"})
 
 
@@ -195,7 +199,9 @@ class VersionList(ma.Schema):
 
 class PublishSchema(Strict):
     confirm = fields.Boolean(
-        required=True, metadata={"description": "true: publishing changes the companies' agendas"}
+        required=True,
+        validate=ma.validate.Equal(True),
+        metadata={"description": "true: publishing changes the companies' agendas"},
     )
 
 

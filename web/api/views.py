@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import flask
-from flask import Response, request
+import marshmallow as ma
+from flask import Response, current_app, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -88,12 +89,23 @@ def _key_required() -> None:
     authorise((request.view_args or {}).get("slug"))
 
 
+@api.after_request
+def _allow(response: Response) -> Response:
+    """OPTIONS lists the methods the path takes (not those of the catch-all below)."""
+    if request.method == "OPTIONS":
+        allowed = [m for m in ("GET", "PUT", "POST") if _routed(m) not in (None, "api.not_found")]
+        extra = ["HEAD"] if "GET" in allowed else []
+        response.headers["Allow"] = ", ".join([*allowed, *extra, "OPTIONS"])
+    return response
+
+
 @api.errorhandler(ApiProblem)
 def _problem(error: ApiProblem):
     db().rollback()
     return problem_response(error)
 
 
+@api.errorhandler(404)  # by code too: the app's own 404 page is registered by code
 @api.errorhandler(HTTPException)
 def _http_problem(error: HTTPException):
     db().rollback()
@@ -198,7 +210,7 @@ def get_event(slug: str):
 
 
 @api.route("/events/<slug>/companies", methods=["GET"])
-@api.arguments(PageArgs, location="query")
+@api.arguments(PageArgs, location="query", unknown=ma.RAISE)
 @api.response(200, CompanyPage)
 def get_companies(_args, slug: str):
     """Every company, in the order they were added (the companies sheet's columns)."""
@@ -220,7 +232,7 @@ def put_companies(items, slug: str):
 
 
 @api.route("/events/<slug>/attendees", methods=["GET"])
-@api.arguments(PageArgs, location="query")
+@api.arguments(PageArgs, location="query", unknown=ma.RAISE)
 @api.response(200, AttendeePage)
 def get_attendees(_args, slug: str):
     """Every attendee (a company's people)."""
@@ -242,7 +254,7 @@ def put_attendees(items, slug: str):
 
 
 @api.route("/events/<slug>/availability", methods=["GET"])
-@api.arguments(PageArgs, location="query")
+@api.arguments(PageArgs, location="query", unknown=ma.RAISE)
 @api.response(200, BlockedTimePage)
 def get_availability(_args, slug: str):
     """The blocked times: when a company, or one of its people, cannot meet."""
@@ -264,7 +276,7 @@ def put_availability(items, slug: str):
 
 
 @api.route("/events/<slug>/requests", methods=["GET"])
-@api.arguments(PageArgs, location="query")
+@api.arguments(PageArgs, location="query", unknown=ma.RAISE)
 @api.response(200, RequestPage)
 def get_requests(_args, slug: str):
     """Every request, with its status and who answered when."""
@@ -382,7 +394,7 @@ def list_runs(slug: str):
 
 
 @api.route("/events/<slug>/runs", methods=["POST"])
-@api.arguments(RunSettingsSchema)
+@api.arguments(RunSettingsSchema, required=False)
 @api.response(202, RunSchema)
 def start_run(settings, slug: str):
     """Start a solve with these settings; follow it at /runs/<id>."""
@@ -492,12 +504,6 @@ def publish_version(body, slug: str, number: int):
     """Make this version what companies see (their agendas, calendars and mail follow)."""
     event = event_of(slug)
     version = version_of(event, number)
-    if not body["confirm"]:
-        raise ApiProblem(
-            422,
-            gettext("Publishing needs confirm: true"),
-            gettext("Publishing changes the companies' agendas and calendars."),
-        )
 
     def change() -> Response:
         try:
@@ -558,9 +564,27 @@ def company_meetings(slug: str, company: str):
 
 
 def not_found(rest: str):
+    """No such path (404), or a path that takes other methods (405, with Allow)."""
+    allowed = [m for m in ("GET", "PUT", "POST") if _routed(m) not in (None, "api.not_found")]
+    if allowed:
+        raise ApiProblem(
+            405,
+            gettext("Method not allowed"),
+            gettext("This path takes: %(methods)s.", methods=", ".join(allowed)),
+            headers={"Allow": ", ".join(allowed)},
+        )
     raise ApiProblem(
         404, gettext("No such API path"), gettext("See /api/v1/reference for the paths.")
     )
+
+
+def _routed(method: str) -> str | None:
+    adapter = current_app.create_url_adapter(request)
+    try:
+        endpoint, _values = adapter.match(request.path, method=method)
+    except HTTPException:
+        return None
+    return endpoint
 
 
 # Any other path under /api/v1 is a problem too (not the app's HTML page); not documented.
