@@ -154,13 +154,13 @@ class AnswerSchema(Strict):
 
 class RunSettingsSchema(Strict):
     time_limit = fields.Float(load_default=30.0, validate=ma.validate.Range(1, 3600))
-    seed = fields.Integer(load_default=0, validate=ma.validate.Range(0, 2**31 - 1))
+    seed = fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(0, 2**31 - 1))
     keep_published = fields.Boolean(load_default=True)
-    allow_moves = fields.Integer(load_default=0, validate=ma.validate.Range(0, 100000))
+    allow_moves = fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(0, 100000))
     fair = fields.Boolean(load_default=False)
     compact = fields.Boolean(load_default=False)
     max_breaks = fields.Integer(
-        load_default=None, allow_none=True, validate=ma.validate.Range(0, 100)
+        strict=True, load_default=None, allow_none=True, validate=ma.validate.Range(0, 100)
     )
 
 
