@@ -146,6 +146,8 @@ def deliver_webhooks(engine: Engine, now: datetime | None = None) -> int:
 
 
 def _deliver_one(engine: Engine, row_id: int, now: datetime | None) -> int:
+    """Read the claimed row, post it with no transaction open (a slow receiver holds no
+    lock on the database), then record what the receiver answered."""
     with transaction(engine) as session:
         row = session.get(WebhookDelivery, row_id)
         if row is None or row.status != "sending":
@@ -154,28 +156,54 @@ def _deliver_one(engine: Engine, row_id: int, now: datetime | None) -> int:
         if subscription.removed_at is not None:
             give_up(row, "the subscription was removed")
             return 0
-        body = json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode()
-        stamp = int(time.time())
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "webhook-id": row.message_id,
-            "webhook-timestamp": str(stamp),
-            "webhook-signature": signature(subscription.secret, row.message_id, stamp, body),
-        }
-        try:
-            target = resolve(subscription.url, subscription.allow_private)
-            status, answer = post(target, body, headers)
-        except Refused as error:
-            give_up(row, str(error))
+        url, allow_private, secret = (
+            subscription.url,
+            subscription.allow_private,
+            subscription.secret,
+        )
+        message_id, payload = row.message_id, row.payload
+    outcome = _attempt(url, allow_private, secret, message_id, payload)
+    with transaction(engine) as session:
+        row = session.get(WebhookDelivery, row_id)
+        if row is None or row.status != "sending":
             return 0
-        except (OSError, http.client.HTTPException) as error:
-            retry_later(row, f"cannot reach the receiver: {error}"[:500], MAX_ATTEMPTS, now)
-            return 0
-        row.response_status, row.response_body = status, answer
-        if 200 <= status < 300:
-            row.status, row.delivered_at, row.last_error = "delivered", utc_now(), None
-            row.attempts += 1
-            return 1
-        retry_later(row, f"the receiver answered {status}", MAX_ATTEMPTS, now)
+        return _record(row, outcome, now)
+
+
+Outcome = tuple[str, int | None, str]  # ("answered" | "refused" | "unreachable", status, text)
+
+
+def _attempt(url: str, allow_private: bool, secret: str, message_id: str, payload: dict) -> Outcome:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signature(secret, message_id, stamp, body),
+    }
+    try:
+        status, answer = post(resolve(url, allow_private), body, headers)
+    except Refused as error:
+        return "refused", None, str(error)
+    except (OSError, http.client.HTTPException) as error:
+        return "unreachable", None, f"cannot reach the receiver: {error}"[:500]
+    return "answered", status, answer
+
+
+def _record(row: WebhookDelivery, outcome: Outcome, now: datetime | None) -> int:
+    kind, status, text = outcome
+    if kind == "refused":
+        give_up(row, text)
         return 0
+    if kind == "unreachable":
+        retry_later(row, text, MAX_ATTEMPTS, now)
+        return 0
+    row.response_status, row.response_body = status, text
+    if status is not None and 200 <= status < 300:
+        row.status, row.delivered_at, row.last_error = "delivered", utc_now(), None
+        row.attempts += 1
+        return 1
+    retry_later(row, f"the receiver answered {status}", MAX_ATTEMPTS, now)
+    return 0
