@@ -145,8 +145,8 @@ def _locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web.api import init_api
     from web.api.pages import integrations
+    from web.api.setup import init_api
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events

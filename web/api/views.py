@@ -14,10 +14,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+import web.api.sheets as sheets
 from scheduler.formats.problems import InvalidInput
 from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.solver.cpsat import SolverSettings
-from web.api import sheets
 from web.api.auth import authorise
 from web.api.replies import (
     ApiProblem,
