@@ -145,6 +145,8 @@ def _locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.api.pages import integrations
+    from web.api.setup import init_api
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events
@@ -164,9 +166,11 @@ def _register_blueprints(app: Flask) -> None:
         solving,
         schedules,
         notifications,
+        integrations,
         portal,
         agenda,
         person,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    init_api(app)  # /api/v1: keys, not cookies (web/api)

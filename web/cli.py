@@ -147,3 +147,35 @@ def _fail(error: InvalidInput, closing: str | None) -> None:
     if closing:
         click.echo(closing, err=True)
     sys.exit(BAD_INPUT)
+
+
+@click.group("api-key")
+def api_key() -> None:
+    """API keys of an event, for integrations (/api/v1; docs/api.md)."""
+
+
+@api_key.command("create")
+@click.option("--event", "slug", required=True, help="The event the key opens (only that one).")
+@click.option("--read-only", is_flag=True, help="The key reads and changes nothing.")
+@click.option("--name", default="command line", show_default=True, help="Who or what uses it.")
+def create_api_key(slug: str, read_only: bool, name: str) -> None:
+    """Make a key and print it once: only its hash is kept, so copy it now."""
+    import web.models  # noqa: F401 - every table known (the key refers to the event)
+    from web.api.keys import create_key
+    from web.events.operations import EventNotFound, get_event
+
+    engine = _ready_engine()
+    try:
+        with transaction(engine) as session:
+            try:
+                event = get_event(session, slug)
+            except EventNotFound:
+                raise InvalidInput([Problem("--event", f'no event "{slug}"')]) from None
+            made = create_key(session, event, name, read_only)
+            scope = "read-only" if read_only else "read-write"
+            click.echo(
+                f"{made.row.name} ({scope}, event {slug}): shown once, copy it now:", err=True
+            )
+    except InvalidInput as error:
+        _fail(error, None)
+    click.echo(made.text)

@@ -13,6 +13,7 @@ from web.db import begin_writing
 from web.events.models import Event
 from web.jobs import Queue
 from web.notifications.outbox import MAIL_WRITTEN
+from web.webhooks.operations import WEBHOOKS_WRITTEN
 
 
 def db() -> Session:
@@ -28,10 +29,13 @@ def db() -> Session:
 
 
 def _deliver_what_was_written(session: Session) -> None:
-    """A change that wrote to the outbox (web.notifications.outbox marks the session) is
-    told at once: delivery is queued as soon as the change is committed."""
+    """A change that wrote to the outbox (web.notifications.outbox marks the session) or to
+    the webhook deliveries (web.webhooks.operations) is told at once: delivery is queued as
+    soon as the change is committed."""
     if session.info.pop(MAIL_WRITTEN, False):
         queue().enqueue_delivery()
+    if session.info.pop(WEBHOOKS_WRITTEN, False):
+        queue().enqueue_webhooks()
 
 
 def close_db() -> None:

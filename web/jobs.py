@@ -25,6 +25,7 @@ from web.db import instance_path, make_engine
 from web.notifications.delivery import deliver_due, mail_server
 from web.notifications.digest import write_digests, write_summaries
 from web.solving.job import run_solver
+from web.webhooks.delivery import deliver_webhooks
 
 QUEUE_NAME = "partnering"
 QUEUE_FILE = "jobs.sqlite3"
@@ -38,6 +39,7 @@ class Queue:
     solve: TaskWrapper
     engine: Engine
     deliver: TaskWrapper | None = None
+    webhooks: TaskWrapper | None = None
 
     def enqueue_solve(self, run_id: int) -> None:
         self.solve(run_id)
@@ -45,6 +47,10 @@ class Queue:
     def enqueue_delivery(self) -> None:
         if self.deliver is not None:
             self.deliver()
+
+    def enqueue_webhooks(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks()
 
 
 def make_queue(
@@ -73,7 +79,9 @@ def make_queue(
     deliver = huey.task(name="deliver")(partial(deliver_outbox, engine))
     huey.periodic_task(crontab(minute="*"), name="deliver-due")(partial(deliver_outbox, engine))
     huey.periodic_task(crontab(minute="5"), name="digests")(partial(digests, engine))
-    return Queue(huey, task, engine, deliver)
+    webhooks = huey.task(name="webhooks")(partial(deliver_webhooks, engine))
+    huey.periodic_task(crontab(minute="*"), name="webhooks-due")(partial(deliver_webhooks, engine))
+    return Queue(huey, task, engine, deliver, webhooks)
 
 
 def digests(engine: Engine) -> int:

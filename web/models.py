@@ -1,5 +1,6 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from web.api.models import ApiKey, IdempotentAnswer
 from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
@@ -21,8 +22,10 @@ from web.schedules.models import (
     UnscheduledRequest,
 )
 from web.solving.models import SolverRun
+from web.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "ApiKey",
     "Attendee",
     "Base",
     "Company",
@@ -32,6 +35,7 @@ __all__ = [
     "EventSession",
     "FixedMeeting",
     "FixedMeetingAttendee",
+    "IdempotentAnswer",
     "Location",
     "MeetingRequest",
     "Notification",
@@ -45,4 +49,6 @@ __all__ = [
     "SolverRun",
     "UnavailableBlock",
     "UnscheduledRequest",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -70,6 +70,7 @@ class _ProductCommands(click.Group):
     lazy-subcommand pattern of click's documentation)."""
 
     elsewhere: ClassVar[dict[str, str]] = {  # command name -> "module:attribute"
+        "api-key": "web.cli:api_key",
         "db": "web.cli:db",
         "export": "web.cli:export_command",
         "import": "web.cli:import_command",

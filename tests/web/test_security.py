@@ -26,6 +26,7 @@ from tests.web.conftest import (
     PASSWORD,
     create_event,
 )
+from web.api.keys import create_key
 from web.app import create_app
 from web.auth.operations import find_organiser, set_password
 from web.companies.models import Attendee, Company
@@ -40,6 +41,8 @@ from web.schedules.operations import publish
 from web.solving.job import run_solver
 from web.solving.models import SolverRun
 from web.solving.operations import queue_run
+from web.webhooks.models import WebhookDelivery
+from web.webhooks.operations import subscribe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,10 +54,20 @@ ORGANISER_BLUEPRINTS = {
     "solving",
     "schedules",
     "notifications",
+    "integrations",
 }
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
+# Opened by an API key of the event in `Authorization: Bearer`, and by nothing else: neither
+# the organiser's cookie nor a company's link (tests/web/test_api.py tries the keys).
+API_BLUEPRINTS = {"api"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.login",
+    "auth.language",
+    "api-docs.openapi_json",  # the API's description, no data
+    "api_reference.page",
+}
 ORGANISER_ENDPOINTS = {"auth.logout"}
 
 
@@ -68,6 +81,8 @@ def who_may_open(endpoint: str) -> str:
         return "company"
     if blueprint in PERSON_BLUEPRINTS:
         return "person"
+    if blueprint in API_BLUEPRINTS:
+        return "api"
     raise AssertionError(
         f"endpoint {endpoint} is not classified: say in tests/web/test_security.py (and "
         "SECURITY.md) who may open it, and protect it accordingly"
@@ -111,6 +126,13 @@ def fair(engine, session, dummy_event):
         payload={},
     )
     session.add(message)
+    key = create_key(session, dummy_event, "crm", read_only=False)
+    hook = subscribe(session, dummy_event, "https://example.org/hook", ["request.answered"])
+    session.flush()
+    sent = WebhookDelivery(
+        subscription_id=hook.row.id, message_id="msg_test", kind="request.answered", payload={}
+    )
+    session.add(sent)
     session.commit()
     requests = {r.external_id: r for r in session.scalars(select(MeetingRequest))}
     return {
@@ -131,6 +153,10 @@ def fair(engine, session, dummy_event):
             "suffix": "xlsx",
             "company": "acme",
             "filename": "app.css",
+            "key_id": key.row.id,
+            "subscription_id": hook.row.id,
+            "delivery_id": sent.id,
+            "rest": "anything",
         },
     }
 
@@ -186,6 +212,32 @@ def test_every_organiser_page_refuses_an_anonymous_visitor_and_a_company_link(
                     assert response.location.startswith("/login"), (method, target)
                     tried += 1
     assert tried >= 4 * 30
+    assert snapshot(session) == before
+
+
+def test_no_cookie_and_no_company_link_opens_the_api(app, organiser, session, fair):
+    """Every API path and method, from a logged-in organiser's browser that has also opened
+    a company's link, with the company's token as a bearer, in the query and as a cookie-less
+    visitor: 401, and nothing changes. Only an API key of the event opens it."""
+    before = snapshot(session)
+    token = fair["companies"]["acme"].access_token
+    assert organiser.get(f"/c/{token}/").status_code == 200
+    anonymous = app.test_client()
+    tried = 0
+    for rule in rules(app, "api"):
+        for method in methods(rule):
+            path = url(rule, fair["values"])
+            for visitor, target, headers in (
+                (organiser, path, {}),
+                (organiser, f"{path}?token={token}", {}),
+                (anonymous, path, {"Authorization": f"Bearer {token}"}),
+                (anonymous, path, {"Authorization": f"Token {token}"}),
+            ):
+                response = visitor.open(target, method=method, json=[], headers=headers)
+                assert response.status_code == 401, (method, target, response.status_code)
+                assert response.content_type == "application/problem+json"
+                tried += 1
+    assert tried >= 4 * 20
     assert snapshot(session) == before
 
 
@@ -324,7 +376,11 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(app, session, fair):
     assert client.get("/events/tiny/").status_code == 200
     before = snapshot(session)
     values = {**fair["values"], "token": fair["companies"]["acme"].access_token}
-    posts = [url(r, values) for r in app.url_map.iter_rules() if "POST" in r.methods]
+    posts = [
+        url(r, values)
+        for r in app.url_map.iter_rules()
+        if "POST" in r.methods and who_may_open(r.endpoint) != "api"  # keys, no cookies
+    ]
     assert len(posts) >= 20
     for target in posts:
         for token in (None, "wrong", good[:-2] + "xx"):

@@ -14,6 +14,7 @@ from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import set_status
 from web.notifications.outbox import request_answered
 from web.schedules.operations import published_state
+from web.webhooks import operations as webhooks
 
 TAKEN_BACK = ("declined", "cancelled")  # what cancels a published meeting at the next publish
 Side = Literal["asked", "asking", "organiser"]
@@ -65,3 +66,4 @@ def answer(
     set_status(session, row, status, version, by)
     answering_side = {"asked": row.requested_id, "asking": row.requester_id}.get(side)
     request_answered(session, row, answering_side)
+    webhooks.request_answered(session, row)

@@ -14,6 +14,7 @@ from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
 from web.notifications.outbox import request_made
+from web.webhooks import operations as webhooks
 
 # Which status may follow which: a declined or cancelled request may be asked again.
 TRANSITIONS = {
@@ -90,6 +91,7 @@ def add_request(
         ) from error
     if request.status == "requested":
         request_made(session, request)
+    webhooks.request_created(session, request)
     return request
 
 

@@ -26,17 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from web.claiming import CLAIM_TIMEOUT as CLAIM_TIMEOUT
+from web.claiming import claim_due, give_up, queue_again, retry_later
 from web.db import transaction, utc_now
 from web.notifications.compose import envelope, letter
 from web.notifications.models import Notification
 from web.schedules.operations import Published, published_state
 
 MAX_ATTEMPTS = 6  # then failed: 1, 2, 4, 8, 16 minutes between them (half an hour in all)
-CLAIM_TIMEOUT = timedelta(minutes=10)  # a `sending` row older than this: its worker died
 BATCH = 200  # messages claimed at once; one SMTP connection carries them
 TIMEOUT = 30  # seconds the server may take to answer
 PER_HOUR = 30  # messages one address may get in an hour (a corporate asked 600 times a week)
@@ -116,29 +117,7 @@ def deliver_due(
 
 
 def _claim(engine: Engine, now: datetime) -> list[int]:
-    """Take up to BATCH due messages for this worker (rows locked, skipped by other workers
-    on PostgreSQL; SQLite has one writer at a time)."""
-    with transaction(engine) as session:
-        due = session.scalars(
-            select(Notification.id)
-            .where(
-                or_(
-                    (Notification.status == "queued") & (Notification.next_attempt_at <= now),
-                    (Notification.status == "sending")
-                    & (Notification.claimed_at < now - CLAIM_TIMEOUT),
-                )
-            )
-            .order_by(Notification.id)
-            .limit(BATCH)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if due:
-            session.execute(
-                update(Notification)
-                .where(Notification.id.in_(due))
-                .values(status="sending", claimed_at=now)
-            )
-        return list(due)
+    return claim_due(engine, Notification, now, BATCH)
 
 
 @dataclass
@@ -242,18 +221,11 @@ def _batch_later(engine: Engine, ids: list[int], why: str) -> None:
 
 
 def _retry_later(row: Notification, why: str) -> None:
-    row.attempts += 1
-    row.last_error = why
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = "failed"
-    else:
-        row.status = "queued"
-        row.next_attempt_at = utc_now() + timedelta(minutes=2 ** (row.attempts - 1))
+    retry_later(row, why, MAX_ATTEMPTS)
 
 
 def _fail(row: Notification, why: str) -> None:
-    row.attempts += 1
-    row.status, row.last_error = "failed", why
+    give_up(row, why)
 
 
 def _answer(error: smtplib.SMTPException) -> str:
@@ -268,5 +240,4 @@ def _answer(error: smtplib.SMTPException) -> str:
 
 def resend(session: Session, row: Notification) -> None:
     """The organiser queues a message again (failed, or sent and asked for once more)."""
-    row.status, row.next_attempt_at, row.last_error = "queued", utc_now(), None
-    row.attempts = 0
+    queue_again(row)

@@ -30,6 +30,7 @@ from web.db import utc_now
 from web.events.models import Event
 from web.notifications.outbox import schedule_published
 from web.schedules.models import CurrentSchedule, Publication, ScheduleVersion
+from web.webhooks import operations as webhooks
 
 __all__ = [
     "AgendaUpdate",
@@ -352,6 +353,7 @@ def tell_companies(session: Session, event: Event, publication: Publication) -> 
         if update.changed:
             changes[company_id] = _told_update(update, external_id)
     schedule_published(session, publication.id, changes, first=previous is None)
+    webhooks.schedule_published(session, event, publication, latest, previous)
 
 
 def _told_update(update: AgendaUpdate, company: str) -> dict:

@@ -118,6 +118,17 @@ def fail_run(session: Session, run: SolverRun, error: str, status: str = "failed
     session.flush()
 
 
+def cancel_run(session: Session, run: SolverRun) -> None:
+    """Ask the run to stop: a queued one is cancelled now, a running one at its next report.
+    Either way it writes no schedule version, so the published one stays as it is."""
+    if run.status == "queued":
+        run.cancel_requested = True
+        fail_run(session, run, "cancelled before it started", "cancelled")
+    elif run.status == "running":
+        run.cancel_requested = True
+    session.flush()
+
+
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 

@@ -19,7 +19,7 @@ from web.schedules.operations import current_version
 from web.solving.models import SolverRun
 from web.solving.operations import (
     STALE_AFTER,
-    fail_run,
+    cancel_run,
     fail_stale_runs,
     queue_run,
     run_numbers,
@@ -130,12 +130,7 @@ def cancel(slug: str, run_id: int):
     """Ask the run to stop: a queued one is cancelled now, a running one at its next report.
     Either way it writes no schedule version, so the published one stays as it is."""
     event = event_or_404(slug)
-    row = row_or_404(SolverRun, run_id, event)
-    if row.status == "queued":
-        row.cancel_requested = True
-        fail_run(db(), row, "cancelled before it started", "cancelled")
-    elif row.status == "running":
-        row.cancel_requested = True
+    cancel_run(db(), row_or_404(SolverRun, run_id, event))
     db().commit()
     flash(_("Cancelling the run."), "success")
     return redirect(url_for("solving.run", slug=slug, run_id=run_id))
