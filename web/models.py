@@ -9,6 +9,8 @@ from web.meeting_requests.models import (
     FixedMeetingAttendee,
     MeetingRequest,
     RequestAttendee,
+    RequestMessage,
+    RequestRules,
     RequestWindow,
 )
 from web.notifications.models import Notification
@@ -38,6 +40,8 @@ __all__ = [
     "Organiser",
     "Publication",
     "RequestAttendee",
+    "RequestMessage",
+    "RequestRules",
     "RequestWindow",
     "ScheduleVersion",
     "ScheduledMeeting",

@@ -63,6 +63,9 @@ portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="
 COMPANY_MAIL_KINDS = (
     "request",
     "answer",
+    "reply",
+    "expired",
+    "reminder",
     "schedule",
     "digest",
 )  # the link is the organiser's to send
