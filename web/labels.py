@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.solver.reasons import read_reason
 from scheduler.words import Words, told
+from web.meeting_requests.conversation import REASON_WORDS
+from web.meeting_requests.models import MESSAGE_LONGEST
 from web.meeting_requests.operations import TRANSITIONS
 
 STATUS = {
@@ -304,4 +306,11 @@ def helpers() -> dict:
         "mail_status_label": lambda s: MAIL_STATUS.get(s, s),
         "mail_kind_label": lambda k: MAIL_KIND.get(k, k),
         "problem_told": problem_told,
+        "decline_reason_label": decline_reason_label,
+        "message_longest": MESSAGE_LONGEST,
     }
+
+
+def decline_reason_label(reason: str) -> str:
+    """Why a request was declined, in the visitor's language (expired too)."""
+    return _(REASON_WORDS[reason]) if reason in REASON_WORDS else reason

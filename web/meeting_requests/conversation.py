@@ -43,6 +43,9 @@ REASON_WORDS = {
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0085\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
+TOO_LONG = N_("A message may be at most {most} characters; shorten it.")
+
+
 class MessageTooLong(Refusal):
     """A message over MESSAGE_LONGEST characters."""
 
@@ -67,11 +70,7 @@ def clean_message(text: str | None) -> str | None:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = _CONTROLS.sub("", text).replace("\u2029", "\n").strip()
     if len(text) > MESSAGE_LONGEST:
-        raise MessageTooLong(
-            N_("A message may be at most {most} characters; this one has {length}."),
-            most=MESSAGE_LONGEST,
-            length=len(text),
-        )
+        raise MessageTooLong(TOO_LONG, most=MESSAGE_LONGEST)
     return text or None
 
 

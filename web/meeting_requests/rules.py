@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from scheduler.times import describe_time
 from scheduler.words import N_, Refusal
 from web.companies.models import Company
-from web.db import utc_now
+from web.db import apply_edit, utc_now
 from web.events.models import Event
 from web.meeting_requests.models import MeetingRequest, RequestRules
 
@@ -111,3 +111,27 @@ def expires_at(rules: RequestRules, row: MeetingRequest) -> datetime | None:
     if rules.expire_days is None or row.status != "requested":
         return None
     return row.asked_at + timedelta(days=rules.expire_days)
+
+
+class WindowBackwards(Refusal):
+    """A request window that closes before (or when) it opens."""
+
+
+def set_rules(session: Session, event: Event, version: int | None, **values) -> RequestRules:
+    """The organiser's rules saved, if still at the `version` the form showed (EditConflict
+    otherwise); a window that closes before it opens is refused in words."""
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens is not None and closes is not None and closes <= opens:
+        raise WindowBackwards(
+            N_("Requests would close ({closes}) before they open ({opens}): change one."),
+            closes=when_words(closes, event),
+            opens=when_words(opens, event),
+        )
+    rules = session.get(RequestRules, event.id)
+    if rules is None:
+        rules = RequestRules(event_id=event.id, **values)
+        session.add(rules)
+        session.flush()
+        return rules
+    apply_edit(session, rules, version if version is not None else rules.version_id, values)
+    return rules
