@@ -47,10 +47,10 @@ def test_a_company_declines_a_published_meeting_only_when_it_confirms(
 
     client.post(
         f"/c/{big.access_token}/requests/{r2.id}/answer",
-        data={"status": "declined", "confirm": "1"},
+        data={"status": "declined", "confirm": "1", "reason": "no_time"},
     )
     r2 = _row(session, MeetingRequest, "r2")
-    assert (r2.status, r2.answered_by) == ("declined", "company:big")
+    assert (r2.status, r2.answered_by, r2.decline_reason) == ("declined", "company:big", "no_time")
     assert r2.answered_at is not None
 
     # The other company still has the meeting on its agenda, marked as going.

@@ -80,13 +80,13 @@ def answer(
     again is under the event's rules (a Refusal in words)."""
     if not may_answer(row, status, side):
         raise NotYourAnswer(f"{side} may not make request {row.external_id} {status}")
+    if status in TAKEN_BACK and not confirmed and is_published(session, row):
+        raise NeedsConfirmation(row.external_id)
     if status == "declined":
         reason = check_reason(reason, side)
         note = clean_message(note)
     if status == "requested":
         check_may_ask_again(session, row)
-    if status in TAKEN_BACK and not confirmed and is_published(session, row):
-        raise NeedsConfirmation(row.external_id)
     set_status(session, row, status, version, by, reason if status == "declined" else None)
     answering_side = {"asked": row.requested_id, "asking": row.requester_id}.get(side)
     written = None
