@@ -146,6 +146,8 @@ def answered(status: str | None, by: str | None, at: datetime | None, names: dic
     """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
     by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
     event's clock, which `at` is given in)."""
+    if by == "rules:expired":  # web.meeting_requests.deadlines.EXPIRED_BY
+        return _("expired: not answered in time")
     kind, _colon, ident = (by or "").partition(":")
     who = names.get(ident, ident) if kind == "company" else _("the organiser") if by else None
     when = at.strftime("%Y-%m-%d %H:%M") if at else ""

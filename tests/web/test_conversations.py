@@ -339,3 +339,27 @@ def test_the_sheet_carries_the_message_and_never_as_a_formula(organiser, session
     refused = upload(organiser, "/events/tiny/import", "requests.csv", long.encode("utf-8-sig"))
     assert refused.status_code == 422
     assert "column message" in refused.get_data(as_text=True)
+
+
+def test_the_organiser_enters_a_request_with_its_message_after_the_window(
+    organiser, session, dummy_event
+):
+    c = _fresh(session)
+    past = datetime(2026, 9, 1, tzinfo=UTC)
+    session.add(RequestRules(event_id=dummy_event.id, closes_at=past, pending_cap=1))
+    session.commit()
+    page = organiser.get(f"/events/tiny/companies/{c['cell'].id}").get_data(as_text=True)
+    assert 'name="message"' in page
+    organiser.post(
+        f"/events/tiny/companies/{c['cell'].id}/requests",
+        data={"to": c["big"].id, "priority": 3, "message": "Asked at the desk.\r\nTwice."},
+    )
+    row = _request(session, c["cell"], c["big"])
+    assert (row.status, row.message) == ("requested", "Asked at the desk.\nTwice.")
+    too_long = organiser.post(
+        f"/events/tiny/companies/{c['cell'].id}/requests",
+        data={"to": c["acme"].id, "priority": 3, "message": "x" * (MESSAGE_LONGEST + 1)},
+        follow_redirects=True,
+    )
+    assert "A message may be at most 2000 characters" in too_long.get_data(as_text=True)
+    assert _request(session, c["cell"], c["acme"]) is None
