@@ -169,3 +169,16 @@ def test_asking_again_follows_the_organisers_setting(session, open_event):
     assert other.status == "requested"
     with pytest.raises(TooManyPending):
         answer(session, taken_back, "requested", taken_back.version_id, "c:acme", side="asking")
+
+
+def test_a_request_asked_with_a_message_and_windows_keeps_them(session, open_event):
+    """What a profile's "ask for a meeting" passes to the same service."""
+    c = _companies(session)
+    start = datetime(2026, 10, 14, 4, 30, tzinfo=UTC)  # 13:30 in Tokyo
+    window = (start, start + timedelta(hours=2))
+    row = ask(
+        session, open_event, c["acme"], c["big"], 4, "profile", None, " Hi\r\n", within=(window,)
+    )
+    session.commit()
+    session.expire_all()
+    assert row.message == "Hi" and [(w.start, w.end) for w in row.within] == [window]

@@ -50,6 +50,10 @@ class MessageTooLong(Refusal):
     """A message over MESSAGE_LONGEST characters."""
 
 
+class NothingWritten(Refusal):
+    """A reply with no words in it (or only invisible ones)."""
+
+
 class ConversationClosed(Refusal):
     """Writing in a declined or withdrawn request's thread, or past MESSAGES_MOST."""
 
@@ -105,7 +109,7 @@ def reply(session: Session, row: MeetingRequest, text: str | None, side: Side, b
         )
     cleaned = clean_message(text)
     if cleaned is None:
-        raise MessageTooLong(N_("Write a message first."))
+        raise NothingWritten(N_("Write a message first."))
     author = row.requested_id if side == "asked" else row.requester_id
     message = RequestMessage(author_id=author, entered_by=by, kind="reply", text=cleaned)
     row.replies.append(message)

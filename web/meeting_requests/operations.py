@@ -138,13 +138,15 @@ def ask(
     notes: str | None = None,
     message: str | None = None,
     *,
+    within: tuple[tuple[datetime, datetime], ...] = (),
     by_organiser: bool = False,
     now: datetime | None = None,
 ) -> MeetingRequest:
     """A request made in the web app, with the asking company's `message` to the other (the
-    conversation's start): the other side still has to accept it. A company asks under the
-    event's request rules (the window, the cap: a Refusal in words); the organiser, who set
-    them, enters a request at any time."""
+    conversation's start) and the windows it would like to meet in (`within`, aware
+    instants): the other side still has to accept it. A company asks under the event's
+    request rules (the window, the cap: a Refusal in words); the organiser, who set them,
+    enters a request at any time."""
     if not by_organiser:
         check_may_ask(session, event, requester, now)
     return add_request(
@@ -159,6 +161,7 @@ def ask(
         entered_by=entered_by,
         status="requested",
         asked_at=now or utc_now(),
+        within=[RequestWindow(start=start, end=end) for start, end in within],
     )
 
 
