@@ -509,7 +509,8 @@ def request_rules(slug: str):
         "ask_again": form.ask_again.data,
         "at_solve": form.at_solve.data,
     }
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    given = str(form.version.data or "")
+    version = int(given) if given.isascii() and given.isdigit() else None
     try:
         set_rules(db(), event, version, **values)
     except Refusal as error:
