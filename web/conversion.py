@@ -46,8 +46,9 @@ from web.schedules.models import (
 )
 from web.solving.models import SolverRun
 
-# An exchange file carries neither attendees' titles nor who asked: keep what is stored.
-NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "request.asked_by_id"})
+# An exchange file carries neither attendees' titles nor who asked, nor the message a request
+# was asked with: keep what is stored.
+NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "request.asked_by_id", "request.message"})
 
 
 # --- exchange document / Instance -> rows ------------------------------------------------------

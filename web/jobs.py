@@ -1,5 +1,6 @@
-"""The job queue (Huey): solves run outside the web request that started them, and the
-outbox is delivered (after each change that writes to it, and every minute for retries).
+"""The job queue (Huey): solves run outside the web request that started them, the outbox
+is delivered (after each change that writes to it, and every minute for retries), and the
+clock's work is done (digests, summaries, the request rules' expiries and reminders).
 
 Embedded default: a SQLite queue file in the instance folder, worked by threads inside
 `partnering serve`, so nothing else needs installing. With `REDIS_URL` set the queue is in
@@ -22,6 +23,7 @@ from huey.api import TaskWrapper
 from sqlalchemy.engine import Engine
 
 from web.db import instance_path, make_engine
+from web.meeting_requests.deadlines import apply_rules
 from web.notifications.delivery import deliver_due, mail_server
 from web.notifications.digest import write_digests, write_summaries
 from web.solving.job import run_solver
@@ -81,6 +83,7 @@ def make_queue(
     huey.periodic_task(crontab(minute="5"), name="digests")(partial(digests, engine))
     webhooks = huey.task(name="webhooks")(partial(deliver_webhooks, engine))
     huey.periodic_task(crontab(minute="*"), name="webhooks-due")(partial(deliver_webhooks, engine))
+    huey.periodic_task(crontab(minute="*/10"), name="request-rules")(partial(request_rules, engine))
     return Queue(huey, task, engine, deliver, webhooks)
 
 
@@ -89,6 +92,16 @@ def digests(engine: Engine) -> int:
     written = write_digests(engine) + write_summaries(engine)
     deliver_outbox(engine)
     return written
+
+
+def request_rules(engine: Engine) -> tuple[int, int]:
+    """Every ten minutes: unanswered requests past their days expire, and companies with
+    requests awaiting their answer are reminded before the window closes (both idempotent),
+    and what that told goes out."""
+    done = apply_rules(engine)
+    if any(done):
+        deliver_outbox(engine)
+    return done
 
 
 def deliver_outbox(engine: Engine) -> int:

@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.solver.reasons import read_reason
 from scheduler.words import Words, told
+from web.meeting_requests.conversation import REASON_WORDS
+from web.meeting_requests.models import MESSAGE_LONGEST
 from web.meeting_requests.operations import TRANSITIONS
 
 STATUS = {
@@ -72,6 +74,9 @@ MAIL_KIND = {
     "link": _l("private link"),
     "request": _l("new request"),
     "answer": _l("answer to a request"),
+    "reply": _l("a reply in a request's conversation"),
+    "expired": _l("a request of yours expired unanswered"),
+    "reminder": _l("reminder before requests close, while some await your answer"),
     "schedule": _l("agenda published or changed"),
     "digest": _l("your meetings tomorrow, the evening before"),
     "summary": _l("the organisers' summary each morning"),
@@ -141,6 +146,8 @@ def answered(status: str | None, by: str | None, at: datetime | None, names: dic
     """'declined by Takeda on 2026-10-14 09:12': what became of a published meeting's request,
     by whom (`by` as set_status keeps it; `names` maps company ids to names) and when (on the
     event's clock, which `at` is given in)."""
+    if by == "rules:expired":  # web.meeting_requests.deadlines.EXPIRED_BY
+        return _("expired: not answered in time")
     kind, _colon, ident = (by or "").partition(":")
     who = names.get(ident, ident) if kind == "company" else _("the organiser") if by else None
     when = at.strftime("%Y-%m-%d %H:%M") if at else ""
@@ -301,4 +308,11 @@ def helpers() -> dict:
         "mail_status_label": lambda s: MAIL_STATUS.get(s, s),
         "mail_kind_label": lambda k: MAIL_KIND.get(k, k),
         "problem_told": problem_told,
+        "decline_reason_label": decline_reason_label,
+        "message_longest": MESSAGE_LONGEST,
     }
+
+
+def decline_reason_label(reason: str) -> str:
+    """Why a request was declined, in the visitor's language (expired too)."""
+    return _(REASON_WORDS[reason]) if reason in REASON_WORDS else reason

@@ -10,6 +10,8 @@ from web.meeting_requests.models import (
     FixedMeetingAttendee,
     MeetingRequest,
     RequestAttendee,
+    RequestMessage,
+    RequestRules,
     RequestWindow,
 )
 from web.notifications.models import Notification
@@ -42,6 +44,8 @@ __all__ = [
     "Organiser",
     "Publication",
     "RequestAttendee",
+    "RequestMessage",
+    "RequestRules",
     "RequestWindow",
     "ScheduleVersion",
     "ScheduledMeeting",

@@ -402,6 +402,8 @@ def test_changes_to_a_published_schedule_are_seen_by_everyone(server, browser):
     phone.goto(f"{server}{corporate_link}")
     published = phone.locator("#requests li:has(form.confirm)").first
     other = published.locator("strong").inner_text()
+    published.locator("details.decline summary").click()
+    published.locator("select[name=reason]").select_option("no_time")
     published.locator("button.declined").click()  # without the tick nothing is sent
     expect(published.locator(".status")).to_have_text("accepted")
     published.locator("input[name=confirm]").check()

@@ -47,10 +47,10 @@ def test_a_company_declines_a_published_meeting_only_when_it_confirms(
 
     client.post(
         f"/c/{big.access_token}/requests/{r2.id}/answer",
-        data={"status": "declined", "confirm": "1"},
+        data={"status": "declined", "confirm": "1", "reason": "no_time"},
     )
     r2 = _row(session, MeetingRequest, "r2")
-    assert (r2.status, r2.answered_by) == ("declined", "company:big")
+    assert (r2.status, r2.answered_by, r2.decline_reason) == ("declined", "company:big", "no_time")
     assert r2.answered_at is not None
 
     # The other company still has the meeting on its agenda, marked as going.
@@ -402,13 +402,17 @@ def test_a_person_sees_the_meeting_going_too_and_a_company_asks_again(
     assert "Ask again" in client.get(f"/c/{acme.access_token}/").get_data(as_text=True)
     client.post(withdraw, data={"status": "requested"})
     assert _row(session, MeetingRequest, "r1").status == "requested"
-    # A declined request is not the asker's to ask again.
+    # A declined request is not the asker's to ask again, unless the organiser allows it.
     r1 = _row(session, MeetingRequest, "r1")
     big = _row(session, Company, "big")
-    answer = {"status": "declined", "confirm": "1"}  # still on the published agendas
+    answer = {"status": "declined", "confirm": "1", "reason": "not_a_fit"}  # still published
     client.post(f"/c/{big.access_token}/requests/{r1.id}/answer", data=answer)
     assert _row(session, MeetingRequest, "r1").status == "declined"
-    assert client.post(withdraw, data={"status": "requested"}).status_code == 400
+    refused = client.post(withdraw, data={"status": "requested"}, follow_redirects=True)
+    assert "The organiser does not let a declined request be asked again." in refused.get_data(
+        as_text=True
+    )
+    assert _row(session, MeetingRequest, "r1").status == "declined"
 
 
 def test_the_same_person_added_twice_is_one_person(organiser, client, session, dummy_event):

@@ -27,7 +27,15 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     NumberRange,
@@ -37,6 +45,7 @@ from wtforms.validators import (
 )
 
 from scheduler.formats.problems import InvalidInput
+from scheduler.words import Refusal
 from web.companies.models import Company
 from web.db import EditConflict, apply_edit
 from web.events.models import Event, Location
@@ -58,6 +67,7 @@ from web.importing.files import import_file
 from web.importing.template import template_rows
 from web.labels import EDIT_CONFLICT, say, zone_choices
 from web.languages import LANGUAGES
+from web.meeting_requests.rules import rules_of, set_rules
 from web.notifications.models import KINDS as MAIL_KINDS
 from web.portal.agenda import FILES
 from web.schedules.drift import published_drift
@@ -359,7 +369,12 @@ def edit(slug: str):
         )
         if misfits and not form.take_out.data:
             return render_template(
-                "events/edit.html", form=form, event=event, misfits=misfits, mail_kinds=MAIL_KINDS
+                "events/edit.html",
+                form=form,
+                event=event,
+                misfits=misfits,
+                mail_kinds=MAIL_KINDS,
+                rules_form=rules_form(event, formdata=None),
             )
         changes = {
             "name": form.name.data,
@@ -395,7 +410,120 @@ def edit(slug: str):
                 "notice",
             )
         return redirect(url_for("events.dashboard", slug=slug))
-    return render_template("events/edit.html", form=form, event=event, mail_kinds=MAIL_KINDS)
+    return render_template(
+        "events/edit.html",
+        form=form,
+        event=event,
+        mail_kinds=MAIL_KINDS,
+        rules_form=rules_form(event, formdata=None),
+    )
+
+
+ASK_AGAIN_CHOICES = {
+    "withdrawn": _l("after withdrawing it, not after a decline"),
+    "both": _l("after withdrawing it or a decline"),
+    "never": _l("never"),
+}
+AT_SOLVE_CHOICES = {
+    "wait": _l("left out of the solve; they stay open for the next one"),
+    "expire": _l("left out of the solve and declined as expired when it starts"),
+}
+
+
+class RequestRulesForm(FlaskForm):
+    """The rules companies ask under (web.meeting_requests.rules), on the event's clock."""
+
+    opens_at = DateTimeLocalField(
+        _l("Requests open"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("on the event's clock; empty: from now"),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Requests close"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("on the event's clock; empty: never. Reminders go out 48 hours before"),
+    )
+    pending_cap = IntegerField(
+        _l("Requests a company may have awaiting an answer at once"),
+        validators=[Optional(), NumberRange(1, 10000)],
+        description=_l("empty: no limit"),
+    )
+    expire_days = IntegerField(
+        _l("Unanswered requests expire after (days)"),
+        validators=[Optional(), NumberRange(1, 365)],
+        description=_l("they become declined, as expired; empty: never"),
+    )
+    ask_again = SelectField(
+        _l("A company may ask the same company again"), choices=list(ASK_AGAIN_CHOICES.items())
+    )
+    at_solve = SelectField(
+        _l("Requests still awaiting an answer at a solve are"),
+        choices=list(AT_SOLVE_CHOICES.items()),
+    )
+    version = HiddenField()
+
+
+def rules_form(event: Event, **values) -> RequestRulesForm:
+    """The form, filled from the stored rules (times on the event's clock)."""
+    rules = rules_of(db(), event)
+    zone = ZoneInfo(event.timezone)
+
+    def local(moment):
+        return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+    return RequestRulesForm(
+        opens_at=local(rules.opens_at),
+        closes_at=local(rules.closes_at),
+        pending_cap=rules.pending_cap,
+        expire_days=rules.expire_days,
+        ask_again=rules.ask_again,
+        at_solve=rules.at_solve,
+        version=rules.version_id or "",
+        **values,
+    )
+
+
+@events.route("/events/<slug>/setup/requests", methods=["POST"])
+def request_rules(slug: str):
+    """Save the event's request rules (a form of their own on the setup page)."""
+    event = event_or_404(slug)
+    form = rules_form(event)
+    back = url_for("events.edit", slug=slug) + "#request-rules"
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, name).label.text}: {error}", "error")
+        return redirect(back)
+    zone = ZoneInfo(event.timezone)
+
+    def instant(local):
+        return local.replace(tzinfo=zone) if local else None
+
+    values = {
+        "opens_at": instant(form.opens_at.data),
+        "closes_at": instant(form.closes_at.data),
+        "pending_cap": form.pending_cap.data,
+        "expire_days": form.expire_days.data,
+        "ask_again": form.ask_again.data,
+        "at_solve": form.at_solve.data,
+    }
+    given = str(form.version.data or "")
+    version = int(given) if given.isascii() and given.isdigit() else None
+    try:
+        set_rules(db(), event, version, **values)
+    except Refusal as error:
+        db().rollback()
+        flash(say(error), "error")
+        return redirect(back)
+    except EditConflict:
+        db().rollback()
+        flash(str(EDIT_CONFLICT), "error")
+        return redirect(back)
+    db().commit()
+    flash(_("Request rules saved."), "success")
+    return redirect(back)
 
 
 def _mail_off(event: Event) -> list[str]:

@@ -71,6 +71,14 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         ),
         Column("asked_by", "attendee id", False, "organovo-1", "the person who asked"),
         Column("notes", "text", False, "met at BIO 2025", "free text"),
+        Column(
+            "message",
+            "text",
+            False,
+            "We would like to discuss our oncology assets.",
+            "the asking company's message to the other (at most 2000 characters; line breaks "
+            "kept): starts the request's conversation",
+        ),
     ),
     "availability": (
         Column("company", "id", True, "takeda", "whose time is blocked"),

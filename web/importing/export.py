@@ -128,6 +128,7 @@ def _request_rows(session, event, zone, companies, attendees) -> list[list[objec
                 "; ".join(within.get(r.id, [])) or None,
                 asked_by,
                 r.notes,
+                r.message,
             ]
         )
     return rows

@@ -63,6 +63,7 @@ class RequestRecord:
     notes: str | None = None
     asked_by: str | None = None
     place: str | Words = field(default="", compare=False)  # where it was read, for messages
+    message: str | None = None  # the asking company's message (sheets only)
 
 
 @dataclass(frozen=True)

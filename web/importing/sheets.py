@@ -25,6 +25,7 @@ from web.importing.records import (
     Window,
 )
 from web.importing.writer import Known
+from web.meeting_requests.conversation import clean_message
 from web.meeting_requests.models import STATUSES
 
 # Far beyond any real event, as in the exchange format: absurd numbers are input errors.
@@ -293,6 +294,7 @@ class SheetReader:
             within = self.cell(row, "within", self.windows, ())
             asked_by = self.cell(row, "asked_by", identifier)
             notes = self.cell(row, "notes", text)
+            message = self.cell(row, "message", message_text)
             ok = self._reference(row, "from", requester, companies, UNKNOWN_COMPANY)
             ok = self._reference(row, "to", requested, companies, UNKNOWN_COMPANY) and ok
             if ok and requester == requested:
@@ -335,6 +337,7 @@ class SheetReader:
                         notes,
                         asked_by,
                         place=place,
+                        message=message,
                     )
                 )
         self._unique(rows, ids, DUPLICATE_REQUEST)
@@ -436,6 +439,15 @@ def text(value: object) -> str:
         return str(int(value))
     try:
         return plain_text(str(value).strip())
+    except Refusal as error:
+        raise CellError(error.words.template, **dict(error.words.values)) from None
+
+
+def message_text(value: object) -> str | None:
+    """A request's message: line breaks kept, invisible characters dropped (as the pages
+    store it), at most MESSAGE_LONGEST characters."""
+    try:
+        return clean_message(str(value))
     except Refusal as error:
         raise CellError(error.words.template, **dict(error.words.values)) from None
 

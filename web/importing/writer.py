@@ -485,6 +485,7 @@ def _write_requests(session, event, data: ImportData, companies, attendees, repo
             "priority": r.priority,
             "slots": r.slots,
             "notes": r.notes,
+            "message": r.message,
             "asked_by_id": attendees[r.asked_by] if r.asked_by else None,
             "entered_by": data.source,  # new rows only: see keep below
         }

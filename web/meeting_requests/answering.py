@@ -10,8 +10,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from scheduler.words import Refusal
+from web.meeting_requests.conversation import add_decline_note, check_reason, clean_message
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.operations import set_status
+from web.meeting_requests.rules import check_may_ask_again
 from web.notifications.outbox import request_answered
 from web.schedules.operations import published_state
 from web.webhooks import operations as webhooks
@@ -22,14 +25,27 @@ Side = Literal["asked", "asking", "organiser"]
 
 def may_answer(row: MeetingRequest, status: str, side: Side) -> bool:
     """Who may move a request to what: the asked company accepts or declines; the asking one
-    takes its request back, and asks again after taking it back (a declined request stays
-    declined); the organiser answers on either's behalf and may cancel too. (Which moves any
-    status allows at all is set_status's rule, TRANSITIONS.)"""
+    takes its request back, and asks again after a withdrawal or a decline (where the
+    event's rules allow it: rules.check_may_ask_again); the organiser answers on either's
+    behalf and may cancel too. (Which moves any status allows at all is set_status's rule,
+    TRANSITIONS.)"""
     if side == "asked":
         return status in ("accepted", "declined")
     if side == "asking":
-        return status == "cancelled" or (status == "requested" and row.status == "cancelled")
+        again = status == "requested" and row.status in ("cancelled", "declined")
+        return status == "cancelled" or again
     return status in ("accepted", "declined", "cancelled")
+
+
+def may_ask_again(session: Session, row: MeetingRequest) -> bool:
+    """Whether the asking company may ask again now (for the page's button)."""
+    if row.status not in ("cancelled", "declined"):
+        return False
+    try:
+        check_may_ask_again(session, row)
+    except Refusal:
+        return False
+    return True
 
 
 class NotYourAnswer(PermissionError):
@@ -55,15 +71,27 @@ def answer(
     by: str,
     confirmed: bool = False,
     side: Side = "organiser",
+    reason: str | None = None,
+    note: str | None = None,
 ) -> None:
     """Move the request to `status` on behalf of `by`, one of its sides (`may_answer`), under
     set_status's rules (the transition allowed, the version the answerer saw); NeedsConfirmation
-    if that takes back a published meeting without `confirmed`."""
+    if that takes back a published meeting without `confirmed`. A decline says why (`reason`,
+    required from a company) and may add words (`note`), which join the conversation; asking
+    again is under the event's rules (a Refusal in words)."""
     if not may_answer(row, status, side):
         raise NotYourAnswer(f"{side} may not make request {row.external_id} {status}")
     if status in TAKEN_BACK and not confirmed and is_published(session, row):
         raise NeedsConfirmation(row.external_id)
-    set_status(session, row, status, version, by)
+    if status == "declined":
+        reason = check_reason(reason, side)
+        note = clean_message(note)
+    if status == "requested":
+        check_may_ask_again(session, row)
+    set_status(session, row, status, version, by, reason if status == "declined" else None)
     answering_side = {"asked": row.requested_id, "asking": row.requester_id}.get(side)
-    request_answered(session, row, answering_side)
+    written = None
+    if status == "declined":
+        written = add_decline_note(session, row, reason, note, by, answering_side)
+    request_answered(session, row, answering_side, written)
     webhooks.request_answered(session, row)

@@ -33,6 +33,18 @@ TO_SOLVER = ("accepted",)
 
 
 NOTES_LONGEST = 1000  # characters: a line or two for the other company, not a document
+MESSAGE_LONGEST = 2000  # characters: a letter's opening paragraphs, not an attachment
+
+# Why a request was declined: the receiver picks one (web.meeting_requests.conversation has
+# their words); "expired" is the request rules' own, for a request left unanswered too long.
+DECLINE_REASONS = ("not_a_fit", "no_time", "in_touch", "too_early", "other")
+EXPIRED = "expired"
+# After a withdrawal or a decline, whether the asking company may ask the same company again
+# (the organiser's choice, RequestRules.ask_again); what becomes of requests still awaiting an
+# answer when the organiser solves (RequestRules.at_solve): they wait for the next solve, or
+# expire there and then.
+ASK_AGAIN = ("never", "withdrawn", "both")
+AT_SOLVE = ("wait", "expire")
 
 
 class MeetingRequest(Base):
@@ -50,6 +62,7 @@ class MeetingRequest(Base):
         CheckConstraint("company_low_id < company_high_id", name="pair_low_below_high"),
         CheckConstraint("priority > 0", name="priority_positive"),
         CheckConstraint("slots > 0", name="slots_positive"),
+        one_of("decline_reason", (*DECLINE_REASONS, EXPIRED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +80,12 @@ class MeetingRequest(Base):
     priority: Mapped[int] = mapped_column(Integer, default=1)
     slots: Mapped[int] = mapped_column(Integer, default=1)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The asking company's message to the other, written when asking: the conversation's
+    # first entry (the replies are RequestMessage rows).
+    message: Mapped[str | None] = mapped_column(Text)
+    # When it was last asked (made, or asked again): unanswered requests expire from here.
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    decline_reason: Mapped[str | None] = mapped_column(String(20))  # while declined
     asked_by_id: Mapped[int | None] = mapped_column(  # the attendee who asked, where known
         ForeignKey("attendees.id", ondelete="SET NULL"), index=True
     )
@@ -92,6 +111,9 @@ class MeetingRequest(Base):
     )
     fixed: Mapped[FixedMeeting | None] = relationship(
         back_populates="request", cascade="all, delete-orphan"
+    )
+    replies: Mapped[list[RequestMessage]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestMessage.id"
     )
 
     def __repr__(self) -> str:
@@ -169,3 +191,58 @@ class FixedMeetingAttendee(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     attendee: Mapped[Attendee] = relationship()
+
+
+class RequestMessage(Base):
+    """A message in a request's conversation after the asking one: a reply from either side,
+    or the note a decline came with (`reason` then says why, in the controlled words)."""
+
+    __tablename__ = "request_messages"
+    __table_args__ = (
+        one_of("kind", ("reply", "decline")),
+        one_of("reason", (*DECLINE_REASONS, EXPIRED)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), index=True
+    )
+    # The side that wrote it (None: the organiser, on a company's behalf or to both).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    entered_by: Mapped[str | None] = mapped_column(Text)  # "company:<id>" or "organiser:<event>"
+    kind: Mapped[str] = mapped_column(String(10), default="reply")
+    reason: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    request: Mapped[MeetingRequest] = relationship(back_populates="replies")
+    author: Mapped[Company | None] = relationship()
+
+
+class RequestRules(Base):
+    """The organiser's rules for asking, per event: when requests may be made (the window, on
+    the event's clock), how many a company may have waiting at once, after how many days an
+    unanswered one expires, whether a withdrawn or declined one may be asked again, and what a
+    solve does with those still waiting. An event without a row has no rules (any time, no
+    cap, no expiry; asking again after a withdrawal only)."""
+
+    __tablename__ = "request_rules"
+    __table_args__ = (
+        CheckConstraint("pending_cap > 0", name="pending_cap_positive"),
+        CheckConstraint("expire_days > 0", name="expire_days_positive"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        one_of("ask_again", ASK_AGAIN),
+        one_of("at_solve", AT_SOLVE),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pending_cap: Mapped[int | None] = mapped_column(Integer)
+    expire_days: Mapped[int | None] = mapped_column(Integer)
+    ask_again: Mapped[str] = mapped_column(String(10), default="withdrawn")
+    at_solve: Mapped[str] = mapped_column(String(10), default="wait")
+    version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,9 @@ from scheduler.words import N_, Refusal, Words
 from web.companies.models import Attendee, Company
 from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
+from web.meeting_requests.conversation import clean_message
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
+from web.meeting_requests.rules import check_may_ask
 from web.notifications.outbox import request_made
 from web.webhooks import operations as webhooks
 
@@ -96,17 +99,27 @@ def add_request(
 
 
 def set_status(
-    session: Session, request: MeetingRequest, status: str, version: int, by: str | None = None
+    session: Session,
+    request: MeetingRequest,
+    status: str,
+    version: int,
+    by: str | None = None,
+    reason: str | None = None,
 ) -> None:
     """Move the request to `status` if it may follow the current one; `by` names who answered
-    ("company:<id>" or "organiser:<event>"), kept with the time for the other side to see."""
+    ("company:<id>" or "organiser:<event>"), kept with the time for the other side to see;
+    `reason`, why it was declined (DECLINE_REASONS, or EXPIRED)."""
     if status not in TRANSITIONS[request.status]:
         raise BadTransition(
             N_("a request that is {status} cannot become {new}"),
             status=status_words(request.status),
             new=status_words(status),
         )
-    changes = {"status": status, "answered_by": by, "answered_at": utc_now()}
+    now = utc_now()
+    changes = {"status": status, "answered_by": by, "answered_at": now}
+    changes["decline_reason"] = reason if status == "declined" else None
+    if status == "requested":
+        changes["asked_at"] = now  # asked again: its time to expire starts anew
     apply_edit(session, request, version, changes)
 
 
@@ -125,8 +138,19 @@ def ask(
     priority: int,
     entered_by: str,
     notes: str | None = None,
+    message: str | None = None,
+    *,
+    within: tuple[tuple[datetime, datetime], ...] = (),
+    by_organiser: bool = False,
+    now: datetime | None = None,
 ) -> MeetingRequest:
-    """A request made in the web app: the other side still has to accept it."""
+    """A request made in the web app, with the asking company's `message` to the other (the
+    conversation's start) and the windows it would like to meet in (`within`, aware
+    instants): the other side still has to accept it. A company asks under the event's
+    request rules (the window, the cap: a Refusal in words); the organiser, who set them,
+    enters a request at any time."""
+    if not by_organiser:
+        check_may_ask(session, event, requester, now)
     return add_request(
         session,
         event,
@@ -135,8 +159,11 @@ def ask(
         f"W-{secrets.token_hex(5)}",
         priority=priority,
         notes=notes,
+        message=clean_message(message),
         entered_by=entered_by,
         status="requested",
+        asked_at=now or utc_now(),
+        within=[RequestWindow(start=start, end=end) for start, end in within],
     )
 
 

@@ -12,18 +12,24 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from scheduler.words import Refusal
 from web.companies.models import Company
 from web.db import EditConflict, escape_like
 from web.http import db, event_or_404, local_path, row_or_404
 from web.labels import EDIT_CONFLICT, STATUS, say
 from web.meeting_requests.answering import NeedsConfirmation, Side, answer, may_answer
-from web.meeting_requests.models import NOTES_LONGEST, STATUSES, MeetingRequest
+from web.meeting_requests.conversation import TOO_LONG, MessageTooLong, threads
+from web.meeting_requests.models import (
+    DECLINE_REASONS,
+    MESSAGE_LONGEST,
+    NOTES_LONGEST,
+    STATUSES,
+    MeetingRequest,
+)
 from web.meeting_requests.operations import (
-    BadTransition,
-    DuplicateRequest,
     ask,
     involving,
     set_status,
@@ -53,6 +59,11 @@ class RequestForm(FlaskForm):
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
     notes = StringField(_l("Note"), validators=[Optional(), Length(max=NOTES_LONGEST)])
+    message = TextAreaField(
+        _l("Their message to the other company"),
+        validators=[Optional(), Length(max=MESSAGE_LONGEST)],
+        description=_l("as they wrote it; starts the request's conversation"),
+    )
     accepted = BooleanField(_l("The other company has already accepted"))
 
 
@@ -84,18 +95,29 @@ def add(slug: str, company_id: int):
     form = request_form(company)
     back = url_for("companies.detail", slug=slug, company_id=company_id) + "#requests"
     if not form.validate_on_submit():
-        flash(_("Choose a company and a priority from 1 to 5."), "error")
+        if form.message.errors:
+            flash(say(MessageTooLong(TOO_LONG, most=MESSAGE_LONGEST)), "error")
+        else:
+            flash(_("Choose a company and a priority from 1 to 5."), "error")
         return redirect(back)
     other = row_or_404(Company, form.to.data, event)
     try:
         row = ask(
-            db(), event, company, other, form.priority.data, "organiser", form.notes.data or None
+            db(),
+            event,
+            company,
+            other,
+            form.priority.data,
+            "organiser",
+            form.notes.data or None,
+            form.message.data,
+            by_organiser=True,
         )
         if form.accepted.data:
             set_status(db(), row, "accepted", row.version_id, f"organiser:{event.slug}")
-    except DuplicateRequest:
+    except Refusal as error:  # the pair has a request already; a message too long
         db().rollback()
-        flash(_("These two companies already have a request."), "error")
+        flash(say(error), "error")
         return redirect(back)
     db().commit()
     flash(
@@ -157,6 +179,22 @@ def index(slug: str):
     )
 
 
+@meeting_requests.route("/events/<slug>/requests/<int:request_id>/")
+def detail(slug: str, request_id: int):
+    """One request as the organiser sees it: both companies, its status and why, and the
+    whole conversation between them; answering on either's behalf."""
+    event = event_or_404(slug)
+    row = row_or_404(MeetingRequest, request_id, event)
+    return render_template(
+        "meeting_requests/detail.html",
+        event=event,
+        r=row,
+        entries=threads(db(), [row])[row.id],
+        published=published_requests(event),
+        reasons=DECLINE_REASONS,
+    )
+
+
 def set_status_view(slug: str, request_id: int):
     """Accept or decline on the company's behalf (it answered by email or at the desk)."""
     event = event_or_404(slug)
@@ -170,13 +208,15 @@ def change_status(row: MeetingRequest, status: str, who: str, side: Side) -> Non
     """Shared by the organiser's and the company's pages: the version shown is the one
     checked, so two people answering at once cannot overwrite each other silently. Declining
     a published meeting cancels it for both companies at the next publication: it needs the
-    form's confirmation (`confirm`), which the buttons ask for (templates/answers.html)."""
+    form's confirmation (`confirm`), which the buttons ask for (templates/answers.html). A
+    decline brings its reason and words (`reason`, `note`); the rules refuse in words."""
     version = request.form.get("version", type=int) or row.version_id
     if not may_answer(row, status, side):
         abort(400)
     try:
         confirmed = bool(request.form.get("confirm"))
-        answer(db(), row, status, version, who, confirmed, side)
+        reason, note = request.form.get("reason") or None, request.form.get("note")
+        answer(db(), row, status, version, who, confirmed, side, reason, note)
     except NeedsConfirmation:
         flash(
             _(
@@ -188,7 +228,7 @@ def change_status(row: MeetingRequest, status: str, who: str, side: Side) -> Non
             "error",
         )
         return
-    except BadTransition as error:
+    except Refusal as error:  # the transition, the reason, the rules for asking again
         db().rollback()
         flash(say(error), "error")
         return

@@ -26,7 +26,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.ical import attendee_calendar
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.conversation import REASON_WORDS
+from web.meeting_requests.models import MeetingRequest, RequestMessage
+from web.meeting_requests.rules import rules_of
 from web.notifications.models import Notification
 from web.schedules.operations import Published, published_state
 
@@ -103,10 +105,17 @@ def letter(session: Session, row: Notification, published: Published | None = No
         values["company_link"] = f"{base_url()}/c/{row.company.access_token}/"
         values["person_link"] = f"{base_url()}/p/{row.attendee.access_token}/"
         values["settings_link"] = f"{base_url()}/c/{row.company.access_token}/mail"
-    if row.kind in ("request", "answer"):
+    if row.kind in ("request", "answer", "reply", "expired"):
         values["request"] = session.get(MeetingRequest, row.payload["request"])
         if values["request"] is None:
             raise Untellable("its request was deleted since")
+        values["reason_words"] = REASON_WORDS
+        values["expire_days"] = rules_of(session, row.event).expire_days
+    message_id = row.payload.get("message") or row.payload.get("note")
+    if message_id is not None:  # a reply, or the words a decline came with
+        values["message"] = session.get(RequestMessage, message_id)
+        if values["message"] is None:
+            raise Untellable("its message was deleted since")
     subject = environment.get_template(f"{row.kind}.subject.txt").render(values).strip()
     return Letter(
         header_safe(subject),

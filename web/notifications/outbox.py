@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from web.companies.models import Attendee, Company
 from web.db import utc_now
 from web.events.models import Event
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.models import MeetingRequest, RequestMessage
 from web.notifications.models import Notification
 
 MAIL_WRITTEN = "partnering.mail_written"  # in session.info: deliver after the commit
@@ -87,14 +87,42 @@ def request_made(session: Session, request: MeetingRequest) -> list:
     return write(session, request.requested, "request", f"{request.id}:made", payload)
 
 
-def request_answered(session: Session, request: MeetingRequest, by_company_id: int | None):
-    """The other side hears an answer: the asking company of an accept or a decline, the asked
-    one of a request taken back or asked again. An answer the organiser gives on a company's
-    behalf is told to both."""
+def request_answered(
+    session: Session,
+    request: MeetingRequest,
+    by_company_id: int | None,
+    note: RequestMessage | None = None,
+):
+    """The other side hears an answer: the asking company of an accept or a decline (with
+    its reason and the words it came with, `note`), the asked one of a request taken back or
+    asked again. An answer the organiser gives on a company's behalf is told to both."""
     told = [side for side in (request.requester, request.requested) if side.id != by_company_id]
     cause = f"{request.id}:{request.status}:{(request.answered_at or utc_now()).isoformat()}"
     payload = {"request": request.id, "status": request.status}
+    if request.status == "declined":
+        payload |= {"reason": request.decline_reason, "note": note.id if note else None}
     return [n for side in told for n in write(session, side, "answer", cause, payload)]
+
+
+def request_replied(session: Session, request: MeetingRequest, message: RequestMessage) -> list:
+    """The other side of the conversation hears a reply, with its words."""
+    other = request.requester if message.author_id == request.requested_id else request.requested
+    payload = {"request": request.id, "message": message.id}
+    return write(session, other, "reply", str(message.id), payload)
+
+
+def request_expired(session: Session, request: MeetingRequest) -> list:
+    """The asking company hears that its request expired unanswered (once per asking)."""
+    payload = {"request": request.id}
+    cause = f"{request.id}:{request.asked_at.isoformat()}"
+    return write(session, request.requester, "expired", cause, payload)
+
+
+def window_closing(session: Session, company: Company, closes_at: datetime, waiting: int):
+    """A company with requests to it still unanswered hears that the request window closes
+    soon: once per company and window (a window moved by the organiser is a new one)."""
+    payload = {"closes": closes_at.isoformat(), "waiting": waiting}
+    return write(session, company, "reminder", f"{company.id}:{closes_at.isoformat()}", payload)
 
 
 def schedule_published(

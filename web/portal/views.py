@@ -22,10 +22,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from scheduler.calendars.agenda import agenda_days
+from scheduler.words import Refusal
 from web.companies.forms import AttendeeForm, block_form
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.companies.operations import (
@@ -43,17 +44,31 @@ from web.companies.operations import (
     outside_sessions,
     remove_attendee,
 )
+from web.db import utc_now
 from web.http import db
 from web.labels import say, withdrawn_notes
 from web.languages import LANGUAGES
-from web.meeting_requests.models import NOTES_LONGEST, MeetingRequest
+from web.meeting_requests.answering import may_ask_again
+from web.meeting_requests.conversation import (
+    TOO_LONG,
+    MessageTooLong,
+    may_reply,
+    reply,
+    threads,
+)
+from web.meeting_requests.models import (
+    DECLINE_REASONS,
+    MESSAGE_LONGEST,
+    NOTES_LONGEST,
+    MeetingRequest,
+)
 from web.meeting_requests.operations import (
-    DuplicateRequest,
     ask,
     name_attendees,
     named_by,
     requests_of,
 )
+from web.meeting_requests.rules import pending_of, rules_of
 from web.meeting_requests.views import change_status
 from web.schedules.drift import withdrawn_answers
 from web.schedules.operations import agenda_update, published_clashes, published_state
@@ -63,6 +78,9 @@ portal = Blueprint("portal", __name__, template_folder="templates", url_prefix="
 COMPANY_MAIL_KINDS = (
     "request",
     "answer",
+    "reply",
+    "expired",
+    "reminder",
     "schedule",
     "digest",
 )  # the link is the organiser's to send
@@ -105,7 +123,17 @@ class AskForm(FlaskForm):
     priority = IntegerField(
         _l("Priority"), default=3, validators=[NumberRange(1, 5)], description=_l("5 = most wanted")
     )
-    notes = StringField(_l("Note"), validators=[Optional(), Length(max=NOTES_LONGEST)])
+    notes = StringField(
+        _l("Note"),
+        validators=[Optional(), Length(max=NOTES_LONGEST)],
+        description=_l("on both agendas and calendars"),
+    )
+    message = TextAreaField(
+        _l("Message"),
+        validators=[Optional(), Length(max=MESSAGE_LONGEST)],
+        description=_l("to them only: why you would like to meet"),
+        render_kw={"rows": 3, "maxlength": MESSAGE_LONGEST},
+    )
 
 
 @portal.route("/")
@@ -142,6 +170,13 @@ def home():
         named=named_by(db(), company),
         company_mail_kinds=COMPANY_MAIL_KINDS,
         languages=LANGUAGES,
+        threads=threads(db(), requests),
+        reasons=DECLINE_REASONS,
+        may_reply=lambda r: may_reply(r, "asked" if r.requested_id == company.id else "asking"),
+        asks_again={r.id for r in outgoing if may_ask_again(db(), r)},
+        rules=rules_of(db(), event),
+        now=utc_now(),
+        waiting_out=pending_of(db(), company),
     )
 
 
@@ -204,6 +239,26 @@ def withdraw(request_id: int):
         abort(404)
     change_status(row, request.form.get("status", ""), f"company:{g.company.external_id}", "asking")
     return redirect(url_for("portal.home") + "#requests")
+
+
+@portal.route("/requests/<int:request_id>/reply", methods=["POST"])
+def write_reply(request_id: int):
+    """A message in a request's conversation from either of its sides (and only theirs)."""
+    company: Company = g.company
+    row = db().get(MeetingRequest, request_id)
+    if row is None or company.id not in (row.requester_id, row.requested_id):
+        abort(404)
+    side = "asked" if row.requested_id == company.id else "asking"
+    try:
+        reply(db(), row, request.form.get("text"), side, f"company:{company.external_id}")
+    except Refusal as error:
+        db().rollback()
+        flash(say(error), "error")
+    else:
+        db().commit()
+        other = row.requester if side == "asked" else row.requested
+        flash(_("Your message to %(name)s is sent.", name=other.name), "success")
+    return redirect(url_for("portal.home") + f"#request-{row.id}")
 
 
 @portal.route("/requests/<int:request_id>/people", methods=["POST"])
@@ -301,8 +356,9 @@ def send():
                 form.priority.data,
                 "company link",
                 form.notes.data or None,
+                form.message.data,
             )
-        except DuplicateRequest as error:
+        except Refusal as error:  # the pair has one; the window, the cap; too long a message
             db().rollback()
             flash(say(error), "error")
         else:
@@ -310,6 +366,8 @@ def send():
             flash(_("Request sent to %(name)s.", name=other.name), "success")
     elif form.notes.errors:
         flash(_("A note may be at most %(count)d characters.", count=NOTES_LONGEST), "error")
+    elif form.message.errors:
+        flash(say(MessageTooLong(TOO_LONG, most=MESSAGE_LONGEST)), "error")
     else:
         flash(_("Choose a company and a priority from 1 to 5."), "error")
     return redirect(url_for("portal.home") + "#send")

@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from scheduler.solver.cpsat import SolverSettings
-from web.db import transaction
+from web.db import transaction, utc_now
 from web.http import db, event_or_404, queue, row_or_404
 from web.labels import RUN_STATUS, STAGE
+from web.meeting_requests.deadlines import expire_due
+from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.rules import rules_of
 from web.schedules.operations import current_version
 from web.solving.models import SolverRun
 from web.solving.operations import (
@@ -84,6 +87,8 @@ def index(slug: str):
             max_breaks=form.max_breaks.data,
             fair=form.fair.data,
         )
+        if rules_of(db(), event).at_solve == "expire":  # the organiser's rule: they close here
+            expire_due(db(), event, utc_now(), everything=True)
         run = queue_run(db(), event, settings, form.keep_published.data, form.allow_moves.data or 0)
         db().commit()
         queue().enqueue_solve(run.id)
@@ -103,7 +108,17 @@ def index(slug: str):
         runs=runs,
         numbers=run_numbers(db(), event),
         published=current_version(db(), event),
+        waiting=waiting_requests(event),
+        at_solve=rules_of(db(), event).at_solve,
     )
+
+
+def waiting_requests(event) -> int:
+    """The event's requests still awaiting an answer: a solve leaves them out."""
+    query = select(func.count()).where(
+        MeetingRequest.event_id == event.id, MeetingRequest.status == "requested"
+    )
+    return db().scalar(query) or 0
 
 
 @solving.route("/events/<slug>/runs/<int:run_id>")
