@@ -36,11 +36,15 @@ def event_span(instance: Instance) -> Interval:
 
 def check_cut(instance: Instance, cut: datetime) -> None:
     """A cut at or after the event's end would leave nothing to fill: say so."""
-    span = event_span(instance)
-    if cut >= span.end:
+    refuse_cut_after(event_span(instance).end, cut, ZoneInfo(instance.event.timezone))
+
+
+def refuse_cut_after(end: datetime, cut: datetime, zone: ZoneInfo) -> None:
+    """The Refusal of a cut at or after `end`, the end of the event's last session."""
+    if cut >= end:
         raise Refusal(
             N_("{cut} is at or after the end of the event's last session; nothing is left to fill"),
-            cut=format_local_time(cut, ZoneInfo(instance.event.timezone)),
+            cut=format_local_time(cut, zone),
         )
 
 

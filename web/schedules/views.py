@@ -46,6 +46,7 @@ from web.schedules.review import (
     unscheduled_of_kind,
     where,
 )
+from web.solving.views import FillInForm
 
 schedules = Blueprint("schedules", __name__, template_folder="templates")
 
@@ -86,6 +87,7 @@ def index(slug: str):
         current=current_version(db(), event),
         history=history,
         drift=published_drift(db(), event),
+        fill_in_form_data=FillInForm(formdata=None),
     )
 
 
