@@ -25,7 +25,7 @@ from scheduler.solver.stability import PublishedPlan
 from scheduler.times import format_local_time
 from scheduler.words import N_, Refusal
 
-FILL_IN_TIME_LIMIT = 5.0  # seconds, when the organiser does not say: the fair is running
+FILL_IN_TIME_LIMIT = 3.0  # seconds, when the organiser does not say: the fair is running
 
 
 def event_span(instance: Instance) -> Interval:
