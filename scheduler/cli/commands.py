@@ -131,7 +131,7 @@ def validate(instance: Path) -> None:
     help="With --keep: a same-day fill-in. Nothing before this time changes, no published "
     "meeting moves, and waiting accepted requests get only the free slots from it on. "
     'LOCAL_TIME is in the event\'s time zone: "2026-10-15T12:00", "2026-10-15T12:00:00", '
-    'or with an offset, "2026-10-15T12:00+09:00" or "...Z". The time limit is then 5 s '
+    'or with an offset, "2026-10-15T12:00+09:00" or "...Z". The time limit is then 3 s '
     "unless --time-limit says otherwise.",
 )
 @goal_options

@@ -121,7 +121,7 @@ class FillInForm(FlaskForm):
         description=_l("In the event's time zone, e.g. 2026-10-15T12:00; empty: from now"),
     )
     time_limit = IntegerField(
-        _l("Time limit (seconds)"), default=5, validators=[NumberRange(1, 3600)]
+        _l("Time limit (seconds)"), default=3, validators=[NumberRange(1, 3600)]
     )
 
 
