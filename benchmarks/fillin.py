@@ -139,7 +139,7 @@ def report(rows: list[dict], first_limit: float, load: str) -> str:
         f"{size.attendees:,} attendees; first solve and baseline `--time-limit {first_limit:g}`). "
         f"Published: the first solve with {SHARE_REMOVED:.0%} of its meetings on each side of the "
         "cut removed (cancelled; their requests stay accepted). Cut at 12:00 of day 2. The fill-in "
-        "is `partnering solve INSTANCE --keep PUBLISHED --from CUT` (its default time limit, 5 s); "
+        "is `partnering solve INSTANCE --keep PUBLISHED --from CUT` (its default time limit, 3 s); "
         "the baseline of the same run is a full re-solve with `--keep` and no `--from`. Wall time "
         "is the whole command (reading the instance, solving, explaining every unscheduled "
         "request, writing the file); CPU is the child's user + system seconds.\n",
