@@ -20,7 +20,13 @@ from scheduler.generate.instances import generate_instance
 from scheduler.solver.booking import Booking
 from scheduler.solver.cpsat import SolverSettings
 from scheduler.solver.prepare import Prepared, bits
-from scheduler.solver.reasons import FreeTables, _cause_masks, blockers_at
+from scheduler.solver.reasons import (
+    FreeTables,
+    _cause_masks,
+    blockers_at,
+    read_reason,
+    reason_kind,
+)
 from scheduler.solver.solve import solve
 from scheduler.times import parse_local_time
 from scheduler.validate.check import check_schedule
@@ -210,6 +216,9 @@ def test_a_request_whose_times_all_lie_before_the_cut_waits(tmp_path):
     )
     result = fill_in(document, schedule_of(), f"{DAY}T11:00", tmp_path)
     assert result["meetings"] == [] and result["unscheduled"][0]["request"] == "r1"
+    reason = result["unscheduled"][0]["reason"]
+    assert "no time from 2026-10-14T11:00 on" in reason and reason_kind(reason) == "window"
+    assert str(read_reason(reason)) == reason  # read back, so the app shows it in Japanese
 
 
 # --- the command line -------------------------------------------------------------------------

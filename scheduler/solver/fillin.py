@@ -20,10 +20,12 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import Instance, Interval, Meeting, Request
+from scheduler.domain import Instance, Interval, Meeting, Request, Schedule
+from scheduler.solver.prepare import Prepared
+from scheduler.solver.reasons import AFTER_CUT, reason_kind
 from scheduler.solver.stability import PublishedPlan
 from scheduler.times import format_local_time
-from scheduler.words import N_, Refusal
+from scheduler.words import N_, Refusal, Words
 
 FILL_IN_TIME_LIMIT = 3.0  # seconds, when the organiser does not say: the fair is running
 
@@ -65,6 +67,18 @@ def after_cut(request: Request, cut: datetime, end: datetime) -> Request:
     windows = request.within or (Interval(cut, end),)
     later = tuple(Interval(max(w.start, cut), w.end) for w in windows if w.end > max(w.start, cut))
     return replace(request, within=later or (Interval(cut, cut),))
+
+
+def tell_the_cut(schedule: Schedule, prepared: Prepared, cut: datetime) -> None:
+    """A request the fill-in leaves out because no time after the cut fits says so, rather
+    than that its own windows hold none (the fill-in narrowed them, not the organiser)."""
+    text = format_local_time(cut, prepared.zone)
+    for index, waiting in enumerate(schedule.unscheduled):
+        if reason_kind(waiting.reason) != "window":
+            continue
+        minutes = prepared.by_id[waiting.request].length * prepared.grid.slot_minutes
+        reason = str(Words.of(AFTER_CUT, minutes=minutes, cut=text))
+        schedule.unscheduled[index] = replace(waiting, reason=reason)
 
 
 def fill_in_summary(

@@ -24,6 +24,10 @@ NO_WINDOW = N_(
     "needs {minutes} minutes but the times the request asks for hold no {minutes}-minute "
     "stretch of a session; widen them"
 )
+AFTER_CUT = N_(
+    "needs {minutes} minutes but no time from {cut} on holds a {minutes}-minute stretch of a "
+    "session; a fill-in gives only the free slots after its time"
+)
 ATTENDEE_AWAY = N_(
     "needs {minutes} minutes with {attendee} ({attendee_id}), who is free {free}{where}; name "
     "another attendee or free some of their time"
@@ -62,6 +66,7 @@ REASONS = (
     NO_ROOM,
     TOO_LONG,
     NO_WINDOW,
+    AFTER_CUT,
     ATTENDEE_AWAY,
     SEVERAL,
     STOPPED,
@@ -367,6 +372,7 @@ def reason_kind(reason: str) -> str:
             (" but no session is that long", "too_long"),
             (" but the times the request asks for hold no ", "window"),
             (" but its `within` windows hold no ", "window"),  # as versions before said it
+            (" on holds a ", "window"),  # a fill-in's cut (AFTER_CUT)
             ("; name another attendee or free some of their time", "attendee"),
         ):
             if words in reason:

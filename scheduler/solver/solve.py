@@ -31,7 +31,7 @@ from scheduler.solver.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
 from scheduler.solver.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.solver.entitlements import meet_entitlements, unavoidable_shortfall
 from scheduler.solver.fairness import make_fair
-from scheduler.solver.fillin import check_cut, fill_in_instance, fill_in_summary
+from scheduler.solver.fillin import check_cut, fill_in_instance, fill_in_summary, tell_the_cut
 from scheduler.solver.formulation import build_formulation
 from scheduler.solver.greedy import greedy_order, greedy_schedule
 from scheduler.solver.lns import improve, search_units
@@ -182,6 +182,7 @@ def _fill_in(
     best = _neighbourhoods(best, None, clock, None, {})
     clock.stage("done", best)
     schedule = to_schedule(prepared, best, None, greedy_objective, clock.elapsed())
+    tell_the_cut(schedule, prepared, cut)
     schedule.summary["changes"] = changes(plan, schedule.meetings)
     schedule.summary["fill_in"] = fill_in_summary(instance, plan, schedule.meetings, cut)
     return schedule
