@@ -55,9 +55,25 @@ def read_with_icalendar(path: Path) -> list[dict]:
             "alarms": [
                 -alarm.decoded("trigger").total_seconds() / 60 for alarm in event.walk("VALARM")
             ],
+            "conferences": [
+                {
+                    "uri": str(c),
+                    "feature": c.params.get("FEATURE"),
+                    "label": c.params.get("LABEL"),
+                }
+                for c in _all(event, "CONFERENCE")
+            ],
         }
         for event in calendar.walk("VEVENT")
     ]
+
+
+def _all(component, name: str) -> list:
+    """Every value of a property that may occur more than once (one or a list)."""
+    value = component.get(name)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def content_lines(data: bytes) -> list[str]:

@@ -205,6 +205,8 @@ def test_every_kind_of_reason_is_told_apart():
         "the event has no table or room this meeting may use; add shared tables": "no_room",
         "needs 60 minutes but no session is that long; shorten the meeting": "too_long",
         "needs 60 minutes but its `within` windows hold no 60-minute stretch": "window",
+        "needs 30 minutes but no time from 2026-10-15T12:00 on holds a 30-minute stretch of a "
+        "session; a fill-in gives only the free slots after its time": "window",
         "needs 30 minutes with Bo (b1), who is free at no time; name another attendee or free "
         "some of their time": "attendee",
         f"{odd} has no free 30-minute time when the other side is free too ({odd} is "

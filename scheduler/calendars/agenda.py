@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from scheduler.calendars.details import MeetingDetails, meeting_details
 from scheduler.calendars.revisions import Placement
+from scheduler.calendars.video import VideoLinks
 from scheduler.domain import Instance, Schedule
 
 
@@ -88,13 +89,13 @@ def _long_date(day: date, language: str) -> str:
 
 
 def company_meetings(
-    instance: Instance, schedule: Schedule, company_id: str
+    instance: Instance, schedule: Schedule, company_id: str, video: VideoLinks | None = None
 ) -> list[MeetingDetails]:
-    """The company's meetings in time order, described."""
+    """The company's meetings in time order, described (with their video links, if any)."""
     requests = instance.request_by_id
     mine = [m for m in schedule.meetings if company_id in requests[m.request].companies]
     mine.sort(key=lambda m: (m.start, m.request))
-    return [meeting_details(instance, Placement.of(m)) for m in mine]
+    return [meeting_details(instance, Placement.of(m), video) for m in mine]
 
 
 def agenda_days(meetings: list[MeetingDetails]) -> list[AgendaDay]:
@@ -109,12 +110,13 @@ def company_agenda_html(
     language: str = "en",
     back: str | None = None,
     pending: dict[str, str] | None = None,
+    video: VideoLinks | None = None,
 ) -> str:
     """The printable agenda of one company, which the company itself may be given; `back`,
     an address relative to the page's own, is a link back that is not printed; `pending`,
     request id -> a note, marks meetings that go at the next publication (declined since)."""
     company = instance.company_by_id[company_id]
-    meetings = company_meetings(instance, schedule, company_id)
+    meetings = company_meetings(instance, schedule, company_id, video)
     days = agenda_days(meetings)
     # Without the solver's reasons: they are advice to the organiser and speak of the other
     # company's agenda and availability, which are not this company's to read.

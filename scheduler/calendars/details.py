@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from scheduler.calendars.revisions import Placement, companies_of
+from scheduler.calendars.video import VideoLinks
 from scheduler.domain import Instance
 
 JOIN = " \N{MULTIPLICATION SIGN} "  # between the two companies of a meeting
@@ -45,6 +46,8 @@ class MeetingDetails:
     location_kind: str | None
     venue: str | None
     notes: str | None
+    video: str | None = None  # the meeting's video link (`video`), for hybrid meetings
+    video_label: str | None = None  # the video service's name, as the organiser gave it
 
     @property
     def title(self) -> str:
@@ -67,8 +70,12 @@ class MeetingDetails:
         return next((side for side in self.sides if side.id == company_id), None)
 
 
-def meeting_details(instance: Instance, placement: Placement) -> MeetingDetails:
+def meeting_details(
+    instance: Instance, placement: Placement, video: VideoLinks | None = None
+) -> MeetingDetails:
+    """The meeting described; with the event's `video` pattern, its link too."""
     zone = ZoneInfo(instance.event.timezone)
+    link = video.link(placement.request, placement.location) if video else None
     location = instance.location_by_id.get(placement.location)
     request = instance.request_by_id.get(placement.request)
     return MeetingDetails(
@@ -81,6 +88,8 @@ def meeting_details(instance: Instance, placement: Placement) -> MeetingDetails:
         location_kind=location.kind if location else None,
         venue=instance.event.venue,
         notes=request.notes if request else None,
+        video=link,
+        video_label=video.label if link else None,
     )
 
 
@@ -101,6 +110,8 @@ def description(details: MeetingDetails) -> str:
         f"{(details.location_kind or 'location').capitalize()}: {details.where}",
         f"Time: {details.start:%Y-%m-%d %H:%M}-{details.end:%H:%M} ({details.start.tzinfo})",
     ]
+    if details.video:
+        lines.append(f"{details.video_label}: {details.video}")
     if details.notes:
         lines.append(f"Notes: {details.notes}")
     lines.append(f"Request: {details.request}")

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from scheduler.calendars import agenda, ical
 from scheduler.calendars.published_file import publication_document
 from scheduler.calendars.revisions import Publication, PublishedMeeting, companies_of
+from scheduler.calendars.video import VideoLinks
 from scheduler.domain import Instance, Schedule
 
 _SAFE = re.compile(r"^[\w][\w.-]*$")
@@ -48,9 +49,11 @@ def write_calendars(
     publication: Publication,
     stamp: datetime,
     alarm: ical.Alarmed = ical.ALARM,
+    video: VideoLinks | None = None,
 ) -> list[Path]:
     """Write every calendar file and the publication; return the paths written."""
-    return _write_all(folder, calendar_files(instance, schedule, publication, stamp, alarm))
+    files = calendar_files(instance, schedule, publication, stamp, alarm, video)
+    return _write_all(folder, files)
 
 
 def calendar_files(
@@ -59,21 +62,24 @@ def calendar_files(
     publication: Publication,
     stamp: datetime,
     alarm: ical.Alarmed = ical.ALARM,
+    video: VideoLinks | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Each calendar file (its path in the folder, its bytes) as it is made: a web download
     streams them into a zip rather than wait for a fair's thousands."""
-    yield "event.ics", ical.event_calendar(instance, publication, stamp, alarm)
+    yield "event.ics", ical.event_calendar(instance, publication, stamp, alarm, video)
     of_company, of_person = _cut(instance, publication)
     for company in instance.companies:
         theirs = of_company(company.id)
         yield (
             f"companies/{file_stem(company.id)}.ics",
-            ical.company_calendar(instance, theirs, company.id, stamp, alarm),
+            ical.company_calendar(instance, theirs, company.id, stamp, alarm, video),
         )
         for person in company.attendees:
             yield (
                 f"attendees/{file_stem(person.id)}.ics",
-                ical.attendee_calendar(instance, of_person(person.id), person.id, stamp, alarm),
+                ical.attendee_calendar(
+                    instance, of_person(person.id), person.id, stamp, alarm, video
+                ),
             )
     document = publication_document(instance, schedule, publication)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -102,19 +108,23 @@ def _cut(instance: Instance, publication: Publication):
 
 
 def write_agendas(
-    folder: Path, instance: Instance, schedule: Schedule, language: str = "en"
+    folder: Path,
+    instance: Instance,
+    schedule: Schedule,
+    language: str = "en",
+    video: VideoLinks | None = None,
 ) -> list[Path]:
     """One printable page per company, and an index linking them, in `language`."""
-    return _write_all(folder, agenda_files(instance, schedule, language))
+    return _write_all(folder, agenda_files(instance, schedule, language, video))
 
 
 def agenda_files(
-    instance: Instance, schedule: Schedule, language: str = "en"
+    instance: Instance, schedule: Schedule, language: str = "en", video: VideoLinks | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """The index and each company's printable page (path in the folder, bytes) as made."""
     yield "index.html", agenda.index_html(instance, schedule, _agenda_link, language).encode()
     for company in instance.companies:
-        html = agenda.company_agenda_html(instance, schedule, company.id, language)
+        html = agenda.company_agenda_html(instance, schedule, company.id, language, video=video)
         yield _agenda_path(company.id), html.encode("utf-8")
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone
-from icalendar.prop import vText
+from icalendar.prop import vText, vUri
 
 from scheduler.calendars.details import description, meeting_details
 from scheduler.calendars.revisions import (
@@ -32,6 +32,7 @@ from scheduler.calendars.revisions import (
     for_company,
 )
 from scheduler.calendars.uids import meeting_uid
+from scheduler.calendars.video import VideoLinks, check_label, check_link
 from scheduler.domain import Instance
 
 Alarmed = timedelta | None  # how long before a meeting its reminder goes off (None: none)
@@ -41,11 +42,16 @@ ALARM = timedelta(minutes=15)  # the reminder before each meeting, unless the ev
 
 
 def event_calendar(
-    instance: Instance, publication: Publication, stamp: datetime, alarm: Alarmed = ALARM
+    instance: Instance,
+    publication: Publication,
+    stamp: datetime,
+    alarm: Alarmed = ALARM,
+    video: VideoLinks | None = None,
 ) -> bytes:
     """Every meeting of the event, for the organiser."""
     meetings = publication.meetings
-    return calendar_bytes(instance, publication, meetings, instance.event.name, stamp, alarm)
+    name = instance.event.name
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video)
 
 
 def company_calendar(
@@ -54,12 +60,13 @@ def company_calendar(
     company_id: str,
     stamp: datetime,
     alarm: Alarmed = ALARM,
+    video: VideoLinks | None = None,
 ) -> bytes:
     """All meetings of one company, whoever of its people attends."""
     company = instance.company_by_id[company_id]
     meetings = for_company(instance, publication, company_id)
     name = f"{instance.event.name}: {company.name}"
-    return calendar_bytes(instance, publication, meetings, name, stamp, alarm)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video)
 
 
 def attendee_calendar(
@@ -68,13 +75,14 @@ def attendee_calendar(
     attendee_id: str,
     stamp: datetime,
     alarm: Alarmed = ALARM,
+    video: VideoLinks | None = None,
 ) -> bytes:
     """One person's agenda; meetings they were taken off show as cancelled."""
     person = instance.attendee_by_id[attendee_id]
     company = instance.company_by_id[person.company]
     meetings = for_attendee(publication, attendee_id)
     name = f"{instance.event.name}: {person.name} ({company.name})"
-    return calendar_bytes(instance, publication, meetings, name, stamp, alarm)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video)
 
 
 def calendar_bytes(
@@ -84,8 +92,10 @@ def calendar_bytes(
     name: str,
     stamp: datetime,
     alarm: Alarmed = ALARM,
+    video: VideoLinks | None = None,
 ) -> bytes:
-    """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created)."""
+    """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created);
+    `video`: the event's pattern of video links, written as CONFERENCE (RFC 7986)."""
     zone = ZoneInfo(instance.event.timezone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -101,7 +111,7 @@ def calendar_bytes(
     # agenda has a component (RFC 5545 wants one).
     calendar.add_component(_zone_component(zone.key, first, last))
     for meeting in meetings:
-        event = _vevent(instance, publication, meeting, zone, stamp)
+        event = _vevent(instance, publication, meeting, zone, stamp, video)
         if alarm is not None and not meeting.cancelled:
             event.add_component(_alarm(alarm, event["summary"]))
         calendar.add_component(event)
@@ -115,8 +125,9 @@ def _vevent(
     meeting: PublishedMeeting,
     zone: ZoneInfo,
     stamp: datetime,
+    video: VideoLinks | None = None,
 ) -> Event:
-    details = meeting_details(instance, meeting.placement)
+    details = meeting_details(instance, meeting.placement, video)
     event = Event()
     event.add("uid", meeting_uid(publication.event_key, meeting.request))
     event.add("dtstamp", stamp.astimezone(UTC))
@@ -129,7 +140,19 @@ def _vevent(
     event.add("location", details.where)
     event.add("description", description(details))
     event.add("transp", "OPAQUE")
+    if details.video and not meeting.cancelled:
+        _conference(event, details.video, details.video_label or "Video")
     return event
+
+
+def _conference(event: Event, link: str, label: str) -> None:
+    """RFC 7986 CONFERENCE, for clients that show a join button; the link is in DESCRIPTION
+    too. Written only if it is one line of an https link: a CR or LF in a URI value would
+    start a property of its own (the setup refuses them; this holds if it did not)."""
+    check_link(link)  # raises on anything that could break out of the property
+    check_label(label)
+    parameters = {"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": label}
+    event.add("conference", vUri(link), parameters=parameters)
 
 
 def _alarm(before: timedelta, summary: str) -> Alarm:

@@ -124,6 +124,17 @@ def validate(instance: Path) -> None:
     show_default=True,
     help="With --keep: how many published meetings may move to make room for more.",
 )
+@click.option(
+    "--from",
+    "fill_from",
+    default=None,
+    metavar="LOCAL_TIME",
+    help="With --keep: a same-day fill-in. Nothing before this time changes, no published "
+    "meeting moves, and waiting accepted requests get only the free slots from it on. "
+    'LOCAL_TIME is in the event\'s time zone: "2026-10-15T12:00", "2026-10-15T12:00:00", '
+    'or with an offset, "2026-10-15T12:00+09:00" or "...Z". The time limit is then 3 s '
+    "unless --time-limit says otherwise.",
+)
 @goal_options
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_bad_input_exits
@@ -135,6 +146,7 @@ def solve(
     seed: int,
     keep: Path | None,
     allow_moves: int,
+    fill_from: str | None,
     compact: bool,
     max_breaks: int | None,
     fair: bool,
@@ -143,13 +155,19 @@ def solve(
     """Schedule the requests of INSTANCE and write the schedule."""
     from scheduler.cli.progress import SolveProgress
     from scheduler.formats.published_reader import load_published
+    from scheduler.solver.fillin import FILL_IN_TIME_LIMIT
     from scheduler.solver.solve import solve as run_solver
 
     loaded = _load(instance)
+    cut = None
+    if fill_from is not None:
+        cut = _fill_in_cut(fill_from, loaded, keep, allow_moves)
+        if click.get_current_context().get_parameter_source("time_limit").name == "DEFAULT":
+            time_limit = FILL_IN_TIME_LIMIT
     published = load_published(keep, loaded) if keep else []
     settings = solver_settings(time_limit, workers, seed, compact, max_breaks, fair)
     with SolveProgress(time_limit, enabled=not quiet) as progress:
-        schedule = run_solver(loaded, settings, progress.update, published, allow_moves)
+        schedule = run_solver(loaded, settings, progress.update, published, allow_moves, cut)
     try:
         write_schedule(schedule, loaded, output)
     except OSError as error:
@@ -170,6 +188,41 @@ def solve(
             f"{len(c['dropped'])} dropped",
             err=True,
         )
+    if "fill_in" in s:
+        _report_fill_in(output, s["fill_in"])
+
+
+def _fill_in_cut(text: str, instance, keep: Path | None, allow_moves: int):
+    """The instant of `--from`, or a usage error that names the option and the fix."""
+    from zoneinfo import ZoneInfo
+
+    from scheduler.solver.fillin import check_cut
+    from scheduler.times import parse_local_time
+
+    if keep is None:
+        message = "give the published schedule with --keep PUBLISHED"
+        raise click.BadParameter(message, param_hint="--from")
+    if allow_moves:
+        raise click.BadParameter(
+            "a fill-in moves no published meeting: leave out --allow-moves", param_hint="--from"
+        )
+    try:
+        cut = parse_local_time(text, ZoneInfo(instance.event.timezone))
+        check_cut(instance, cut)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--from") from None
+    return cut
+
+
+def _report_fill_in(output: Path, fill_in: dict) -> None:
+    """What the fill-in added, per day, and who is to be told."""
+    click.echo(
+        f"{output}: fill-in from {fill_in['from']}: {fill_in['kept']} published meetings kept, "
+        f"{fill_in['added']} meetings added for {fill_in['companies']} companies",
+        err=True,
+    )
+    for day, count in fill_in["added_per_day"].items():
+        click.echo(f"{output}:   {day}: {count} added", err=True)
 
 
 @main.command()

@@ -91,6 +91,10 @@ class Booking:
     def day_is_full(self, company_id: str, start: int) -> bool:
         return bool(self._full_days.get(company_id, 0) >> start & 1)
 
+    def full_day_slots(self, company_id: str) -> int:
+        """The slots of the days on which the company has its daily maximum."""
+        return self._full_days.get(company_id, 0)
+
     def event_is_full(self, company_id: str) -> bool:
         """Whether the company has its `max_meetings` for the whole event."""
         return company_id in self._full_event

@@ -24,6 +24,10 @@ NO_WINDOW = N_(
     "needs {minutes} minutes but the times the request asks for hold no {minutes}-minute "
     "stretch of a session; widen them"
 )
+AFTER_CUT = N_(
+    "needs {minutes} minutes but no time from {cut} on holds a {minutes}-minute stretch of a "
+    "session; a fill-in gives only the free slots after its time"
+)
 ATTENDEE_AWAY = N_(
     "needs {minutes} minutes with {attendee} ({attendee_id}), who is free {free}{where}; name "
     "another attendee or free some of their time"
@@ -62,6 +66,7 @@ REASONS = (
     NO_ROOM,
     TOO_LONG,
     NO_WINDOW,
+    AFTER_CUT,
     ATTENDEE_AWAY,
     SEVERAL,
     STOPPED,
@@ -86,12 +91,40 @@ BUSY_AT = N_("{company} is in other meetings at {count}")
 TABLES_AT = N_("no table is free at {count}")
 
 
-def explain_unscheduled(booking: Booking, request: PreparedRequest) -> str:
+def explain_unscheduled(
+    booking: Booking, request: PreparedRequest, tables: FreeTables | None = None
+) -> str:
+    """Why the request is not in the booking. Give one `FreeTables` to a run of calls over
+    the same booking: the free tables are then worked out once per pool, not per request."""
     if not request.pools:
         return NO_ROOM
     if not request.starts:
         return str(_never_free_together(booking.prepared, request))
-    return str(_blocked_at_every_start(booking, request))
+    return str(_blocked_at_every_start(booking, request, tables or FreeTables(booking)))
+
+
+class FreeTables:
+    """Per pool and meeting length, the starts at which one of its locations is free for the
+    whole meeting, in a booking that no longer changes (worked out on first use)."""
+
+    def __init__(self, booking: Booking) -> None:
+        self.booking = booking
+        self._starts: dict[tuple[str, int], int] = {}
+
+    def starts(self, request: PreparedRequest) -> int:
+        """Starts at which a location the request may use is free."""
+        if request.fixed_location:
+            free = self.booking.free_location
+            return sum(1 << s for s in request.starts if free(request, s) is not None)
+        mask = 0
+        for pool in request.pools:
+            key = (pool, request.length)
+            if key not in self._starts:
+                fits = bits(self.booking.prepared.fits_mask(request.length))
+                in_pool = self.booking.free_in_pool
+                self._starts[key] = sum(1 << s for s in fits if in_pool(pool, s, request.length))
+            mask |= self._starts[key]
+        return mask
 
 
 # --- never free together ---------------------------------------------------------------------
@@ -178,21 +211,58 @@ def _runs(prepared: Prepared, mask: int) -> list[str]:
 _TELLING = ("event", "day", "busy", "tables")  # which blocker to name when several stand everywhere
 
 
-def _blocked_at_every_start(booking: Booking, request: PreparedRequest) -> Words:
+def _blocked_at_every_start(
+    booking: Booking, request: PreparedRequest, tables: FreeTables
+) -> Words:
+    """As bitmasks of the request's starts: each cause (`blockers_at`'s names) blocks some;
+    a start that none blocks means the solver stopped early."""
     prepared = booking.prepared
     names = {c: prepared.instance.company_by_id[c].name for c in request.request.companies}
-    blockers = [blockers_at(booking, request, start) for start in request.starts]
+    starts = request.start_mask
+    blocked = [(cause, mask & starts) for cause, mask in _cause_masks(booking, request, tables)]
+    blocked = [(cause, mask) for cause, mask in blocked if mask]
     total = len(request.starts)
     minutes = request.length * prepared.grid.slot_minutes
-    if not all(blockers):
+    anywhere = 0
+    for _, mask in blocked:
+        anywhere |= mask
+    if starts & ~anywhere:
         return Words(STOPPED)
-    everywhere = set.intersection(*blockers)
+    everywhere = [cause for cause, mask in blocked if mask == starts]
     if everywhere:  # one thing stands in the way at every time: name just that
         most_telling = min(everywhere, key=lambda b: _TELLING.index(b.split(":")[0]))
         return _single_cause(most_telling, names, total, minutes, prepared)
-    counts: Counter[str] = Counter(b for found in blockers for b in found)
-    parts = [_cause_phrase(c, n, names) for c, n in counts.most_common()]
+    counts = sorted(blocked, key=lambda item: -item[1].bit_count())
+    parts = [_cause_phrase(c, mask.bit_count(), names) for c, mask in counts]
     return Words.of(SEVERAL, total=total, causes=join(parts, "; "))
+
+
+def _cause_masks(
+    booking: Booking, request: PreparedRequest, tables: FreeTables
+) -> list[tuple[str, int]]:
+    """Each cause with the slots (as starts) at which it blocks the request."""
+    everything = booking.prepared.all_slots
+    causes = []
+    for c in request.request.companies:
+        causes.append((f"event:{c}", everything if booking.event_is_full(c) else 0))
+        causes.append((f"day:{c}", booking.full_day_slots(c)))
+        causes.append((f"busy:{c}", everything & ~_side_free_starts(booking, request, c)))
+    causes.append(("tables", everything & ~tables.starts(request)))
+    return causes
+
+
+def _side_free_starts(booking: Booking, request: PreparedRequest, company_id: str) -> int:
+    """Starts at which the side can attend: all its named attendees, else any one of them."""
+    named = request.named[company_id]
+    if named:
+        mask = booking.prepared.all_slots
+        for attendee_id in named:
+            mask &= booking.free_starts(attendee_id, request.length)
+        return mask
+    mask = 0
+    for attendee in booking.prepared.instance.company_by_id[company_id].attendees:
+        mask |= booking.free_starts(attendee.id, request.length)
+    return mask
 
 
 def blockers_at(booking: Booking, request: PreparedRequest, start: int) -> set[str]:
@@ -302,6 +372,7 @@ def reason_kind(reason: str) -> str:
             (" but no session is that long", "too_long"),
             (" but the times the request asks for hold no ", "window"),
             (" but its `within` windows hold no ", "window"),  # as versions before said it
+            (" on holds a ", "window"),  # a fill-in's cut (AFTER_CUT)
             ("; name another attendee or free some of their time", "attendee"),
         ):
             if words in reason:

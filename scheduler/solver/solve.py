@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
 from scheduler.formats.problems import InvalidInput, Problem
@@ -30,12 +31,13 @@ from scheduler.solver.compact_maxsat import MAXSAT_LIMIT, encode, solve_formula
 from scheduler.solver.cpsat import Cancelled, CpSatModel, ModelAnswer, Progress, SolverSettings
 from scheduler.solver.entitlements import meet_entitlements, unavoidable_shortfall
 from scheduler.solver.fairness import make_fair
+from scheduler.solver.fillin import check_cut, fill_in_instance, fill_in_summary, tell_the_cut
 from scheduler.solver.formulation import build_formulation
 from scheduler.solver.greedy import greedy_order, greedy_schedule
 from scheduler.solver.lns import improve, search_units
 from scheduler.solver.prepare import Prepared
 from scheduler.solver.quality import over_break_limit, quality_figures
-from scheduler.solver.reasons import explain_unscheduled, short_of_entitlement
+from scheduler.solver.reasons import FreeTables, explain_unscheduled, short_of_entitlement
 from scheduler.solver.relaxation import round_relaxation, solve_relaxation
 from scheduler.solver.session_relaxation import round_session_relaxation, solve_session_relaxation
 from scheduler.solver.stability import (
@@ -123,11 +125,16 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     published: Sequence[Meeting] = (),
     allow_moves: int = 0,
+    fill_from: datetime | None = None,
 ) -> Schedule:
     """The best schedule found within the time limit, never worse than first come, first
     served. With `published` meetings (a re-solve), those still requested stay exactly where
-    they are, but for at most `allow_moves` of them moved to make room for more meetings."""
+    they are, but for at most `allow_moves` of them moved to make room for more meetings.
+    With `fill_from` (a same-day fill-in, `fillin`), nothing moves and new meetings start at
+    or after that instant only."""
     clock = _Clock(settings or SolverSettings(), on_progress)
+    if fill_from is not None:
+        return _fill_in(instance, published, fill_from, clock)
     plan = plan_published(instance, published) if published else None
     working = keeping(instance, plan) if plan else instance
     settings = clock.settings
@@ -146,6 +153,38 @@ def solve(
         schedule.summary["people_over_break_limit"] = over_break_limit(best, settings.max_breaks)
     if plan:
         schedule.summary["changes"] = changes(plan, schedule.meetings)
+    return schedule
+
+
+def _fill_in(
+    instance: Instance, published: Sequence[Meeting], cut: datetime, clock: _Clock
+) -> Schedule:
+    """The same-day fill-in (`fillin`): the published meetings held, the waiting requests
+    placed first come, first served in the free slots after the cut (guaranteed meetings
+    first), then neighbourhoods while the time limit lasts. No session relaxation: at
+    BioJapan size it alone takes seconds the fair cannot wait for, so no bound either."""
+    check_cut(instance, cut)
+    clock.stage("preparing")
+    plan = plan_published(instance, published, collisions=False)
+    prepared = Prepared(fill_in_instance(instance, plan, cut))
+    clock.stage("first come, first served")
+    best = greedy_schedule(prepared)
+    if any(f.request not in best.placements for f in prepared.instance.fixed):
+        plan = plan_published(instance, published)  # the slow way: say which collide
+        prepared = Prepared(fill_in_instance(instance, plan, cut))
+        best = greedy_schedule(prepared)
+    greedy_objective = best.objective()
+    _require_fixed_meetings_placed(prepared.instance, best)
+    if prepared.min_meetings:
+        clock.stage("guaranteed meetings", best)
+        meet_entitlements(best, time.monotonic() + clock.remaining() / 2)
+    clock.keep_for_reasons(len(prepared.requests) - len(best.placements))
+    best = _neighbourhoods(best, None, clock, None, {})
+    clock.stage("done", best)
+    schedule = to_schedule(prepared, best, None, greedy_objective, clock.elapsed())
+    tell_the_cut(schedule, prepared, cut)
+    schedule.summary["changes"] = changes(plan, schedule.meetings)
+    schedule.summary["fill_in"] = fill_in_summary(instance, plan, schedule.meetings, cut)
     return schedule
 
 
@@ -395,8 +434,9 @@ def to_schedule(
     greedy_objective: int,
     seconds: float,
 ) -> Schedule:
+    tables = FreeTables(booking)
     unscheduled = [
-        Unscheduled(r.id, explain_unscheduled(booking, r))
+        Unscheduled(r.id, explain_unscheduled(booking, r, tables))
         for r in prepared.requests
         if r.id not in booking.placements
     ]

@@ -35,8 +35,12 @@ class PublishedPlan:
     cancelled: tuple[str, ...]  # its request is no longer accepted
 
 
-def plan_published(instance: Instance, published: Sequence[Meeting]) -> PublishedPlan:
-    """Sort the published meetings into kept, displaced and cancelled."""
+def plan_published(
+    instance: Instance, published: Sequence[Meeting], collisions: bool = True
+) -> PublishedPlan:
+    """Sort the published meetings into kept, displaced and cancelled. `collisions=False`
+    leaves out the check that the kept meetings fit together with the organiser's fixed
+    ones (seconds at BioJapan size), for a caller that finds out by booking them anyway."""
     grid = TimeGrid(instance.event)
     kept: list[FixedMeeting] = []
     displaced: dict[str, str] = {}
@@ -54,7 +58,7 @@ def plan_published(instance: Instance, published: Sequence[Meeting]) -> Publishe
                 displaced[meeting.request] = why
             else:
                 kept.append(_as_fixed(meeting))
-    collided = _collisions(instance, kept)
+    collided = _collisions(instance, kept) if collisions else set()
     for request_id in collided:
         displaced[request_id] = "it now collides with a meeting the organiser fixed"
     kept = [f for f in kept if f.request not in collided]
@@ -86,8 +90,7 @@ def _why_not_kept(instance: Instance, grid: TimeGrid, meeting: Meeting) -> str |
     for attendee_id in meeting.attendees:
         if attendee_id not in instance.attendee_by_id:
             return f'its attendee "{attendee_id}" is no longer registered'
-    company_of = {a.id: c.id for c in instance.companies for a in c.attendees}
-    sides = {company_of[a] for a in meeting.attendees}
+    sides = {instance.attendee_by_id[a].company for a in meeting.attendees}
     if sides != set(request.companies) or not set(request.attendees) <= set(meeting.attendees):
         return "its attendees no longer match the request's companies or named attendees"
     if meeting.end - meeting.start != timedelta(minutes=request.slots * grid.slot_minutes):

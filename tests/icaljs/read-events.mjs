@@ -36,6 +36,12 @@ function readCalendar(text) {
       start: utc(event.startDate, component.getFirstProperty("dtstart")),
       end: utc(event.endDate, component.getFirstProperty("dtend")),
       tzid: component.getFirstProperty("dtstart").getParameter("tzid") ?? null,
+      // RFC 7986 CONFERENCE: each link with its FEATURE and LABEL parameters.
+      conferences: component.getAllProperties("conference").map((property) => ({
+        uri: property.getFirstValue(),
+        feature: property.getParameter("feature") ?? null,
+        label: property.getParameter("label") ?? null,
+      })),
       // Each reminder's trigger in minutes before the start, as ical.js reads the duration.
       alarms: component.getAllSubcomponents("valarm").map(
         (alarm) => -alarm.getFirstPropertyValue("trigger").toSeconds() / 60,

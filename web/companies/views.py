@@ -43,6 +43,7 @@ from web.companies.operations import (
 )
 from web.companies.personal_data import ERASED, erase_person, personal_data
 from web.db import EditConflict, escape_like
+from web.events.video import video_links
 from web.http import db, event_or_404, row_or_404
 from web.labels import EDIT_CONFLICT, ROLE, withdrawn_notes
 from web.meeting_requests.operations import requests_of
@@ -182,7 +183,7 @@ def detail(slug: str, company_id: int):
     event = event_or_404(slug)
     company = row_or_404(Company, company_id, event)
     published = published_state(db(), event)
-    meetings = published.agenda(company.external_id) if published else []
+    meetings = published.agenda(company.external_id, video_links(event)) if published else []
     requests = requests_of(db(), company)
     zone = ZoneInfo(event.timezone)
     return render_template(

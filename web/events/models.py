@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduler.calendars.video import MODES as VIDEO_MODES
 from web.db import Base, UTCDateTime, one_of, utc_now
 
 LOCATION_KINDS = ("table", "room", "booth")
@@ -15,6 +16,7 @@ LOCATION_KINDS = ("table", "room", "booth")
 
 class Event(Base):
     __tablename__ = "events"
+    __table_args__ = (one_of("video_mode", VIDEO_MODES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -28,6 +30,11 @@ class Event(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     mail_off: Mapped[list[str]] = mapped_column(JSON, default=list)
     alarm_minutes: Mapped[int] = mapped_column(Integer, default=15)  # 0: no reminder
+    # Hybrid meetings (scheduler.calendars.video): none, a link per table (Location.video_url)
+    # or per meeting from an https template; the service's name as calendars label the link.
+    video_mode: Mapped[str] = mapped_column(String(10), default="none")
+    video_label: Mapped[str | None] = mapped_column(Text)
+    video_template: Mapped[str | None] = mapped_column(Text)
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 
@@ -83,6 +90,7 @@ class Location(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(10), default="table")
+    video_url: Mapped[str | None] = mapped_column(Text)  # the table's video link, if any
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )

@@ -97,7 +97,7 @@ def _free_location_id(event: Event, prefix: str) -> str:
 # --- tables, rooms and booths, one at a time ----------------------------------------------------
 
 ID_PREFIX = {"table": "T", "room": "R", "booth": "B"}
-LOCATION_FIELDS = {"name", "kind", "owner_id"}
+LOCATION_FIELDS = {"name", "kind", "owner_id", "video_url"}
 
 
 class LocationInUse(ValueError):

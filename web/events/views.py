@@ -44,6 +44,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from scheduler.calendars.video import PLACEHOLDERS, check_label, check_link
 from scheduler.formats.problems import InvalidInput
 from scheduler.words import Refusal
 from web.companies.models import Company
@@ -110,10 +111,50 @@ class SetupForm(FlaskForm):
         validators=[NumberRange(0, 24 * 60)],
         description=_l("0: no reminder"),
     )
+    video_mode = SelectField(
+        _l("Video links for hybrid meetings"),
+        choices=[
+            ("none", _l("none")),
+            ("table", _l("a link per table (set on each table)")),
+            ("meeting", _l("a link per meeting, from the video service's address")),
+        ],
+        default="none",
+    )
+    video_label = StringField(
+        _l("Video service"),
+        validators=[Optional()],
+        description=_l("Its name as agendas and calendars show it, e.g. Zoom"),
+    )
+    video_template = StringField(
+        _l("Video address for each meeting"),
+        validators=[Optional()],
+        description=_l(
+            "An https address; {meeting} becomes the meeting's own id and {table} the table's, "
+            "e.g. https://meet.example.com/partnering-{meeting}"
+        ),
+    )
     version = IntegerField(widget=None, validators=[Optional()])
     take_out = BooleanField(
         _l("Save anyway: these meetings come out of the schedule when I next solve and publish")
     )
+
+    def validate_video_mode(self, field) -> None:
+        if field.data == "meeting" and not (self.video_template.data or "").strip():
+            raise ValidationError(_("Give the address each meeting's link is made from."))
+
+    def validate_video_template(self, field) -> None:
+        if (field.data or "").strip():
+            try:
+                field.data = check_link(field.data, PLACEHOLDERS)
+            except ValueError as error:
+                raise ValidationError(say(error)) from None
+
+    def validate_video_label(self, field) -> None:
+        if (field.data or "").strip():
+            try:
+                field.data = check_label(field.data)
+            except ValueError as error:
+                raise ValidationError(say(error)) from None
 
     def validate_days(self, field) -> None:
         """The days as the solver will read them: a session the slots do not divide, two
@@ -166,7 +207,19 @@ class LocationForm(FlaskForm):
         description=_l("Only this company meets there"),
         widget=LongSelect(),
     )
+    video_url = StringField(
+        _l("Video link"),
+        validators=[Optional()],
+        description=_l("For hybrid meetings at this table: an https address"),
+    )
     version = HiddenField()
+
+    def validate_video_url(self, field) -> None:
+        if (field.data or "").strip():
+            try:
+                field.data = check_link(field.data)
+            except ValueError as error:
+                raise ValidationError(say(error)) from None
 
 
 def _location_form(event: Event, **values) -> LocationForm:
@@ -384,6 +437,9 @@ def edit(slug: str):
             "language": form.language.data,
             "mail_off": _mail_off(event),
             "alarm_minutes": form.alarm_minutes.data,
+            "video_mode": form.video_mode.data,
+            "video_label": form.video_label.data or None,
+            "video_template": form.video_template.data or None,
         }
         try:
             apply_edit(session, event, form.version.data or event.version_id, changes)
@@ -641,6 +697,7 @@ def edit_location(slug: str, location_id: int):
                 name=form.name.data.strip(),
                 kind=form.kind.data,
                 owner_id=form.owner.data or None,
+                video_url=form.video_url.data or None,
             )
         except EditConflict:
             db().rollback()
@@ -650,6 +707,7 @@ def edit_location(slug: str, location_id: int):
             )
             return redirect(url_for("events.edit_location", slug=slug, location_id=location_id))
         db().commit()
+        FILES.clear()  # feeds kept in memory carry the table's video link
         flash(_("%(name)s saved.", name=location.name), "success")
         return redirect(url_for("events.locations", slug=slug))
     return render_template("events/location.html", event=event, location=location, form=form)

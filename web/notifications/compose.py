@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.ical import attendee_calendar
+from web.events.video import video_links
 from web.meeting_requests.conversation import REASON_WORDS
 from web.meeting_requests.models import MeetingRequest, RequestMessage
 from web.meeting_requests.rules import rules_of
@@ -152,8 +153,10 @@ def _calendar(session: Session, row: Notification, published: Published | None) 
     _schedule, calendars = published.of_company(company)
     minutes = row.event.alarm_minutes
     alarm = timedelta(minutes=minutes) if minutes else None
+    video = video_links(row.event)
+    person = row.attendee.external_id
     return attendee_calendar(
-        published.instance, calendars, row.attendee.external_id, published.published_at, alarm
+        published.instance, calendars, person, published.published_at, alarm, video
     )
 
 

@@ -27,6 +27,7 @@ from scheduler.calendars.agenda import company_agenda_html
 from scheduler.calendars.ical import company_calendar
 from web.companies.models import Company
 from web.events.models import Event
+from web.events.video import video_links
 from web.http import db
 from web.labels import withdrawn_notes
 from web.meeting_requests.operations import requests_of
@@ -193,7 +194,8 @@ def _calendar_file(published: Published, external_id: str) -> bytes:
     _schedule, calendars = published.of_company(external_id)
     alarm = reminder(db().get(Event, g.agenda_owner.event_id))
     stamp = published.published_at
-    return company_calendar(published.instance, calendars, external_id, stamp, alarm)
+    video = video_links(db().get(Event, g.agenda_owner.event_id))
+    return company_calendar(published.instance, calendars, external_id, stamp, alarm, video)
 
 
 def reminder(event: Event) -> timedelta | None:
@@ -207,7 +209,8 @@ def _printable_file(
     schedule, _calendars = published.of_company(external_id)
     # "./" is the company's page (/c/<token>/ beside /c/<token>/agenda): relative, so a kept
     # body holds no token.
+    video = video_links(db().get(Event, g.agenda_owner.event_id))
     html = company_agenda_html(
-        published.instance, schedule, external_id, language, back="./", pending=pending
+        published.instance, schedule, external_id, language, "./", pending, video
     )
     return html.encode()

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, g, render_template, url_for
 from scheduler.calendars.agenda import agenda_days
 from scheduler.calendars.ical import attendee_calendar
 from web.companies.operations import attendee_by_token
+from web.events.video import video_links
 from web.http import db
 from web.labels import withdrawn_notes
 from web.meeting_requests.operations import requests_of
@@ -47,7 +48,9 @@ def home():
     published = published_state(db(), event)
     meetings = []
     if published is not None:
-        meetings = published.person_agenda(company.external_id, attendee.external_id)
+        meetings = published.person_agenda(
+            company.external_id, attendee.external_id, video_links(event)
+        )
     zone = ZoneInfo(event.timezone)
     # Declined or cancelled since publishing: marked as going, as on the company's page.
     withdrawn = withdrawn_answers(published, requests_of(db(), company))
@@ -85,8 +88,9 @@ def calendar():
             _schedule, calendars = published.of_company(company.external_id)
             stamp = published.published_at
             alarm = reminder(company.event)
+            video = video_links(company.event)
             body = attendee_calendar(
-                published.instance, calendars, attendee.external_id, stamp, alarm
+                published.instance, calendars, attendee.external_id, stamp, alarm, video
             )
         FILES.put(key, body)
     if not body:

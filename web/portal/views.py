@@ -45,6 +45,7 @@ from web.companies.operations import (
     remove_attendee,
 )
 from web.db import utc_now
+from web.events.video import video_links
 from web.http import db
 from web.labels import say, withdrawn_notes
 from web.languages import LANGUAGES
@@ -144,7 +145,7 @@ def home():
     incoming = [r for r in requests if r.requested_id == company.id]
     outgoing = [r for r in requests if r.requester_id == company.id]
     published = published_state(db(), event)
-    meetings = published.agenda(company.external_id) if published else []
+    meetings = published.agenda(company.external_id, video_links(event)) if published else []
     zone = ZoneInfo(event.timezone)
     withdrawn = withdrawn_answers(published, requests)
     feed = url_for("agenda.calendar", _external=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from scheduler.calendars.export import agenda_files, calendar_files
 from scheduler.calendars.revisions import Publication as CalendarPublication
 from scheduler.calendars.revisions import publish as revise
+from scheduler.calendars.video import VideoLinks
 from scheduler.domain import Instance, Schedule
 from scheduler.formats.schedule_io import schedule_to_document
 from web.schedules.models import ScheduleVersion
@@ -31,15 +32,22 @@ def calendar_state(session: Session, version: ScheduleVersion, schedule: Schedul
 
 
 def calendars_zip(
-    instance: Instance, schedule: Schedule, state: CalendarPublication, version: ScheduleVersion
+    instance: Instance,
+    schedule: Schedule,
+    state: CalendarPublication,
+    version: ScheduleVersion,
+    video: VideoLinks | None = None,
 ) -> Iterator[bytes]:
     """Every calendar of the version as a zip, streamed as the files are made."""
-    return stream_zip(calendar_files(instance, schedule, state, version.created_at))
+    files = calendar_files(instance, schedule, state, version.created_at, video=video)
+    return stream_zip(files)
 
 
-def agendas_zip(instance: Instance, schedule: Schedule, language: str = "en") -> Iterator[bytes]:
+def agendas_zip(
+    instance: Instance, schedule: Schedule, language: str = "en", video: VideoLinks | None = None
+) -> Iterator[bytes]:
     """Every printable agenda and their index as a zip, streamed as the pages are made."""
-    return stream_zip(agenda_files(instance, schedule, language))
+    return stream_zip(agenda_files(instance, schedule, language, video))
 
 
 def schedule_json(instance: Instance, schedule: Schedule) -> bytes:

@@ -21,6 +21,7 @@ from scheduler.calendars.published_file import publication_document, publication
 from scheduler.calendars.revisions import Placement, PublishedMeeting, companies_of
 from scheduler.calendars.revisions import Publication as CalendarPublication
 from scheduler.calendars.revisions import publish as revise
+from scheduler.calendars.video import VideoLinks
 from scheduler.domain import Instance, Meeting, Schedule
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.solver.reasons import reason_kind
@@ -154,21 +155,25 @@ class Published:
             replace(self.calendars, meetings=calendar_meetings),
         )
 
-    def agenda(self, external_id: str) -> list[MeetingDetails]:
+    def agenda(self, external_id: str, video: VideoLinks | None = None) -> list[MeetingDetails]:
         """The company's published meetings in time order, described as its agenda shows
-        them (for the company's own page and the organiser's page of that company alike)."""
+        them (for the company's own page and the organiser's page of that company alike),
+        with the event's `video` links if given."""
         if external_id not in self.instance.company_by_id:
             return []
         schedule, _calendars = self.of_company(external_id)
-        return company_meetings(self.instance, schedule, external_id)
+        return company_meetings(self.instance, schedule, external_id, video)
 
-    def person_agenda(self, external_id: str, attendee_id: str) -> list[MeetingDetails]:
+    def person_agenda(
+        self, external_id: str, attendee_id: str, video: VideoLinks | None = None
+    ) -> list[MeetingDetails]:
         """The meetings of one of the company's people, as the company's agenda shows them."""
         schedule, _calendars = self.of_company(external_id)
         theirs = [m for m in schedule.meetings if attendee_id in m.attendees]
         if not theirs:
             return []
-        return company_meetings(self.instance, replace(schedule, meetings=theirs), external_id)
+        mine = replace(schedule, meetings=theirs)
+        return company_meetings(self.instance, mine, external_id, video)
 
     @cached_property
     def not_placed(self) -> dict[str, str]:

@@ -20,6 +20,7 @@ from scheduler.domain import Schedule
 from scheduler.solver.reasons import REASON_KINDS, read_reason, reason_kind
 from web.companies.models import Company
 from web.events.models import Event
+from web.events.video import video_links
 from web.http import db, event_or_404
 from web.labels import reason_told
 from web.schedules import downloads
@@ -45,6 +46,7 @@ from web.schedules.review import (
     unscheduled_of_kind,
     where,
 )
+from web.solving.views import FillInForm
 
 schedules = Blueprint("schedules", __name__, template_folder="templates")
 
@@ -85,6 +87,7 @@ def index(slug: str):
         current=current_version(db(), event),
         history=history,
         drift=published_drift(db(), event),
+        fill_in_form_data=FillInForm(formdata=None),
     )
 
 
@@ -233,9 +236,11 @@ def download(slug: str, number: int, kind: str):
     stem = f"{event.slug}-v{number}"
     if kind == "calendars.zip":
         state = downloads.calendar_state(db(), version, schedule)
-        body, mime = downloads.calendars_zip(instance, schedule, state, version), "application/zip"
+        video = video_links(event)
+        body = downloads.calendars_zip(instance, schedule, state, version, video)
+        mime = "application/zip"
     elif kind == "agendas.zip":
-        body = downloads.agendas_zip(instance, schedule, str(get_locale()))
+        body = downloads.agendas_zip(instance, schedule, str(get_locale()), video_links(event))
         mime = "application/zip"
     elif kind == "unscheduled.csv":  # (Flask adds "; charset=utf-8" to a text type)
         body, mime = unscheduled_csv(instance, _told_reasons(schedule)), "text/csv"
@@ -261,7 +266,10 @@ def agenda(slug: str, number: int, company: str):
         abort(404)
     schedule = schedule_from_version(db(), version)
     # "../" is the version's review page (this one is .../<number>/agendas/<company>).
-    return company_agenda_html(instance, schedule, company, str(get_locale()), back="../")
+    language = str(get_locale())
+    return company_agenda_html(
+        instance, schedule, company, language, "../", None, video_links(event)
+    )
 
 
 def _told_reasons(schedule: Schedule) -> Schedule:

@@ -10,6 +10,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,10 +52,11 @@ def run_solver(engine: Engine, run_id: int) -> str:
         published = current_version(session, run.event) if keep else None
         meetings = schedule_from_version(session, published).meetings if published else []
         allow_moves = int(run.settings.get("allow_moves", 0)) if keep else 0
+        cut = fill_in_cut(run.settings)
         start_run(session, run, len(instance.requests))
     try:
         with heartbeat(engine, run_id):
-            schedule = solve(instance, settings, reporter, meetings, allow_moves)
+            schedule = solve(instance, settings, reporter, meetings, allow_moves, cut)
     except Cancelled:
         return _end(engine, run_id, "cancelled by the organiser", "cancelled")
     except InvalidInput as error:
@@ -91,6 +93,12 @@ def heartbeat(engine: Engine, run_id: int) -> Iterator[None]:
     finally:
         done.set()
         thread.join()
+
+
+def fill_in_cut(settings: dict) -> datetime | None:
+    """The instant a same-day fill-in starts from (stored as ISO text), or None."""
+    text = settings.get("fill_from")
+    return datetime.fromisoformat(text) if text else None
 
 
 def _known_settings(settings: dict) -> dict:

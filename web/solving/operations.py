@@ -24,10 +24,15 @@ def queue_run(
     settings: SolverSettings,
     keep_published: bool = False,
     allow_moves: int = 0,
+    fill_from: datetime | None = None,
 ) -> SolverRun:
     """A solve waiting for a worker. With `keep_published` the published meetings stay where
-    they are, but for at most `allow_moves` of them moved to make room for more."""
+    they are, but for at most `allow_moves` of them moved to make room for more. With
+    `fill_from` (an instant) it is a same-day fill-in: nothing published moves and only the
+    free slots from then on are given to waiting requests."""
     stored = {**asdict(settings), "keep_published": keep_published, "allow_moves": allow_moves}
+    if fill_from is not None:
+        stored.update(keep_published=True, allow_moves=0, fill_from=fill_from.isoformat())
     stored.pop("should_stop", None)
     run = SolverRun(event_id=event.id, settings=stored, status="queued")
     session.add(run)

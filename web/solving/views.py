@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, IntegerField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.fillin import refuse_cut_after
+from scheduler.times import parse_local_time
 from web.db import transaction, utc_now
 from web.http import db, event_or_404, queue, row_or_404
-from web.labels import RUN_STATUS, STAGE
+from web.labels import RUN_STATUS, STAGE, say
 from web.meeting_requests.deadlines import expire_due
 from web.meeting_requests.models import MeetingRequest
 from web.meeting_requests.rules import rules_of
 from web.schedules.operations import current_version
+from web.solving.job import fill_in_cut
 from web.solving.models import SolverRun
 from web.solving.operations import (
     STALE_AFTER,
@@ -110,6 +115,7 @@ def index(slug: str):
         published=current_version(db(), event),
         waiting=waiting_requests(event),
         at_solve=rules_of(db(), event).at_solve,
+        fill_in_form_data=FillInForm(formdata=None),
     )
 
 
@@ -121,6 +127,57 @@ def waiting_requests(event) -> int:
     return db().scalar(query) or 0
 
 
+class FillInForm(FlaskForm):
+    """A same-day fill-in: from now, or from a time the organiser gives."""
+
+    fill_from = StringField(
+        _l("Fill in free slots from"),
+        validators=[Optional()],
+        description=_l("In the event's time zone, e.g. 2026-10-15T12:00; empty: from now"),
+    )
+    time_limit = IntegerField(
+        _l("Time limit (seconds)"), default=3, validators=[NumberRange(1, 3600)]
+    )
+
+
+@solving.route("/events/<slug>/runs/fill-in", methods=["POST"])
+def fill_in(slug: str):
+    """Queue a fill-in of the published schedule: its result is a new version to review and
+    publish, which tells only the companies whose agendas it changes."""
+    event = event_or_404(slug)
+    form = FillInForm()
+    if current_version(db(), event) is None:
+        flash(_("Publish a schedule first: a fill-in keeps the published one."), "error")
+        return redirect(url_for("solving.index", slug=slug))
+    cut = _cut(event, form) if form.validate_on_submit() else None
+    if cut is None:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("solving.index", slug=slug))
+    settings = SolverSettings(time_limit=float(form.time_limit.data))
+    run = queue_run(db(), event, settings, fill_from=cut)
+    db().commit()
+    queue().enqueue_solve(run.id)
+    return redirect(url_for("solving.run", slug=slug, run_id=run.id))
+
+
+def _cut(event, form: FillInForm):
+    """The instant of the form's time in the event's zone (now if empty), or None with the
+    field's error set."""
+    text = (form.fill_from.data or "").strip()
+    try:
+        zone = ZoneInfo(event.timezone)
+        cut = parse_local_time(text, zone) if text else utc_now()
+        ends = [s.end for day in event.days for s in day.sessions]
+        if ends:
+            refuse_cut_after(max(ends), cut, zone)
+    except ValueError as error:
+        form.fill_from.errors = [f"{form.fill_from.label.text}: {say(error)}"]
+        return None
+    return cut
+
+
 @solving.route("/events/<slug>/runs/<int:run_id>")
 def run(slug: str, run_id: int):
     event = event_or_404(slug)
@@ -128,7 +185,12 @@ def run(slug: str, run_id: int):
     row = row_or_404(SolverRun, run_id, event)
     number = run_numbers(db(), event)[row.id]
     return render_template(
-        "solving/run.html", event=event, run=row, number=number, progress=progress_of(row)
+        "solving/run.html",
+        event=event,
+        run=row,
+        number=number,
+        progress=progress_of(row),
+        fill_from=fill_in_cut(row.settings),
     )
 
 
