@@ -25,6 +25,7 @@ from web.meeting_requests.models import (
     MeetingRequest,
     RequestMessage,
 )
+from web.meeting_requests.statuses import status_words
 from web.notifications.outbox import request_replied
 
 Side = Literal["asked", "asking", "organiser"]
@@ -100,7 +101,7 @@ def reply(session: Session, row: MeetingRequest, text: str | None, side: Side, b
     if row.status not in OPEN:
         raise ConversationClosed(
             N_("This request is {status}: its conversation is closed."),
-            status=_status_words(row.status),
+            status=status_words(row.status),
         )
     if len(row.replies) >= MESSAGES_MOST:
         raise ConversationClosed(
@@ -135,12 +136,6 @@ def add_decline_note(
     row.replies.append(note)
     session.flush()
     return note
-
-
-def _status_words(status: str):
-    from web.meeting_requests.operations import status_words
-
-    return status_words(status)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from scheduler.words import N_, Refusal, Words
+from scheduler.words import N_, Refusal
 from web.companies.models import Attendee, Company
 from web.db import apply_edit, grouped, utc_now
 from web.events.models import Event
 from web.meeting_requests.conversation import clean_message
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
 from web.meeting_requests.rules import check_may_ask
+from web.meeting_requests.statuses import status_words
 from web.notifications.outbox import request_made
 from web.webhooks import operations as webhooks
 
@@ -37,16 +38,6 @@ class BadTransition(Refusal):
 
 
 # The statuses in words, for messages made here (web.labels has the pages' words for them).
-STATUS_WORDS = {
-    "requested": N_("awaiting answer"),
-    "accepted": N_("accepted"),
-    "declined": N_("declined"),
-    "cancelled": N_("cancelled"),
-}
-
-
-def status_words(status: str) -> Words:
-    return Words(STATUS_WORDS.get(status, status))
 
 
 def existing_pair(session: Session, event: Event, a: Company, b: Company) -> MeetingRequest | None:
