@@ -145,6 +145,7 @@ def _locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.analytics.views import analytics
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         solving,
         schedules,
         notifications,
+        analytics,
         portal,
         agenda,
         person,

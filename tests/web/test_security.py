@@ -51,6 +51,7 @@ ORGANISER_BLUEPRINTS = {
     "solving",
     "schedules",
     "notifications",
+    "analytics",
 }
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
@@ -131,6 +132,8 @@ def fair(engine, session, dummy_event):
             "suffix": "xlsx",
             "company": "acme",
             "filename": "app.css",
+            "plot": "meetings",
+            "fmt": "svg",
         },
     }
 
