@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -410,22 +411,14 @@ def plan_capacity(
     target: float = TARGET,
     solver: Solver | None = None,
     report: Report | None = None,
+    workers: int = 1,
 ) -> CapacityReport:
     """Every curve, `tables_needed` and, where it is None, the bottleneck."""
     started = time.monotonic()
     instance = replace(instance, fixed=())  # planning: published meetings may move
     solver = solver or real_solver()
     tables = len(shared_tables(instance))
-    steps = _steps(instance)
-    curves: dict[str, list[Point]] = {name: [] for name in steps}
-    total = sum(len(s) for s in steps.values())
-    done = 0
-    for name, variants in steps.items():
-        for step, variant in variants:
-            if report:
-                report(name, 0.7 * done / total)
-            curves[name].append(_point(name, step, variant))
-            done += 1
+    curves = _curves(_steps(instance), workers, report)
     needed, proof = tables_needed(instance, target, solver, report)
     prepared = Prepared(instance)
     if needed is not None and needed > max(p.tables for p in curves["tables"]):
@@ -444,6 +437,37 @@ def plan_capacity(
         result.bottleneck = bottleneck(instance, prepared)
     result.seconds = time.monotonic() - started
     return result
+
+
+PARALLEL_FROM = 2_000  # requests: below, a child process costs more than it saves
+
+
+def _curves(
+    steps: dict[str, list[tuple[int, Instance]]], workers: int, report: Report | None
+) -> dict[str, list[Point]]:
+    """Each setting's point, in `workers` child processes at event scale (each point is a
+    first come, first served schedule: seconds at BioJapan size)."""
+    jobs = [(name, step, variant) for name, variants in steps.items() for step, variant in variants]
+    large = jobs and len(jobs[0][2].requests) >= PARALLEL_FROM
+    points: list[Point] = []
+    if workers > 1 and large:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_point, *job) for job in jobs]
+            for done, future in enumerate(as_completed(futures)):
+                if report:
+                    report("curves", 0.7 * done / len(jobs))
+                points.append(future.result())
+    else:
+        for done, job in enumerate(jobs):
+            if report:
+                report(job[0], 0.7 * done / len(jobs))
+            points.append(_point(*job))
+    curves: dict[str, list[Point]] = {name: [] for name in steps}
+    for point in sorted(points, key=lambda p: p.step):
+        curves[point.option].append(point)
+    if "shorter_slots" in curves:
+        curves["shorter_slots"].sort(key=lambda p: -p.step)
+    return curves
 
 
 def _steps(instance: Instance) -> dict[str, list[tuple[int, Instance]]]:

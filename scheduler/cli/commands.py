@@ -437,7 +437,8 @@ def capacity(
     from scheduler.capacity import plan_capacity, real_solver
 
     loaded = _load(instance)
-    result = plan_capacity(loaded, target, real_solver(verify_seconds, workers)).as_json()
+    solver = real_solver(verify_seconds, workers)
+    result = plan_capacity(loaded, target, solver, workers=workers).as_json()
     if output is not None:
         _write(output, lambda: output.write_text(json.dumps(result, indent=2) + "\n"))
     for line in _capacity_lines(result):

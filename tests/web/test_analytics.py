@@ -29,6 +29,11 @@ def generated(session):
     return event
 
 
+def _csv_rows(client, path: str) -> list[list[str]]:
+    text = client.get(path).get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
 def _solve(engine, session, event):
     run = queue_run(session, event, SolverSettings(time_limit=5))
     session.commit()
