@@ -120,8 +120,9 @@ def main() -> None:
         for target in (float(t) for t in args.targets.split(",")):
             print(f"seed {seed} target {target} ...", file=sys.stderr, flush=True)
             rows.append(run(seed, target, args.workdir, baseline))
-    average = f"load average {' / '.join(load)} at the start (2 cores)"
-    (HERE / "CAPACITY.md").write_text(markdown(rows, baseline, average))
+            now = Path("/proc/loadavg").read_text().split()[:3]
+            average = f"load average {' / '.join(load)} at the start, {' / '.join(now)} now"
+            (HERE / "CAPACITY.md").write_text(markdown(rows, baseline, average + " (2 cores)"))
 
 
 if __name__ == "__main__":

@@ -32,9 +32,9 @@ from scheduler.solver.greedy import greedy_schedule
 from scheduler.solver.prepare import Prepared, PreparedRequest
 
 TARGET = 0.95
-TABLE_STEPS = (0, 10, 25, 50, 100, 200)  # extra tables on the curve, as a share of today's
-SESSION_STEPS = (1, 2, 3)  # more sessions, one day after another
-LONGER_STEPS = (1, 2, 4)  # more slots at the end of every session
+TABLE_STEPS = (0, 10, 25, 50, 100)  # extra tables on the curve, as a share of today's
+SESSION_STEPS = (1, 2)  # more sessions, one day after another
+LONGER_STEPS = (1, 2)  # more slots at the end of every session
 VERIFY_SECONDS = 30.0  # the real solve that confirms tables_needed
 UNLIMITED = 10**9
 
