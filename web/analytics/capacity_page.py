@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from scheduler.capacity import (
@@ -34,7 +36,21 @@ class CapacityView:
     figure: Figure
 
 
+_VIEWS: TTLCache = TTLCache(maxsize=16, ttl=600)  # id(loads) -> (loads, view)
+
+
 def capacity_view(loads: EventLoads, target: float = TARGET) -> CapacityView:
+    """The page's figures; kept while the event's figures are (a few dozen flows at
+    BioJapan size take seconds)."""
+    key = (id(loads), target, str(get_locale()))  # the figure's words are the visitor's
+    kept = _VIEWS.get(key)
+    if kept is None or kept[0] is not loads:
+        kept = (loads, _capacity_view(loads, target))
+        _VIEWS[key] = kept
+    return kept[1]
+
+
+def _capacity_view(loads: EventLoads, target: float) -> CapacityView:
     prepared = loads.prepared
     owned = sum(1 for loc in loads.instance.locations if loc.owner)
     tables = len(shared_tables(loads.instance))
