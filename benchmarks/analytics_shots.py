@@ -2,7 +2,7 @@
 (1,500 companies, 35,000 requests) and its schedule kept as a version, in Chromium on a
 desktop and a phone, in English and Japanese; also times each page.
 
-    python benchmarks/analytics_shots.py INSTANCE.json SCHEDULE.json
+    python benchmarks/analytics_shots.py INSTANCE.json SCHEDULE.json [LOADED_FOLDER]
 
 Writes docs/screenshots/analytics-*.png.
 """
@@ -50,10 +50,12 @@ def main() -> None:
     from waitress import create_server
 
     instance, schedule = Path(sys.argv[1]), Path(sys.argv[2])
-    folder = Path(tempfile.mkdtemp())
+    kept = len(sys.argv) > 3  # a database loaded by an earlier run
+    folder = Path(sys.argv[3]) if kept else Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'app.sqlite3'}"
     started = time.monotonic()
-    load(url, instance, schedule)
+    if not kept:
+        load(url, instance, schedule)
     print(f"loaded in {time.monotonic() - started:.0f} s", flush=True)
     import os
 

@@ -109,13 +109,28 @@ def demand_signal(session: Session, event: Event, company_id: int) -> DemandSign
     company = session.get(Company, company_id)
     if company is None or company.event_id != event.id:
         return None
+    version = last_version(session, event)
+    shares = placed_shares(session, version) if version is not None else {}
+    return _signal(event_loads(session, event), company, shares)
+
+
+def demand_signals(session: Session, event: Event, companies: list[Company]) -> list[DemandSignal]:
+    """The same for many companies, the last solve read once."""
+    version = last_version(session, event)
+    shares = placed_shares(session, version) if version is not None else {}
     loads = event_loads(session, event)
+    found = (_signal(loads, company, shares) for company in companies)
+    return [signal for signal in found if signal is not None]
+
+
+def _signal(
+    loads: EventLoads | None, company: Company, shares: dict[int, tuple[int, int]]
+) -> DemandSignal | None:
     load = loads.loads.get(company.external_id) if loads else None
     if load is None:
         return None
-    version = last_version(session, event)
-    if version is not None:
-        placed, asked = placed_shares(session, version).get(company.id, (0, 0))
+    if shares:
+        placed, asked = shares.get(company.id, (0, 0))
         if asked:
             return DemandSignal(company.name, load.wanted, load.holds, placed / asked, "solve")
     chance = 1.0 if load.wanted <= load.holds else load.holds / load.wanted

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from web.analytics.capacity_page import capacity_view
 from web.analytics.figures import SOURCES, after_fair_figures, figure
-from web.analytics.loads import companies_at_risk, demand_signal, event_loads
+from web.analytics.loads import companies_at_risk, demand_signals, event_loads
 from web.analytics.plots import render
 from web.analytics.reports import delegation_report, event_report
 from web.companies.models import Company
@@ -36,7 +36,7 @@ def page(slug: str):
     corporates = session.scalars(
         select(Company).where(Company.event_id == event.id, Company.role == "corporate")
     ).all()
-    signals = [s for s in (demand_signal(session, event, c.id) for c in corporates) if s]
+    signals = demand_signals(session, event, list(corporates))
     signals.sort(key=lambda s: (s.chance, s.company))
     return render_template(
         "analytics/analytics.html",
