@@ -10,6 +10,7 @@ Writes docs/screenshots/analytics-*.png.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SHOTS = ROOT / "docs" / "screenshots"
+PAGES = (("analytics/", "analytics"), ("capacity/", "capacity"), ("reports/", "report"))
+ONLY = [s for s in os.environ.get("SHOTS_ONLY", "").split(",") if s]  # e.g. analytics-phone-ja
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -57,7 +60,6 @@ def main() -> None:
     if not kept:
         load(url, instance, schedule)
     print(f"loaded in {time.monotonic() - started:.0f} s", flush=True)
-    import os
 
     os.environ["PARTNERING_INSTANCE_PATH"] = str(folder)
     from web.app import create_app
@@ -81,11 +83,9 @@ def main() -> None:
             for language in ("en", "ja"):
                 page.goto(f"{base}/")
                 page.click(f"button[name=language][value={language}]")
-                for path, shot in (
-                    ("analytics/", "analytics"),
-                    ("capacity/", "capacity"),
-                    ("reports/", "report"),
-                ):
+                for path, shot in PAGES:
+                    if ONLY and f"{shot}-{name}-{language}" not in ONLY:
+                        continue
                     t = time.monotonic()
                     page.goto(f"{base}/events/biojapan/{path}", timeout=600_000)
                     page.wait_for_load_state("networkidle", timeout=600_000)

@@ -91,8 +91,9 @@ def _lines(axes, figure: Figure) -> None:
         )
     axes.legend(loc="upper left")
     _labels(axes, figure)
-    step = max(1, len(x) // 8)
-    axes.set_xticks(range(0, len(x), step), x[::step], rotation=30, ha="right")
+    if all(isinstance(value, str) for value in x):  # dates: every few as a label
+        step = max(1, len(x) // 8)
+        axes.set_xticks(range(0, len(x), step), x[::step], rotation=30, ha="right")
 
 
 def _stacked(axes, figure: Figure) -> None:
