@@ -145,6 +145,7 @@ def _locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.analytics.views import analytics
     from web.api.pages import integrations
     from web.api.setup import init_api
     from web.auth.views import auth
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
         schedules,
         notifications,
         integrations,
+        analytics,
         portal,
         agenda,
         person,

@@ -463,3 +463,62 @@ def explain(instance: Path, schedule: Path, request_id: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@instance_argument
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0.0, max=1.0),
+    default=0.95,
+    show_default=True,
+    help="The share of the accepted requests that should get a meeting.",
+)
+@output_option("Where to write the figures (JSON).", required=False)
+@click.option(
+    "--verify-seconds",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Time limit of the real solves that confirm tables_needed.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@_bad_input_exits
+def capacity(
+    instance: Path, target: float, output: Path | None, verify_seconds: float, workers: int
+) -> None:
+    """How many requests the fair can meet, with more tables, sessions or shorter slots."""
+    from scheduler.capacity import plan_capacity, real_solver
+
+    loaded = _load(instance)
+    solver = real_solver(verify_seconds, workers)
+    result = plan_capacity(loaded, target, solver, workers=workers).as_json()
+    if output is not None:
+        _write(output, lambda: output.write_text(json.dumps(result, indent=2) + "\n"))
+    for line in _capacity_lines(result):
+        click.echo(line)
+
+
+def _capacity_lines(result: dict) -> list[str]:
+    current = result["current"]
+    lines = [
+        f"{result['requests']} accepted requests; with {result['tables']} tables a quick "
+        f"schedule meets {current['met']} (at most {current['bound']}), priority-weighted "
+        f"{current['weighted']} of {result['weighted_total']}",
+    ]
+    for name, points in result["curves"].items():
+        cells = ", ".join(f"{p['step']}: {p['met']} (<= {p['bound']})" for p in points)
+        lines.append(f"{name}: {cells}")
+    target = f"{result['target']:.0%} ({result['target_requests']} requests)"
+    if result["tables_needed"] is not None:
+        lines.append(f"tables_needed for {target}: {result['tables_needed']}")
+    else:
+        b = result["bottleneck"]
+        names = ", ".join(
+            f"{c['name']} (wanted {c['wanted']}, holds {c['holds']})" for c in b["companies"][:5]
+        )
+        lines.append(
+            f"no number of tables reaches {target}: even unlimited tables meet at most "
+            f"{b['unlimited_tables_bound']}; the limit is people: {names}"
+        )
+    return lines

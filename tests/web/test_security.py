@@ -55,6 +55,7 @@ ORGANISER_BLUEPRINTS = {
     "schedules",
     "notifications",
     "integrations",
+    "analytics",
 }
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
@@ -157,6 +158,8 @@ def fair(engine, session, dummy_event):
             "subscription_id": hook.row.id,
             "delivery_id": sent.id,
             "rest": "anything",
+            "plot": "meetings",
+            "fmt": "svg",
         },
     }
 

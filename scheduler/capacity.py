@@ -1,0 +1,484 @@
+"""Capacity planning: how many accepted requests the fair can meet, and with how many tables.
+
+Two figures per setting, from plain data: a proven upper bound on the number of requests any
+schedule meets (`count_bound`), and what a quick schedule meets (first come, first served,
+the schedule `partnering solve` starts from and never falls below). The bound is a maximum
+flow: each company holds at most as many meetings as its attendees have free slots (and its
+daily and event maximums allow), the tables at most their slots, each request once. Every
+valid schedule is such a flow, so no schedule meets more; on a graph with requests between
+corporates too, the flow runs on the double cover (each company a sender and a receiver) and
+half of it bounds the fractional matching, still a proven bound.
+
+`tables_needed` is searched both ways: below the smallest number of tables whose bound
+reaches the target, no schedule reaches it (a proof); from there, a real solve names the
+first number that does. When even unlimited tables cannot reach it, the companies whose
+people are the limit are named (`bottleneck`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from ortools.graph.python import max_flow
+
+from scheduler.domain import EventDay, Instance, Location, Session
+from scheduler.solver.cpsat import SolverSettings
+from scheduler.solver.greedy import greedy_schedule
+from scheduler.solver.prepare import Prepared, PreparedRequest
+
+TARGET = 0.95
+TABLE_STEPS = (0, 10, 25, 50, 100)  # extra tables on the curve, as a share of today's
+SESSION_STEPS = (1, 2)  # more sessions, one day after another
+LONGER_STEPS = (1, 2)  # more slots at the end of every session
+VERIFY_SECONDS = 30.0  # the real solve that confirms tables_needed
+UNLIMITED = 10**9
+
+Report = Callable[[str, float], None]  # a stage and the share done, for a progress bar
+
+
+@dataclass(frozen=True)
+class CompanyLoad:
+    """A company's demand against what it can hold: the per-company figures of the bound."""
+
+    company: str
+    wanted: int  # meeting-slots its schedulable accepted requests ask of it
+    holds: int  # meetings it can hold at most (free attendee-slots, daily and event limits)
+    requests: int  # its schedulable accepted requests
+    unschedulable: int  # accepted requests with no time both sides are free
+
+
+@dataclass(frozen=True)
+class Bound:
+    met: int  # no schedule meets more requests than this
+    loads: dict[str, CompanyLoad]
+    saturated: tuple[str, ...]  # companies whose capacity the flow uses up (the limit)
+
+
+@dataclass
+class Point:
+    """One setting on a curve: its bound, and what a quick schedule meets."""
+
+    option: str
+    step: int
+    tables: int
+    slots: int
+    bound: int
+    met: int
+    weighted: int
+
+    def as_json(self, requests: int) -> dict:
+        def share(n: int) -> float:
+            return round(n / requests, 4) if requests else 1.0
+
+        return {
+            "option": self.option,
+            "step": self.step,
+            "tables": self.tables,
+            "slots": self.slots,
+            "met": self.met,
+            "met_share": share(self.met),
+            "bound": self.bound,
+            "bound_share": share(self.bound),
+            "weighted": self.weighted,
+        }
+
+
+@dataclass
+class CapacityReport:
+    target: float
+    requests: int
+    weighted_total: int
+    tables: int
+    current: Point
+    curves: dict[str, list[Point]]
+    tables_needed: int | None
+    proof: dict = field(default_factory=dict)
+    bottleneck: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict:
+        return {
+            "format": "partnering-capacity/1",
+            "target": self.target,
+            "requests": self.requests,
+            "target_requests": needed_count(self.target, self.requests),
+            "weighted_total": self.weighted_total,
+            "tables": self.tables,
+            "current": self.current.as_json(self.requests),
+            "curves": {
+                name: [p.as_json(self.requests) for p in points]
+                for name, points in self.curves.items()
+            },
+            "tables_needed": self.tables_needed,
+            "proof": self.proof,
+            "bottleneck": self.bottleneck,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def needed_count(target: float, requests: int) -> int:
+    """The number of met requests that reaches the target share."""
+    return math.ceil(target * requests - 1e-9)
+
+
+# --- the settings compared -------------------------------------------------------------------
+
+
+def shared_tables(instance: Instance) -> list[Location]:
+    return [loc for loc in instance.locations if loc.owner is None]
+
+
+def with_tables(instance: Instance, total: int) -> Instance:
+    """The instance with `total` shared tables (companies' own rooms kept as they are)."""
+    shared = shared_tables(instance)
+    owned = [loc for loc in instance.locations if loc.owner is not None]
+    taken = {loc.id for loc in instance.locations}
+    extra, number = [], 1
+    while len(shared) + len(extra) < total:
+        name = f"capacity-table-{number}"
+        number += 1
+        if name not in taken:
+            extra.append(Location(name, f"Extra table {number - 1}", "table"))
+    tables = (shared + extra)[:total]
+    return replace(instance, locations=tuple(owned + tables))
+
+
+def with_more_sessions(instance: Instance, count: int) -> Instance:
+    """`count` more sessions, one day after another, each as long as the day's longest,
+    starting a slot after the day's last session ends."""
+    days = list(instance.event.days)
+    step = timedelta(minutes=instance.event.slot_minutes)
+    for n in range(count):
+        index = n % len(days)
+        day = days[index]
+        longest = max(s.end - s.start for s in day.sessions)
+        last = max(s.end for s in day.sessions)
+        added = Session(last + step, last + step + longest)
+        days[index] = EventDay(day.date, (*day.sessions, added))
+    return replace(instance, event=replace(instance.event, days=tuple(days)))
+
+
+def with_longer_sessions(instance: Instance, slots: int) -> Instance:
+    """Every session `slots` slots longer at its end, up to the next session's start."""
+    step = timedelta(minutes=instance.event.slot_minutes)
+    days = []
+    for day in instance.event.days:
+        ordered = sorted(day.sessions, key=lambda s: s.start)
+        longer = []
+        for i, session in enumerate(ordered):
+            end = session.end + slots * step
+            if i + 1 < len(ordered):
+                end = min(end, ordered[i + 1].start)
+            longer.append(Session(session.start, end))
+        days.append(EventDay(day.date, tuple(longer)))
+    return replace(instance, event=replace(instance.event, days=tuple(days)))
+
+
+def with_slot_minutes(instance: Instance, minutes: int) -> Instance:
+    return replace(instance, event=replace(instance.event, slot_minutes=minutes))
+
+
+def shorter_slot_steps(minutes: int) -> list[int]:
+    """Shorter slots worth comparing: 5-minute steps down to two thirds of today's."""
+    return [m for m in range(minutes - 5, max(9, math.ceil(minutes * 2 / 3)) - 1, -5) if m >= 10]
+
+
+# --- the bound -------------------------------------------------------------------------------
+
+
+def schedulable(prepared: Prepared) -> list[PreparedRequest]:
+    return [r for r in prepared.requests if r.start_mask and r.pools]
+
+
+def _holds(prepared: Prepared, company_id: str, requests: list[PreparedRequest]) -> int:
+    """The most meetings the company can hold: its free attendee-slots over the smallest
+    share a meeting of its takes, within its daily and event maximums."""
+    company = prepared.instance.company_by_id[company_id]
+    unit = min((r.length * r.weight(company_id) for r in requests), default=1)
+    capacity = prepared.company_capacity[company_id]
+    per_day = [0] * prepared.grid.days
+    for slot in prepared.grid.slots:
+        per_day[slot.day] += capacity[slot.index]
+    days = [free // unit for free in per_day]
+    if company.max_meetings_per_day is not None:
+        days = [min(n, company.max_meetings_per_day) for n in days]
+    holds = min(sum(days), len(requests))
+    if company.max_meetings is not None:
+        holds = min(holds, company.max_meetings)
+    return holds
+
+
+def company_loads(prepared: Prepared) -> dict[str, CompanyLoad]:
+    loads = {}
+    for company in prepared.instance.companies:
+        mine = prepared.requests_of_company[company.id]
+        ready = [r for r in mine if r.start_mask and r.pools]
+        wanted = sum(r.length for r in ready)
+        holds = _holds(prepared, company.id, ready)
+        loads[company.id] = CompanyLoad(
+            company.id, wanted, holds, len(ready), len(mine) - len(ready)
+        )
+    return loads
+
+
+def table_meetings(prepared: Prepared) -> int:
+    """The most meetings the locations hold: their slots over the shortest meeting."""
+    requests = schedulable(prepared)
+    shortest = min((r.length for r in requests), default=1)
+    return len(prepared.instance.locations) * len(prepared.grid) // shortest
+
+
+def count_bound(prepared: Prepared, held: int | None = None) -> Bound:
+    """A proven upper bound on the requests any schedule meets (a maximum flow, see the
+    module's docstring); `held`: the meetings the locations hold, None for unlimited."""
+    loads = company_loads(prepared)
+    companies = [c.id for c in prepared.instance.companies]
+    node = {cid: i for i, cid in enumerate(companies)}
+    n = len(companies)
+    source, hub, sink = 2 * n, 2 * n + 1, 2 * n + 2
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arc_with_capacity(source, hub, UNLIMITED if held is None else 2 * held)
+    arcs = {}
+    for cid in companies:
+        holds = loads[cid].holds
+        arcs[cid] = (
+            flow.add_arc_with_capacity(hub, node[cid], holds),
+            flow.add_arc_with_capacity(n + node[cid], sink, holds),
+        )
+    for r in schedulable(prepared):
+        a, b = node[r.request.requester], node[r.request.requested]
+        flow.add_arc_with_capacity(a, n + b, 1)
+        flow.add_arc_with_capacity(b, n + a, 1)
+    if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - integer capacities
+        raise RuntimeError("max flow failed")
+    saturated = tuple(
+        cid
+        for cid in companies
+        if loads[cid].holds > 0 and max(flow.flow(arc) for arc in arcs[cid]) >= loads[cid].holds
+    )
+    return Bound(flow.optimal_flow() // 2, loads, saturated)
+
+
+def quick_met(prepared: Prepared) -> tuple[int, int]:
+    """What first come, first served meets: (requests, priority-weighted)."""
+    booking = greedy_schedule(prepared)
+    return len(booking.placements), booking.objective()
+
+
+# --- the search ------------------------------------------------------------------------------
+
+
+def _point(option: str, step: int, instance: Instance) -> Point:
+    prepared = Prepared(instance)
+    tables = len(shared_tables(instance))
+    bound = min(count_bound(prepared).met, table_meetings(prepared))
+    met, weighted = quick_met(prepared)
+    return Point(option, step, tables, len(prepared.grid), bound, met, weighted)
+
+
+def smallest_tables_by_bound(prepared: Prepared, owned: int, needed: int) -> int | None:
+    """The fewest shared tables whose bound reaches `needed` met requests; None if even
+    unlimited tables do not. Below it, no schedule reaches `needed` (the bound says so)."""
+    if count_bound(prepared).met < needed:
+        return None
+    low, high = 0, max(1, len(prepared.instance.locations) - owned)
+    while _bound_at(prepared, owned, high) < needed:
+        low, high = high, high * 2
+    while low < high:
+        middle = (low + high) // 2
+        if _bound_at(prepared, owned, middle) >= needed:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _bound_at(prepared: Prepared, owned: int, tables: int) -> int:
+    slots = len(prepared.grid)
+    shortest = min((r.length for r in schedulable(prepared)), default=1)
+    return count_bound(prepared, (tables + owned) * slots // shortest).met
+
+
+Solver = Callable[[Instance], int]  # an instance -> the requests its schedule meets
+
+
+def real_solver(seconds: float = VERIFY_SECONDS, workers: int = 2) -> Solver:
+    """`partnering solve` itself, with a time limit."""
+
+    def solve_count(instance: Instance) -> int:
+        from scheduler.solver.solve import solve
+
+        schedule = solve(instance, SolverSettings(time_limit=seconds, workers=workers))
+        return len(schedule.meetings)
+
+    return solve_count
+
+
+def tables_needed(
+    instance: Instance, target: float, solver: Solver, report: Report | None = None
+) -> tuple[int | None, dict]:
+    """The smallest number of shared tables at which `solver` meets the target share, with
+    the bound's proof that one fewer than the bound's number cannot; None if no number of
+    tables can. Quick schedules find where to confirm; the solver confirms."""
+    prepared = Prepared(instance)
+    owned = sum(1 for loc in instance.locations if loc.owner is not None)
+    needed = needed_count(target, len(instance.requests))
+    lowest = smallest_tables_by_bound(prepared, owned, needed)
+    if lowest is None:
+        return None, {"needed": needed, "unlimited_bound": count_bound(prepared).met}
+    proof: dict = {"needed": needed, "below": lowest - 1}
+    if lowest > 0:
+        proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
+    quick = _first_quick_success(instance, lowest, needed)
+    proof["quick"] = quick
+    tables = lowest
+    tried: list[dict] = []
+    for tables in _candidates(lowest, quick):
+        if report:
+            report("confirming", min(0.95, 0.7 + 0.05 * len(tried)))
+        met = solver(with_tables(instance, tables))
+        tried.append({"tables": tables, "met": met})
+        if met >= needed:
+            break
+    else:  # pragma: no cover - the quick schedule's number always follows
+        tables = quick
+    proof["solved"] = tried
+    return tables, proof
+
+
+def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
+    """The fewest tables (from `lowest` up) where first come, first served meets `needed`:
+    doubling steps, then a binary search."""
+
+    def meets(tables: int) -> bool:
+        return quick_met(Prepared(with_tables(instance, tables)))[0] >= needed
+
+    step, low, high = max(1, lowest // 50), lowest, lowest
+    while not meets(high):
+        low, high = high + 1, high + step
+        step *= 2
+    while low < high:
+        middle = (low + high) // 2
+        if meets(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high
+
+
+def _candidates(lowest: int, quick: int) -> list[int]:
+    """Where to run the real solve: the bound's number first (tight when it holds), then a
+    few up to where first come, first served already meets the target."""
+    if quick <= lowest:
+        return [lowest]
+    middle = (lowest + quick) // 2
+    return list(dict.fromkeys([lowest, middle, quick]))
+
+
+def bottleneck(instance: Instance, prepared: Prepared, top: int = 10) -> dict:
+    """Why unlimited tables do not reach the target: the companies whose people are the
+    limit, most oversubscribed first."""
+    bound = count_bound(prepared)
+    names = instance.company_by_id
+    limited = sorted(
+        (bound.loads[c] for c in bound.saturated if bound.loads[c].wanted > bound.loads[c].holds),
+        key=lambda load: (load.holds - load.wanted, load.company),
+    )
+    unschedulable = sum(1 for r in prepared.requests if not (r.start_mask and r.pools))
+    return {
+        "kind": "people",
+        "unlimited_tables_bound": bound.met,
+        "never_free_together": unschedulable,
+        "companies": [
+            {
+                "id": load.company,
+                "name": names[load.company].name,
+                "wanted": load.wanted,
+                "holds": load.holds,
+            }
+            for load in limited[:top]
+        ],
+    }
+
+
+def plan_capacity(
+    instance: Instance,
+    target: float = TARGET,
+    solver: Solver | None = None,
+    report: Report | None = None,
+    workers: int = 1,
+) -> CapacityReport:
+    """Every curve, `tables_needed` and, where it is None, the bottleneck."""
+    started = time.monotonic()
+    instance = replace(instance, fixed=())  # planning: published meetings may move
+    solver = solver or real_solver()
+    tables = len(shared_tables(instance))
+    curves = _curves(_steps(instance), workers, report)
+    needed, proof = tables_needed(instance, target, solver, report)
+    prepared = Prepared(instance)
+    if needed is not None and needed > max(p.tables for p in curves["tables"]):
+        curves["tables"].append(_point("tables", needed - tables, with_tables(instance, needed)))
+    result = CapacityReport(
+        target=target,
+        requests=len(instance.requests),
+        weighted_total=sum(r.priority for r in instance.requests),
+        tables=tables,
+        current=curves["tables"][0],
+        curves=curves,
+        tables_needed=needed,
+        proof=proof,
+    )
+    if needed is None:
+        result.bottleneck = bottleneck(instance, prepared)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+PARALLEL_FROM = 2_000  # requests: below, a child process costs more than it saves
+
+
+def _curves(
+    steps: dict[str, list[tuple[int, Instance]]], workers: int, report: Report | None
+) -> dict[str, list[Point]]:
+    """Each setting's point, in `workers` child processes at event scale (each point is a
+    first come, first served schedule: seconds at BioJapan size)."""
+    jobs = [(name, step, variant) for name, variants in steps.items() for step, variant in variants]
+    large = jobs and len(jobs[0][2].requests) >= PARALLEL_FROM
+    points: list[Point] = []
+    if workers > 1 and large:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_point, *job) for job in jobs]
+            for done, future in enumerate(as_completed(futures)):
+                if report:
+                    report("curves", 0.7 * done / len(jobs))
+                points.append(future.result())
+    else:
+        for done, job in enumerate(jobs):
+            if report:
+                report(job[0], 0.7 * done / len(jobs))
+            points.append(_point(*job))
+    curves: dict[str, list[Point]] = {name: [] for name in steps}
+    for point in sorted(points, key=lambda p: p.step):
+        curves[point.option].append(point)
+    if "shorter_slots" in curves:
+        curves["shorter_slots"].sort(key=lambda p: -p.step)
+    return curves
+
+
+def _steps(instance: Instance) -> dict[str, list[tuple[int, Instance]]]:
+    tables = len(shared_tables(instance))
+    extra = sorted({math.ceil(tables * s / 100) if tables else s for s in TABLE_STEPS})
+    return {
+        "tables": [(k, with_tables(instance, tables + k)) for k in extra],
+        "sessions": [(k, with_more_sessions(instance, k)) for k in SESSION_STEPS],
+        "longer_sessions": [(k, with_longer_sessions(instance, k)) for k in LONGER_STEPS],
+        "shorter_slots": [
+            (m, with_slot_minutes(instance, m))
+            for m in shorter_slot_steps(instance.event.slot_minutes)
+        ],
+    }
