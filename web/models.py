@@ -4,6 +4,7 @@ from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
 from web.events.models import Event, EventDay, EventSession, Location
+from web.fairdays.models import Attendance, Booking, BookingAttendee, Feedback
 from web.meeting_requests.models import (
     FixedMeeting,
     FixedMeetingAttendee,
@@ -23,13 +24,17 @@ from web.schedules.models import (
 from web.solving.models import SolverRun
 
 __all__ = [
+    "Attendance",
     "Attendee",
+    "Booking",
+    "BookingAttendee",
     "Base",
     "Company",
     "CurrentSchedule",
     "Event",
     "EventDay",
     "EventSession",
+    "Feedback",
     "FixedMeeting",
     "FixedMeetingAttendee",
     "Location",

@@ -28,6 +28,9 @@ class Event(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     mail_off: Mapped[list[str]] = mapped_column(JSON, default=list)
     alarm_minutes: Mapped[int] = mapped_column(Integer, default=15)  # 0: no reminder
+    # Self-booking of free slots after publication (web.fairdays): "off", "accept" (the
+    # other side accepts) or "confirm" (confirmed at once).
+    booking_mode: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 
