@@ -21,7 +21,7 @@ from web.events.models import Event
 
 # What a message is about; each can be switched off per event (and all but the organisers'
 # summary per company).
-KINDS = ("link", "request", "answer", "schedule", "digest", "summary")
+KINDS = ("link", "request", "answer", "schedule", "booking", "digest", "summary")
 STATES = ("queued", "sending", "sent", "failed")
 
 
