@@ -73,6 +73,7 @@ MAIL_KIND = {
     "request": _l("new request"),
     "answer": _l("answer to a request"),
     "schedule": _l("agenda published or changed"),
+    "booking": _l("a meeting booked with you, or the answer to your booking"),
     "digest": _l("your meetings tomorrow, the evening before"),
     "summary": _l("the organisers' summary each morning"),
 }

@@ -26,9 +26,9 @@ from web.solving.models import SolverRun
 __all__ = [
     "Attendance",
     "Attendee",
+    "Base",
     "Booking",
     "BookingAttendee",
-    "Base",
     "Company",
     "CurrentSchedule",
     "Event",

@@ -43,7 +43,9 @@ def test_a_confirmed_booking_is_published_and_checked_and_told(session):
     assert session.scalar(select(func.count()).select_from(Publication)) == 2
     new = [m for m in after.calendars.meetings if m.request not in before.request_ids]
     assert len(new) == 1 and new[0].sequence == 0 and new[0].placement.start == ELEVEN
-    kept = {m.request: m.sequence for m in after.calendars.meetings if m.request in before.request_ids}
+    kept = {
+        m.request: m.sequence for m in after.calendars.meetings if m.request in before.request_ids
+    }
     assert kept == {m.request: m.sequence for m in before.calendars.meetings}
     # the published schedule exported now passes the format's check against the event now
     instance_doc = document_from_event(session, event)

@@ -51,8 +51,13 @@ ORGANISER_BLUEPRINTS = {
     "solving",
     "schedules",
     "notifications",
+    "fairdays",  # the help desk's part: web.fairdays.desk.DESK_ENDPOINTS
 }
-COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
+COMPANY_BLUEPRINTS = {
+    "portal",
+    "agenda",
+    "fair_portal",
+}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
 ORGANISER_ENDPOINTS = {"auth.logout"}
@@ -131,6 +136,7 @@ def fair(engine, session, dummy_event):
             "suffix": "xlsx",
             "company": "acme",
             "filename": "app.css",
+            "booking_id": 1,
         },
     }
 

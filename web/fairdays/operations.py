@@ -201,9 +201,10 @@ def _taken(event: Event, start: datetime) -> SlotTaken:
 
 def answer_booking(
     session: Session, event: Event, booking: Booking, company: Company, accept: bool, at: datetime
-) -> None:
-    """The asked side accepts (the meeting is published) or declines (the booking goes and
-    the booking side is told)."""
+) -> str:
+    """The asked side accepts (the meeting is published: "accepted") or declines (the
+    booking goes and the booking side is told: "declined"); a time taken meanwhile by a
+    re-published schedule withdraws the booking and tells its booker ("gone")."""
     if booking.requested_id != company.id or booking.status != "pending":
         raise NotBookable(N_("this booking is not waiting for your answer"))
     lock_event(session, event)
@@ -212,14 +213,15 @@ def answer_booking(
         _tell(session, requester, booking, "declined", company)
         session.delete(booking)
         session.flush()
-        return
+        return "declined"
     free = free_slots(session, event, requester, company, at, ignore=booking.id)
     if not any(s.start == booking.start for s in free):
         _tell(session, requester, booking, "no_longer_free", company)
         session.delete(booking)
         session.flush()
-        raise _taken(event, booking.start)
+        return "gone"
     confirm(session, event, booking, company)
+    return "accepted"
 
 
 def confirm(session: Session, event: Event, booking: Booking, by: Company) -> Publication:

@@ -35,16 +35,22 @@ def upgrade() -> None:
         sa.Column("marked_at", web.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status IN ('held', 'no_show')", name=op.f("ck_attendance_status")),
         sa.ForeignKeyConstraint(
-            ["company_id"], ["companies.id"],
-            name=op.f("fk_attendance_company_id_companies"), ondelete="CASCADE",
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_attendance_company_id_companies"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"],
-            name=op.f("fk_attendance_event_id_events"), ondelete="CASCADE",
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_attendance_event_id_events"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["request_id"], ["meeting_requests.id"],
-            name=op.f("fk_attendance_request_id_meeting_requests"), ondelete="CASCADE",
+            ["request_id"],
+            ["meeting_requests.id"],
+            name=op.f("fk_attendance_request_id_meeting_requests"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("request_id", "company_id", name=op.f("pk_attendance")),
     )
@@ -61,15 +67,22 @@ def upgrade() -> None:
         sa.Column("updated_at", web.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name=op.f("ck_feedback_rating_1_to_5")),
         sa.ForeignKeyConstraint(
-            ["company_id"], ["companies.id"],
-            name=op.f("fk_feedback_company_id_companies"), ondelete="CASCADE",
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_feedback_company_id_companies"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"], name=op.f("fk_feedback_event_id_events"), ondelete="CASCADE"
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_feedback_event_id_events"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["request_id"], ["meeting_requests.id"],
-            name=op.f("fk_feedback_request_id_meeting_requests"), ondelete="CASCADE",
+            ["request_id"],
+            ["meeting_requests.id"],
+            name=op.f("fk_feedback_request_id_meeting_requests"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("request_id", "company_id", name=op.f("pk_feedback")),
     )
@@ -92,30 +105,45 @@ def upgrade() -> None:
         sa.CheckConstraint("requester_id <> requested_id", name=op.f("ck_bookings_two_companies")),
         sa.CheckConstraint("status IN ('pending', 'confirmed')", name=op.f("ck_bookings_status")),
         sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"], name=op.f("fk_bookings_event_id_events"), ondelete="CASCADE"
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_bookings_event_id_events"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["location_id"], ["locations.id"],
-            name=op.f("fk_bookings_location_id_locations"), ondelete="CASCADE",
+            ["location_id"],
+            ["locations.id"],
+            name=op.f("fk_bookings_location_id_locations"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["publication_id"], ["publications.id"],
-            name=op.f("fk_bookings_publication_id_publications"), ondelete="CASCADE",
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_bookings_publication_id_publications"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["request_id"], ["meeting_requests.id"],
-            name=op.f("fk_bookings_request_id_meeting_requests"), ondelete="CASCADE",
+            ["request_id"],
+            ["meeting_requests.id"],
+            name=op.f("fk_bookings_request_id_meeting_requests"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["requested_id"], ["companies.id"],
-            name=op.f("fk_bookings_requested_id_companies"), ondelete="CASCADE",
+            ["requested_id"],
+            ["companies.id"],
+            name=op.f("fk_bookings_requested_id_companies"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["requester_id"], ["companies.id"],
-            name=op.f("fk_bookings_requester_id_companies"), ondelete="CASCADE",
+            ["requester_id"],
+            ["companies.id"],
+            name=op.f("fk_bookings_requester_id_companies"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
-        sa.UniqueConstraint("publication_id", "start", "location_id", name=op.f("uq_booking_table")),
+        sa.UniqueConstraint(
+            "publication_id", "start", "location_id", name=op.f("uq_booking_table")
+        ),
     )
     for column in ("event_id", "publication_id", "requester_id", "requested_id", "request_id"):
         op.create_index(op.f(f"ix_bookings_{column}"), "bookings", [column])
@@ -126,21 +154,23 @@ def upgrade() -> None:
         sa.Column("publication_id", sa.Integer(), nullable=False),
         sa.Column("start", web.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["attendee_id"], ["attendees.id"],
-            name=op.f("fk_booking_attendees_attendee_id_attendees"), ondelete="CASCADE",
+            ["attendee_id"],
+            ["attendees.id"],
+            name=op.f("fk_booking_attendees_attendee_id_attendees"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["booking_id"], ["bookings.id"],
-            name=op.f("fk_booking_attendees_booking_id_bookings"), ondelete="CASCADE",
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_booking_attendees_booking_id_bookings"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("booking_id", "attendee_id", name=op.f("pk_booking_attendees")),
         sa.UniqueConstraint(
             "publication_id", "start", "attendee_id", name=op.f("uq_booking_person")
         ),
     )
-    op.create_index(
-        op.f("ix_booking_attendees_attendee_id"), "booking_attendees", ["attendee_id"]
-    )
+    op.create_index(op.f("ix_booking_attendees_attendee_id"), "booking_attendees", ["attendee_id"])
 
 
 def downgrade() -> None:
