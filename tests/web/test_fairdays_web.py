@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from scheduler.calendars.details import JOIN
 from tests.web.fairdays_builders import ELEVEN, HALF_PAST_TEN, TEN, company, published_fair
 from web.fairdays.models import Attendance, Feedback
 from web.fairdays.outcomes import outcomes
@@ -90,8 +91,8 @@ def test_the_desk_marks_at_any_time_and_sees_no_show_rates(organiser, session, f
 def test_the_live_board_shows_now_next_free_and_late(organiser, session, fair):
     slug = fair["event"].slug
     at_five_past = organiser.get(f"/events/{slug}/board?at=2026-10-14T10:05").get_data(as_text=True)
-    assert "Acme Bio × Big Pharma" in at_five_past and "not checked in" in at_five_past
-    assert "Cell Co × Big Pharma" in at_five_past  # next
+    assert f"Acme Bio{JOIN}Big Pharma" in at_five_past and "not checked in" in at_five_past
+    assert f"Cell Co{JOIN}Big Pharma" in at_five_past  # next
     late = organiser.get(f"/events/{slug}/board?at=2026-10-14T10:20&fragment=1")
     text = late.get_data(as_text=True)
     assert "1 late" in text and "<html" not in text  # the fragment board.js re-fetches
@@ -106,7 +107,7 @@ def test_the_board_follows_the_server_clock_and_check_ins(organiser, session, fa
     slug = fair["event"].slug
     fair["moment"]["now"] = HALF_PAST_TEN + timedelta(minutes=1)
     page = organiser.get(f"/events/{slug}/board").get_data(as_text=True)
-    assert "10:31" in page and "Cell Co × Big Pharma" in page
+    assert "10:31" in page and f"Cell Co{JOIN}Big Pharma" in page
     assert "1 meeting not checked in" in page
 
 
@@ -114,7 +115,7 @@ def test_a_table_sheet_has_its_meetings_and_a_qr_code_without_scripts(organiser,
     slug, table = fair["event"].slug, fair["event"].locations[0].id
     page = organiser.get(f"/events/{slug}/board/tables/{table}").get_data(as_text=True)
     assert "<svg" in page and "segno" in page
-    assert "Acme Bio × Big Pharma" in page and "Cell Co × Big Pharma" in page
+    assert f"Acme Bio{JOIN}Big Pharma" in page and f"Cell Co{JOIN}Big Pharma" in page
     assert "<script>" not in page and "style=" not in page
     bare = organiser.get(f"/events/{slug}/board/tables/{table}?qr=0").get_data(as_text=True)
     assert "<svg" not in bare
