@@ -21,7 +21,7 @@ from web.companies.models import Attendee, Company, UnavailableBlock
 from web.events.models import Event, EventDay, EventSession, Location
 from web.fairdays.models import Booking
 from web.meeting_requests.models import MeetingRequest
-from web.meeting_requests.operations import existing_pair
+from web.meeting_requests.operations import existing_pair, status_words
 from web.schedules.operations import Published, published_state
 
 Span = tuple[datetime, datetime]
@@ -50,7 +50,7 @@ def pair_refusal(
         return NotBookable(
             N_("{other} and you have a request that was {status}: it cannot be booked"),
             other=other.name,
-            status=request.status,
+            status=status_words(request.status),
         )
     if request is not None and request.external_id in published.request_ids:
         return NotBookable(N_("you already meet {other}"), other=other.name)
