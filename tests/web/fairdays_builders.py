@@ -60,5 +60,9 @@ def published_fair(session, tables: int = 1, mode: str = "confirm", slug: str = 
     return event
 
 
-def company(session, external_id: str) -> Company:
-    return session.scalar(select(Company).where(Company.external_id == external_id))
+def company(session, external_id: str, event: Event | None = None) -> Company:
+    """A company by its id (in `event`, where the database holds several)."""
+    query = select(Company).where(Company.external_id == external_id)
+    if event is not None:
+        query = query.where(Company.event_id == event.id)
+    return session.scalar(query)
