@@ -107,3 +107,19 @@ def test_booking_is_refused_while_the_organiser_has_it_off(session):
     event = published_fair(session, mode="off")
     with pytest.raises(NotBookable, match="not opened"):
         book(session, event, company(session, "acme"), company(session, "cell"), ELEVEN, BEFORE)
+
+
+def test_a_booking_to_answer_is_told_in_the_asked_company_s_language(session):
+    from web.notifications.compose import letter
+
+    event = published_fair(session, mode="accept")
+    cell = company(session, "cell")
+    cell.language = "ja"
+    session.commit()
+    book(session, event, company(session, "acme"), cell, ELEVEN, BEFORE)
+    session.commit()
+    row = session.scalar(select(Notification).where(Notification.kind == "booking"))
+    told = letter(session, row)
+    assert "Acme Bio" in told.subject and "商談を予約しました" in told.subject
+    assert "10月14日" in told.text and "11:00" in told.text and "Table 1" in told.text
+    assert f"/c/{cell.access_token}/fair/book" in told.text

@@ -25,7 +25,7 @@ from web.events.models import Location
 from web.fairdays.attendance import EARLY, GRACE
 from web.fairdays.clock import now
 from web.fairdays.free import NotBookable, free_slots, pair_refusal, partners
-from web.fairdays.meetings import company_meeting, request_ids
+from web.fairdays.meetings import company_meeting
 from web.fairdays.models import Attendance, Booking, Feedback
 from web.fairdays.operations import (
     NOTE_LONGEST,
@@ -85,10 +85,17 @@ def company_fair(company: Company, published: Published | None) -> CompanyFair |
     if published is None:
         return None
     event = company.event
-    own = db().scalars(select(Feedback).where(Feedback.company_id == company.id))
-    theirs = select(MeetingRequest.id).where(
-        or_(MeetingRequest.requester_id == company.id, MeetingRequest.requested_id == company.id)
+    own = db().scalars(select(Feedback).where(Feedback.company_id == company.id)).all()
+    involving = or_(
+        MeetingRequest.requester_id == company.id, MeetingRequest.requested_id == company.id
     )
+    theirs = select(MeetingRequest.id).where(involving)
+    ids = {
+        external: row_id
+        for external, row_id in db().execute(
+            select(MeetingRequest.external_id, MeetingRequest.id).where(involving)
+        )
+    }
     marked: dict[int, list[str]] = {}
     for request_id, status in db().execute(
         select(Attendance.request_id, Attendance.status).where(Attendance.request_id.in_(theirs))
@@ -98,7 +105,7 @@ def company_fair(company: Company, published: Published | None) -> CompanyFair |
         company.id,
         now(),
         ZoneInfo(event.timezone),
-        request_ids(db(), event),
+        ids,
         marked,
         {f.request_id: f for f in own},
     )
