@@ -159,7 +159,7 @@ def test_a_company_switches_a_kind_of_message_off(client, session, dummy_event, 
     client.post(f"/c/{big.access_token}/mail", data={"kind": ["answer"], "language": "en"})
     client.post(f"/c/{cell.access_token}/requests", data={"to": big.id, "priority": 3})
     assert inbox.messages == []
-    assert _row(session, Company, "big").mail_off == ["request", "schedule", "digest"]
+    assert _row(session, Company, "big").mail_off == ["request", "schedule", "booking", "digest"]
 
 
 def test_a_name_cannot_add_a_header(session, dummy_event, inbox):
