@@ -123,3 +123,25 @@ def test_a_booking_to_answer_is_told_in_the_asked_company_s_language(session):
     assert "Acme Bio" in told.subject and "商談を予約しました" in told.subject
     assert "10月14日" in told.text and "11:00" in told.text and "Table 1" in told.text
     assert f"/c/{cell.access_token}/fair/book" in told.text
+
+
+def test_a_booking_places_the_pair_s_accepted_request_with_the_people_it_names(session):
+    """Big Pharma and Dell have an accepted request the schedule left out, naming Bea Big:
+    booking places that request (no second one) with Bea, not the first free person."""
+    from web.companies.models import Attendee
+    from web.meeting_requests.models import MeetingRequest, RequestAttendee
+    from web.meeting_requests.operations import add_request
+
+    event = published_fair(session)
+    big, dell = company(session, "big"), company(session, "dell")
+    request = add_request(session, event, big, dell, "r3", status="accepted")
+    bea = session.scalar(select(Attendee).where(Attendee.external_id == "big-2"))
+    session.add(RequestAttendee(request_id=request.id, attendee_id=bea.id))
+    session.commit()
+    [slot] = free_slots(session, event, big, dell, BEFORE)
+    assert bea.id in slot.people
+    book(session, event, big, dell, ELEVEN, BEFORE)
+    session.commit()
+    placed = {m.request: m for m in published_state(session, event).schedule.meetings}
+    assert set(placed["r3"].attendees) == {"big-2", "dell-1"}
+    assert session.scalar(select(func.count()).select_from(MeetingRequest)) == 3

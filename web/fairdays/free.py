@@ -20,7 +20,7 @@ from scheduler.words import N_, Refusal
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.events.models import Event, EventDay, EventSession, Location
 from web.fairdays.models import Booking
-from web.meeting_requests.models import MeetingRequest
+from web.meeting_requests.models import MeetingRequest, RequestAttendee
 from web.meeting_requests.operations import existing_pair, status_words
 from web.schedules.operations import Published, published_state
 
@@ -38,7 +38,7 @@ class FreeSlot:
     end: datetime
     location_id: int
     location_name: str
-    people: tuple[int, ...]  # attendees.id: the booking company's person, then the other's
+    people: tuple[int, ...]  # attendees.id: the booking company's people, then the other's
 
 
 def pair_refusal(
@@ -124,18 +124,20 @@ def free_slots(
         return []
     busy = _Busy.of(session, event, published, ignore)
     zone = ZoneInfo(event.timezone)
-    sides = [_side(session, c, published) for c in (company, other)]
+    named = _named(session, event, company, other)
+    sides = [_side(session, c, published, named) for c in (company, other)]
     places = _places(session, event, published, {company.id, other.id})
     found: list[FreeSlot] = []
     for start, end in _slots(session, event, at):
         day = start.astimezone(zone).date()
         if any(not side.may_meet(start, end, day, busy) for side in sides):
             continue
-        people = [side.free_person(start, end, busy) for side in sides]
+        people = [side.free_people(start, end, busy) for side in sides]
         place = next((p for p in places if busy.place_free(p.external_id, start, end)), None)
-        if None in people or place is None:
+        if not all(people) or place is None:
             continue
-        found.append(FreeSlot(start, end, place.id, place.name, tuple(people)))
+        taken = tuple(person for side in people for person in side)
+        found.append(FreeSlot(start, end, place.id, place.name, taken))
         if len(found) >= MOST_SHOWN:
             break
     return found
@@ -244,6 +246,7 @@ class _Side:
     company: Company
     blocked: list[Span]
     people: list[tuple[int, str, list[Span]]]  # (row id, external id, blocked)
+    named: list[int]  # the people the pair's request names, who must go
 
     def may_meet(self, start, end, day, busy: _Busy) -> bool:
         c = self.company
@@ -253,16 +256,35 @@ class _Side:
             return False
         return not (c.max_meetings and busy.in_all[c.external_id] >= c.max_meetings)
 
-    def free_person(self, start, end, busy: _Busy) -> int | None:
-        for row_id, external, blocked in self.people:
-            if not _overlaps(blocked, start, end) and not _overlaps(
-                busy.people.get(external, ()), start, end
-            ):
-                return row_id
-        return None
+    def free_people(self, start, end, busy: _Busy) -> tuple[int, ...]:
+        """The people it sends: every one the pair's request names (all must be free), else
+        the first one free; () if none can go."""
+        free = [
+            row_id
+            for row_id, external, blocked in self.people
+            if not _overlaps(blocked, start, end)
+            and not _overlaps(busy.people.get(external, ()), start, end)
+        ]
+        if self.named:
+            return tuple(self.named) if set(self.named) <= set(free) else ()
+        return tuple(free[:1])
 
 
-def _side(session: Session, company: Company, published: Published) -> _Side:
+def _named(session: Session, event: Event, company: Company, other: Company) -> list[int]:
+    """The attendees the two companies' request names, where they have one."""
+    request = existing_pair(session, event, company, other)
+    if request is None:
+        return []
+    return list(
+        session.scalars(
+            select(RequestAttendee.attendee_id)
+            .where(RequestAttendee.request_id == request.id)
+            .order_by(RequestAttendee.position)
+        )
+    )
+
+
+def _side(session: Session, company: Company, published: Published, named: list[int]) -> _Side:
     blocks = session.execute(
         select(UnavailableBlock.attendee_id, UnavailableBlock.start, UnavailableBlock.end).where(
             or_(
@@ -278,4 +300,5 @@ def _side(session: Session, company: Company, published: Published) -> _Side:
         for a in company.attendees
         if a.external_id in known
     ]
-    return _Side(company, own, people)
+    mine = {a.id for a in company.attendees}
+    return _Side(company, own, people, [a for a in named if a in mine])
