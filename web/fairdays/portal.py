@@ -37,7 +37,7 @@ from web.fairdays.operations import (
 from web.http import db
 from web.labels import say
 from web.meeting_requests.models import MeetingRequest
-from web.portal.views import find_company, keep_token, private
+from web.portal.views import find_company, keep_token, portal, private
 from web.schedules.operations import Published, published_state
 
 fair_portal = Blueprint(
@@ -109,6 +109,16 @@ def company_fair(company: Company, published: Published | None) -> CompanyFair |
         marked,
         {f.request_id: f for f in own},
     )
+
+
+@portal.context_processor
+def _fair_on_the_company_page() -> dict:
+    """The company's page (web.portal) shows its agenda with the fair's buttons: the fair's
+    state is given to its template from here, so that the portal need not know the fair."""
+    if request.endpoint != "portal.home" or "company" not in g:
+        return {}
+    company: Company = g.company
+    return {"fair": company_fair(company, published_state(db(), company.event))}
 
 
 def _meeting_or_404(request_id: int):

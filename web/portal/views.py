@@ -111,8 +111,6 @@ class AskForm(FlaskForm):
 
 @portal.route("/")
 def home():
-    from web.fairdays.portal import company_fair  # the fair's part of the page (a cycle)
-
     company: Company = g.company
     event = company.event
     requests = requests_of(db(), company)
@@ -141,7 +139,6 @@ def home():
         pending=withdrawn_notes(withdrawn, zone),
         published_requests=published.request_ids if published else frozenset(),
         update=agenda_update(db(), event, company.external_id),
-        fair=company_fair(company, published),
         attendee_form=AttendeeForm(),
         named=named_by(db(), company),
         company_mail_kinds=COMPANY_MAIL_KINDS,
