@@ -151,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events
+    from web.fairdays.portal import fair_portal
+    from web.fairdays.views import fairdays
     from web.meeting_requests.views import meeting_requests
     from web.notifications.views import notifications
     from web.portal.agenda import agenda
@@ -172,6 +174,8 @@ def _register_blueprints(app: Flask) -> None:
         portal,
         agenda,
         person,
+        fairdays,
+        fair_portal,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -78,6 +78,7 @@ MAIL_KIND = {
     "expired": _l("a request of yours expired unanswered"),
     "reminder": _l("reminder before requests close, while some await your answer"),
     "schedule": _l("agenda published or changed"),
+    "booking": _l("a meeting booked with you, or the answer to your booking"),
     "digest": _l("your meetings tomorrow, the evening before"),
     "summary": _l("the organisers' summary each morning"),
 }

@@ -5,6 +5,7 @@ from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
 from web.events.models import Event, EventDay, EventSession, Location
+from web.fairdays.models import Attendance, Booking, BookingAttendee, Feedback
 from web.meeting_requests.models import (
     FixedMeeting,
     FixedMeetingAttendee,
@@ -28,13 +29,17 @@ from web.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
+    "Attendance",
     "Attendee",
     "Base",
+    "Booking",
+    "BookingAttendee",
     "Company",
     "CurrentSchedule",
     "Event",
     "EventDay",
     "EventSession",
+    "Feedback",
     "FixedMeeting",
     "FixedMeetingAttendee",
     "IdempotentAnswer",

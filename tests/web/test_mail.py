@@ -166,6 +166,7 @@ def test_a_company_switches_a_kind_of_message_off(client, session, dummy_event, 
         "expired",
         "reminder",
         "schedule",
+        "booking",
         "digest",
     ]
 

@@ -56,8 +56,13 @@ ORGANISER_BLUEPRINTS = {
     "notifications",
     "integrations",
     "analytics",
+    "fairdays",  # the help desk's part: web.fairdays.desk.DESK_ENDPOINTS
 }
-COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
+COMPANY_BLUEPRINTS = {
+    "portal",
+    "agenda",
+    "fair_portal",
+}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
 # Opened by an API key of the event in `Authorization: Bearer`, and by nothing else: neither
 # the organiser's cookie nor a company's link (tests/web/test_api.py tries the keys).
@@ -160,6 +165,7 @@ def fair(engine, session, dummy_event):
             "rest": "anything",
             "plot": "meetings",
             "fmt": "svg",
+            "booking_id": 1,
         },
     }
 

@@ -35,6 +35,9 @@ class Event(Base):
     video_mode: Mapped[str] = mapped_column(String(10), default="none")
     video_label: Mapped[str | None] = mapped_column(Text)
     video_template: Mapped[str | None] = mapped_column(Text)
+    # Self-booking of free slots after publication (web.fairdays): "off", "accept" (the
+    # other side accepts) or "confirm" (confirmed at once).
+    booking_mode: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     version_id: Mapped[int] = mapped_column(Integer)  # edits in forms: no lost updates
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 - read by SQLAlchemy
 

@@ -29,6 +29,7 @@ KINDS = (
     "expired",
     "reminder",
     "schedule",
+    "booking",
     "digest",
     "summary",
 )

@@ -83,6 +83,7 @@ COMPANY_MAIL_KINDS = (
     "expired",
     "reminder",
     "schedule",
+    "booking",
     "digest",
 )  # the link is the organiser's to send
 
