@@ -12,6 +12,7 @@ from web.meeting_requests.models import (
     RequestWindow,
 )
 from web.notifications.models import Notification
+from web.profiles.models import CompanyLogo, CompanyProfile, ShortlistEntry
 from web.schedules.models import (
     CurrentSchedule,
     Publication,
@@ -26,6 +27,8 @@ __all__ = [
     "Attendee",
     "Base",
     "Company",
+    "CompanyLogo",
+    "CompanyProfile",
     "CurrentSchedule",
     "Event",
     "EventDay",
@@ -42,6 +45,7 @@ __all__ = [
     "ScheduleVersion",
     "ScheduledMeeting",
     "ScheduledMeetingAttendee",
+    "ShortlistEntry",
     "SolverRun",
     "UnavailableBlock",
     "UnscheduledRequest",
