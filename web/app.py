@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.portal.agenda import agenda
     from web.portal.person import person
     from web.portal.views import portal
+    from web.profiles.views import directory, profiles
     from web.schedules.views import schedules
     from web.solving.views import solving
 
@@ -165,6 +166,8 @@ def _register_blueprints(app: Flask) -> None:
         schedules,
         notifications,
         portal,
+        directory,
+        profiles,
         agenda,
         person,
     )
