@@ -54,7 +54,8 @@ ORGANISER_BLUEPRINTS = {
     "notifications",
     "profiles",
 }
-COMPANY_BLUEPRINTS = {"portal", "agenda", "directory"}  # opened by the company's private token in the URL
+# opened by the company's private token in the URL
+COMPANY_BLUEPRINTS = {"portal", "agenda", "directory"}
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
 ORGANISER_ENDPOINTS = {"auth.logout"}
@@ -256,7 +257,7 @@ def test_a_company_link_cannot_act_on_another_companys_rows(client, session, app
         if method != "POST" or not re.search(r"/\d+/", target):
             continue
         if "/directory/" in target:
-            continue  # another company's id is what the directory is for: tests/web/test_directory.py
+            continue  # acting on another company is what it is for: tests/web/test_directory.py
         response = client.post(target, data={"status": "declined"})
         assert response.status_code == 404, target
     assert snapshot(session) == before
