@@ -105,7 +105,7 @@ def profile_values(form: ProfileForm) -> dict[str, object]:
 
 
 class LogoForm(FlaskForm):
-    logo = FileField(_l("Logo"), description=_l("PNG, JPEG, GIF or WebP, at most 2 MB"))
+    file = FileField(_l("Logo"), description=_l("PNG, JPEG, GIF or WebP, at most 2 MB"))
 
 
 class AskFromProfileForm(FlaskForm):

@@ -36,6 +36,7 @@ PROFILE_FIELDS = (
     "keywords",
 )
 SEPARATORS = re.compile(r"[;,\u3001\uff0c\uff1b\n]")  # also the Japanese comma and semicolon
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # javascript:, mailto:, https:
 WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -111,7 +112,7 @@ def website(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if "://" not in value:
+    if not SCHEME.match(value):
         value = "https://" + value
     if not WEBSITE.match(value) or len(value) > 300:
         raise BadProfile("website", N_("is not a web address such as https://example.com"))

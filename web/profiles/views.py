@@ -296,7 +296,7 @@ def hide_self():
 
 def _upload(company: Company) -> None:
     form = LogoForm()
-    upload = request.files.get("logo")
+    upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
         flash(_("Choose an image file to upload."), "error")
         return
