@@ -47,7 +47,7 @@ from web.schedules.models import (
 from web.solving.models import SolverRun
 
 # An exchange file carries neither attendees' titles nor who asked: keep what is stored.
-NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "request.asked_by_id"})
+NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "attendee.bio", "request.asked_by_id"})
 
 
 # --- exchange document / Instance -> rows ------------------------------------------------------

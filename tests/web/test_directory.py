@@ -172,7 +172,7 @@ def test_ask_for_a_meeting_from_a_profile(client, links, session, dummy_event):
 
 
 def test_suggestions_say_why_in_both_languages(client, links, session):
-    link, companies = links
+    link, _companies = links
     save(
         client,
         link["acme"],
