@@ -22,7 +22,7 @@ from web.profiles.models import CompanyProfile
 from web.profiles.vocabulary import DEALS, MODALITIES, STAGES, THERAPEUTIC_AREAS
 
 DEAL_POINTS, AREA_POINTS, MODALITY_POINTS, STAGE_POINTS = 3, 2, 1, 1
-SHOWN = 8
+SHOWN = 5
 
 
 @dataclass(frozen=True)
