@@ -53,7 +53,7 @@ def test_search_shortlist_and_ask_in_a_browser(server, browser):  # noqa: F811
     expect(page.locator("ul.directory > li")).to_have_count(1)
     expect(page.locator("ul.directory")).to_contain_text("Eisai")
     page.fill("input[name=q]", "抗体")
-    page.click("details.filters-box summary")
+    page.locator("details.filters-box").evaluate("d => { d.open = true; }")
     page.select_option("select[name=country]", "JP")
     page.click("form.directory-search button[type=submit]")
     results = page.locator("ul.directory")

@@ -78,16 +78,30 @@ def search(
             ShortlistEntry,
             (ShortlistEntry.listed_id == Company.id) & (ShortlistEntry.company_id == viewer.id),
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // size))
-    number = min(max(1, number), pages)
     order = CompanyProfile.sort_name
     if session.get_bind().dialect.name == "postgresql":
         order = order.collate("C")  # code point order, as SQLite's: the same pages on both
-    rows = session.scalars(
-        query.order_by(order, CompanyProfile.company_id).limit(size).offset((number - 1) * size)
-    )
-    return Page(list(rows), total, number, pages)
+    query = query.order_by(order, CompanyProfile.company_id).limit(size)
+    # One scan for the page and the count (a window over the matches); a page past the
+    # last (an old link) is counted first, then the last page is read.
+    counted = query.add_columns(func.count().over()).offset((max(1, number) - 1) * size)
+    rows = session.execute(counted).all()
+    if rows:
+        total = rows[0][1]
+    else:
+        total = (
+            session.scalar(
+                select(func.count()).select_from(query.limit(None).order_by(None).subquery())
+            )
+            or 0
+        )
+    pages = max(1, -(-total // size))
+    if not rows and number > 1 and total:
+        number = pages
+        rows = session.execute(counted.offset((number - 1) * size)).all()
+    number = min(max(1, number), pages)
+    profiles = [row[0] for row in rows]
+    return Page(profiles, total, number, pages)
 
 
 def delegations(session: Session, event_id: int) -> list[str]:

@@ -51,7 +51,7 @@ SQLITE_DROP = (
 POSTGRES_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON company_profiles "
-    "USING gin (search_text gin_trgm_ops)",
+    "USING gin (search_text gin_trgm_ops) WITH (fastupdate = off)",
 )
 POSTGRES_DROP = (f"DROP INDEX IF EXISTS {PG_INDEX}",)
 
