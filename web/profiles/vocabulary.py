@@ -10,9 +10,6 @@ from pathlib import Path
 
 from babel import Locale
 from babel.support import Translations
-from flask import has_request_context
-from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from scheduler.words import N_
 
@@ -30,10 +27,10 @@ class Vocabulary:
 
     def label(self, code: str) -> str:
         """The code's label in the visitor's language (a code no longer listed: itself)."""
-        return _(self.labels[code]) if code in self.labels else code
+        return _translated(self.labels[code]) if code in self.labels else code
 
     def choices(self) -> list[tuple[str, str]]:
-        return [(code, _(label)) for code, label in self.labels.items()]
+        return [(code, _translated(label)) for code, label in self.labels.items()]
 
 
 ORGANISATION_TYPES = Vocabulary(
@@ -172,5 +169,15 @@ def codes_by_label(field: str) -> dict[str, str]:
     return found
 
 
+# Flask only where a page asks: the service layer (imports, the CLI) reads codes without it.
+def _translated(label: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(label)
+
+
 def _visitor_language() -> str:
+    from flask import has_request_context
+    from flask_babel import get_locale
+
     return str(get_locale() or "en") if has_request_context() else "en"
