@@ -37,6 +37,7 @@ from web.profiles.search import facet  # noqa: E402
 from web.profiles.suggestions import suggestions  # noqa: E402
 from web.profiles.vocabulary import DEALS, MODALITIES, STAGES, THERAPEUTIC_AREAS  # noqa: E402
 
+LOAD_AT_START = os.getloadavg()[0]
 ADMIN_URL = os.environ.get(
     "PARTNERING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -239,7 +240,11 @@ def report(results: dict[str, dict], count: int, repeat: int, seed: int) -> str:
         "of the raw name, description and keywords with the same filters and page.",
         "",
         "Measured on this project's 2-core machine shared with about seven other sessions' "
-        "tests and solves: the figures are pessimistic, and vary between runs.",
+        "tests and solves (load average at the start of this run: "
+        f"{LOAD_AT_START:.1f}): the figures are pessimistic, and vary between runs. Terms of "
+        "three characters or more go through the trigram index; terms of one or two "
+        "characters (`AI`, `薬`, `抗体`) and filters alone scan the event's rows, on both "
+        "databases (the same rule, see `web/profiles/search.py`), so they cost the most.",
         "",
         "| database | searches | p50 ms | p95 ms | baseline p50 ms | baseline p95 ms | p95 ratio |",
         "| --- | --- | --- | --- | --- | --- | --- |",

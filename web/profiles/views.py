@@ -254,6 +254,8 @@ def _people(company: Company) -> dict[int, tuple[str, str]]:
 def _edit_page(company: Company, template: str, **context) -> str:
     profile = profile_of(db(), company)
     form = profile_form(profile, request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        form.validate()  # the refused save: its fields' messages next to them
     return render_template(
         template,
         company=company,
