@@ -223,7 +223,9 @@ def _save(company: Company, endpoint: str, **values) -> Response | None:
         flash(_("Check the fields marked below."), "error")
         return None
     try:
-        save_profile(db(), company, int(form.version.data or 0), profile_values(form))
+        given = str(form.version.data or "")
+        version = int(given) if given.isdigit() else 0  # not from the form: a conflict
+        save_profile(db(), company, version, profile_values(form))
         save_people(db(), company, _people(company))
     except EditConflict:
         db().rollback()
