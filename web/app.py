@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.portal.agenda import agenda
     from web.portal.person import person
     from web.portal.views import portal
+    from web.profiles.views import directory, profiles
     from web.schedules.views import schedules
     from web.solving.views import solving
 
@@ -172,6 +173,8 @@ def _register_blueprints(app: Flask) -> None:
         integrations,
         analytics,
         portal,
+        directory,
+        profiles,
         agenda,
         person,
         fairdays,

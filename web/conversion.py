@@ -46,9 +46,11 @@ from web.schedules.models import (
 )
 from web.solving.models import SolverRun
 
-# An exchange file carries neither attendees' titles nor who asked, nor the message a request
-# was asked with: keep what is stored.
-NOT_IN_EXCHANGE_FORMAT = frozenset({"attendee.title", "request.asked_by_id", "request.message"})
+# An exchange file carries neither attendees' titles and bios nor who asked, nor the message a
+# request was asked with: keep what is stored.
+NOT_IN_EXCHANGE_FORMAT = frozenset(
+    {"attendee.title", "attendee.bio", "request.asked_by_id", "request.message"}
+)
 
 
 # --- exchange document / Instance -> rows ------------------------------------------------------

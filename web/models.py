@@ -16,6 +16,7 @@ from web.meeting_requests.models import (
     RequestWindow,
 )
 from web.notifications.models import Notification
+from web.profiles.models import CompanyLogo, CompanyProfile, ShortlistEntry
 from web.schedules.models import (
     CurrentSchedule,
     Publication,
@@ -35,6 +36,8 @@ __all__ = [
     "Booking",
     "BookingAttendee",
     "Company",
+    "CompanyLogo",
+    "CompanyProfile",
     "CurrentSchedule",
     "Event",
     "EventDay",
@@ -55,6 +58,7 @@ __all__ = [
     "ScheduleVersion",
     "ScheduledMeeting",
     "ScheduledMeetingAttendee",
+    "ShortlistEntry",
     "SolverRun",
     "UnavailableBlock",
     "UnscheduledRequest",

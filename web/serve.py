@@ -12,6 +12,9 @@ from pathlib import Path
 import click
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "biojapan-2026" / "instance.json"
+# The companies' profiles (San Diego and Boston delegations, Japanese and global corporates,
+# English and Japanese): a companies sheet of profile columns.
+EXAMPLE_PROFILES = EXAMPLE.parent / "profiles" / "companies.csv"
 EXAMPLE_SCHEDULE = EXAMPLE.with_name("schedule.json")
 DEMO_SLUG = "biojapan-2026"
 DEMO_ORGANISER = "organiser@example.org"
@@ -112,6 +115,7 @@ def _load_demo(engine, base: str) -> None:
     password = secrets.token_urlsafe(9)
     with transaction(engine) as session:
         import_file(session, EXAMPLE, DEMO_SLUG)
+        import_file(session, EXAMPLE_PROFILES, DEMO_SLUG)  # the directory's profiles
         organiser = find_organiser(session, DEMO_ORGANISER)
         if organiser is None:
             create_organiser(session, DEMO_ORGANISER, password, "Demo organiser")

@@ -37,6 +37,12 @@ def test_the_demo_publishes_the_example_and_leaves_one_change_pending(
     assert home.count('<ol class="agenda">') >= 1  # the company's published agenda
     assert "has not published the schedule yet" not in home
     assert 'class="pending"' not in home  # the printed company's agenda is untouched
+    # The directory is worth looking at: profiles in both languages, suggestions.
+    directory = client.get(link + "directory/", query_string={"q": "抗体"}).get_data(as_text=True)
+    assert "Daiichi Sankyo" in directory and "Carmel Valley Antibodies" in directory
+    english = client.get(link + "directory/", query_string={"q": "dementia"}).get_data(as_text=True)
+    assert "Eisai" in english
+    assert "Suggested for you" in client.get(link + "directory/").get_data(as_text=True)
 
     with transaction(engine) as session:
         event = session.scalar(select(Event).where(Event.slug == "biojapan-2026"))

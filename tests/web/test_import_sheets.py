@@ -18,6 +18,7 @@ from tests.conftest import ROOT, make_instance
 from tests.web.conftest import create_event
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.conversion import document_from_event, instance_from_event
+from web.importing.columns import SHEETS
 from web.importing.export import export_file
 from web.importing.files import import_file
 from web.meeting_requests.models import MeetingRequest
@@ -437,8 +438,9 @@ def test_a_sheet_with_headings_past_the_column_limit_is_refused(session, dummy_e
     path = companies_workbook(tmp_path / "event.xlsx", [(1, 31, "colour")])
     assert refused(session, path) == [
         "event.xlsx, sheet companies: row 1: has headings as far right as column AE, but a "
-        "sheet may have at most 30 columns; delete the columns that are not one of id, name, "
-        "role, delegation, max_meetings_per_day, max_meetings, min_meetings, and import again"
+        "sheet may have at most 30 columns; delete the columns that are not one of "
+        + ", ".join(c.name for c in SHEETS["companies"])
+        + ", and import again"
     ]
 
 

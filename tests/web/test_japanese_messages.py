@@ -9,6 +9,7 @@ import re
 
 from tests.conftest import make_instance
 from tests.web.conftest import create_event, upload
+from web.importing.columns import SHEETS
 
 
 def _japanese(client) -> None:
@@ -27,7 +28,7 @@ def test_a_spreadsheet_s_problems_are_told_in_japanese(organiser, session, dummy
     problems = _problems(response.get_data(as_text=True))
     assert problems == [
         "companies.csv: 1 行目、nmae 列 不明な列です（&#34;name&#34; のことですか？）。使える列: "
-        "id, name, role, delegation, max_meetings_per_day, max_meetings, min_meetings"
+        + ", ".join(c.name for c in SHEETS["companies"])
     ], problems
 
 

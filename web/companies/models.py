@@ -93,6 +93,7 @@ class Attendee(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+    bio: Mapped[str | None] = mapped_column(Text)  # a few lines on the directory's profile
     email: Mapped[str | None] = mapped_column(Text)
     # The person's own agenda link (/p/<token>/): their meetings and feed, read only.
     access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_access_token)

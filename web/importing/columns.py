@@ -19,6 +19,26 @@ class Column:
     meaning: str
 
 
+# The company's profile (web.profiles), on its row of the companies sheet. Lists are codes of
+# web.profiles.vocabulary separated by ; (the English or Japanese label is taken too).
+CODES = "list of codes"
+PROFILE_COLUMNS = (
+    Column(
+        "description", "text", False, "抗体医薬の創薬。Antibody discovery.", "the profile's text"
+    ),
+    Column("website", "text", False, "https://example.com", "an http(s) address"),
+    Column("country", "country code", False, "JP", "ISO 3166 code (JP, US) or the name"),
+    Column("region", "text", False, "関西", "state, prefecture or cluster"),
+    Column("organisation_type", "code", False, "pharma", "one of the organisation types"),
+    Column("therapeutic_areas", CODES, False, "oncology; immunology", "separated by ;"),
+    Column("modalities", CODES, False, "antibody; adc", "separated by ;"),
+    Column("stages", CODES, False, "phase1; phase2", "development stages, separated by ;"),
+    Column("offers", CODES, False, "licensing", "kinds of deal it offers, separated by ;"),
+    Column("seeks", CODES, False, "co_development; investment", "kinds of deal it seeks"),
+    Column("keywords", "text", False, "ADC; bispecific", "separated by ;"),
+    Column("hidden", "yes or no", False, "no", "yes: the organiser keeps it out of the directory"),
+)
+
 SHEETS: dict[str, tuple[Column, ...]] = {
     "companies": (
         Column("id", "id", True, "takeda", "the company's id, unique in the event"),
@@ -34,6 +54,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
             "over the whole event, if its package limits it",
         ),
         Column("min_meetings", "whole number", False, "4", "guaranteed by its package, if any"),
+        *PROFILE_COLUMNS,
     ),
     "attendees": (
         Column("id", "id", True, "takeda-1", "unique in the whole event"),
@@ -41,6 +62,9 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("name", "text", True, "山田 花子", "as shown on agendas"),
         Column("title", "text", False, "Head of BD", "job title"),
         Column("email", "text", False, "hanako@example.com", "for agendas and invitations"),
+        Column(
+            "bio", "text", False, "20 years in oncology licensing", "a few lines, on the profile"
+        ),
     ),
     "requests": (
         Column("id", "id", True, "r1", "the request's id, unique in the event"),
@@ -100,6 +124,10 @@ KINDS = (
     N_("requested, accepted, declined or cancelled"),
     N_("text"),
     N_("whole number"),
+    N_("country code"),
+    N_("code"),
+    N_("list of codes"),
+    N_("yes or no"),
 )
 SHEET_FILES = ", ".join(f"{name}.csv" for name in SHEETS)
 IGNORED_SHEETS = {"instructions", "readme"}  # the template explains itself in one

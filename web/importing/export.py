@@ -24,6 +24,8 @@ from web.events.models import Event
 from web.importing.columns import SHEETS
 from web.importing.records import LIMIT_FIELDS
 from web.meeting_requests.models import MeetingRequest, RequestAttendee, RequestWindow
+from web.profiles.models import CompanyProfile
+from web.profiles.sheets import profile_cells
 
 SUFFIXES = (".json", ".xlsx", ".zip")
 
@@ -65,13 +67,24 @@ def sheet_rows(session: Session, event: Event) -> dict[str, list[list[object]]]:
         )
     }
     rows: dict[str, list[list[object]]] = {n: [[c.name for c in s]] for n, s in SHEETS.items()}
+    profiles = {
+        p.company_id: p
+        for p in session.scalars(select(CompanyProfile).where(CompanyProfile.event_id == event.id))
+    }
     for c in companies.values():
         rows["companies"].append(
-            [c.external_id, c.name, c.role, c.delegation, *(getattr(c, f) for f in LIMIT_FIELDS)]
+            [
+                c.external_id,
+                c.name,
+                c.role,
+                c.delegation,
+                *(getattr(c, f) for f in LIMIT_FIELDS),
+                *profile_cells(profiles.get(c.id)),
+            ]
         )
     for a in attendees.values():
         company = companies[a.company_id].external_id
-        rows["attendees"].append([a.external_id, company, a.name, a.title, a.email])
+        rows["attendees"].append([a.external_id, company, a.name, a.title, a.email, a.bio])
     rows["requests"] += _request_rows(session, event, zone, companies, attendees)
     for block in session.scalars(
         select(UnavailableBlock)

@@ -30,6 +30,14 @@ LIMIT_FIELDS = ("max_meetings_per_day", "max_meetings", "min_meetings")
 
 
 @dataclass(frozen=True)
+class ProfileRecord:
+    """The profile columns of a company's row: only those the sheet has (the others stay)."""
+
+    values: tuple[tuple[str, object], ...] = ()  # (field, value) as web.profiles stores them
+    hidden: bool | None = None  # the organiser's hiding; None: not in the sheet
+
+
+@dataclass(frozen=True)
 class CompanyRecord:
     id: str
     name: str
@@ -38,6 +46,7 @@ class CompanyRecord:
     max_meetings_per_day: int | None = None
     max_meetings: int | None = None
     min_meetings: int | None = None
+    profile: ProfileRecord | None = None  # sheets only: an instance file has no profile
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class AttendeeRecord:
     title: str | None = None
     email: str | None = None
     place: str | Words = field(default="", compare=False)  # where it was read, for messages
+    bio: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from web.importing.records import (
 from web.importing.writer import Known
 from web.meeting_requests.conversation import clean_message
 from web.meeting_requests.models import STATUSES
+from web.profiles.sheets import read_profile
 
 # Far beyond any real event, as in the exchange format: absurd numbers are input errors.
 LIMITS = {
@@ -251,7 +252,8 @@ class SheetReader:
             most = self.cell(row, "max_meetings", whole("max_meetings"))
             least = self.cell(row, "min_meetings", whole("min_meetings"))
             ids.append(ext)
-            if least and most and least > most:
+            least_over_most = bool(least and most and least > most)
+            if least_over_most:
                 self.error(
                     row.sheet,
                     row.number,
@@ -259,8 +261,13 @@ class SheetReader:
                     N_("is more than max_meetings ({most}); lower it or raise max_meetings"),
                     most=most,
                 )
-            elif None not in (ext, name, role):
-                records.append(CompanyRecord(ext, name, role, delegation, daily, most, least))
+            profile = read_profile(
+                row.cells, lambda c, f, d=None, r=row: self.cell(r, c, f, d), CellError
+            )
+            if None not in (ext, name, role) and not least_over_most:
+                records.append(
+                    CompanyRecord(ext, name, role, delegation, daily, most, least, profile)
+                )
         self._unique(rows, ids, DUPLICATE_COMPANY)
         return records
 
@@ -272,11 +279,14 @@ class SheetReader:
             name = self.cell(row, "name", text)
             title = self.cell(row, "title", text)
             email = self.cell(row, "email", text)
+            bio = self.cell(row, "bio", text)
             ids.append(ext)
             known = self._reference(row, "company", company, companies, UNKNOWN_COMPANY)
             if known and None not in (ext, name):
                 place = row_place(row.sheet.label, row.number, "company")
-                records.append(AttendeeRecord(ext, company, name, title, email, place=place))
+                records.append(
+                    AttendeeRecord(ext, company, name, title, email, place=place, bio=bio)
+                )
         self._unique(rows, ids, DUPLICATE_ATTENDEE)
         return records
 

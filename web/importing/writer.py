@@ -35,6 +35,7 @@ from web.meeting_requests.models import (
     RequestWindow,
 )
 from web.meeting_requests.operations import named_attendees, request_windows
+from web.profiles.writing import write_profiles
 
 CHUNK = 900  # ids per IN (...) list, below every database's parameter limit
 
@@ -257,6 +258,7 @@ def write_import(session: Session, event: Event, data: ImportData) -> ImportRepo
     if data.setup is not None:
         _write_setup(session, event, data.setup, report)
     companies = _write_companies(session, event, data, report)
+    write_profiles(session, event, [(companies[c.id], c.profile) for c in data.companies])
     attendees = _write_attendees(session, event, data, companies, report)
     locations = _write_locations(session, event, data, companies, report)
     if data.unavailable is not None:
@@ -396,6 +398,7 @@ def _write_attendees(session, event, data: ImportData, companies, report) -> dic
             "company_id": companies[a.company],
             "name": a.name,
             "title": a.title,
+            "bio": a.bio,
             "email": a.email,
             "removed_at": None,  # a file naming a person taken off brings them back
         }

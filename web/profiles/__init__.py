@@ -1,0 +1,1 @@
+"""Company profiles, the directory companies search, their shortlists and suggestions."""
