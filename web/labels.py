@@ -75,6 +75,7 @@ MAIL_KIND = {
     "schedule": _l("agenda published or changed"),
     "digest": _l("your meetings tomorrow, the evening before"),
     "summary": _l("the organisers' summary each morning"),
+    "invitation": _l("invitation to work on the event"),
 }
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 

@@ -1,5 +1,6 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from web.audit.models import AuditCompany, AuditEntry
 from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
@@ -11,6 +12,7 @@ from web.meeting_requests.models import (
     RequestAttendee,
     RequestWindow,
 )
+from web.members.models import Invitation, Membership
 from web.notifications.models import Notification
 from web.schedules.models import (
     CurrentSchedule,
@@ -24,6 +26,8 @@ from web.solving.models import SolverRun
 
 __all__ = [
     "Attendee",
+    "AuditCompany",
+    "AuditEntry",
     "Base",
     "Company",
     "CurrentSchedule",
@@ -32,8 +36,10 @@ __all__ = [
     "EventSession",
     "FixedMeeting",
     "FixedMeetingAttendee",
+    "Invitation",
     "Location",
     "MeetingRequest",
+    "Membership",
     "Notification",
     "Organiser",
     "Publication",

@@ -33,6 +33,7 @@ from web.companies.operations import block_time
 from web.db import make_engine, make_session_factory
 from web.events.models import Location
 from web.meeting_requests.models import MeetingRequest
+from web.members.models import Invitation, Membership, token_hash
 from web.models import Base
 from web.notifications.models import Notification
 from web.schedules.models import ScheduleVersion
@@ -51,9 +52,13 @@ ORGANISER_BLUEPRINTS = {
     "solving",
     "schedules",
     "notifications",
+    "members",
+    "audit",
 }
+# Then, within an event, what each role may do there: tests/web/test_roles.py walks it.
 COMPANY_BLUEPRINTS = {"portal", "agenda"}  # opened by the company's private token in the URL
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
+INVITATION_BLUEPRINTS = {"invitations"}  # opened by an invitation's single-use token
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.language"}
 ORGANISER_ENDPOINTS = {"auth.logout"}
 
@@ -68,6 +73,8 @@ def who_may_open(endpoint: str) -> str:
         return "company"
     if blueprint in PERSON_BLUEPRINTS:
         return "person"
+    if blueprint in INVITATION_BLUEPRINTS:
+        return "invitation"
     raise AssertionError(
         f"endpoint {endpoint} is not classified: say in tests/web/test_security.py (and "
         "SECURITY.md) who may open it, and protect it accordingly"
@@ -111,6 +118,14 @@ def fair(engine, session, dummy_event):
         payload={},
     )
     session.add(message)
+    invitation = Invitation(
+        event_id=acme.event_id,
+        email="invited@example.org",
+        role="viewer",
+        token_hash=token_hash("an invitation's token"),
+        expires_at=day.replace(year=2100),
+    )
+    session.add(invitation)
     session.commit()
     requests = {r.external_id: r for r in session.scalars(select(MeetingRequest))}
     return {
@@ -126,6 +141,8 @@ def fair(engine, session, dummy_event):
             "request_id": requests["r1"].id,
             "run_id": run.id,
             "notification_id": message.id,
+            "invitation_id": invitation.id,
+            "member_id": session.scalar(select(Membership.id)) or 1,
             "number": 1,
             "kind": "meetings.csv",
             "suffix": "xlsx",
