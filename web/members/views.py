@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from web.audit.trail import ACTOR, organiser_actor
 from web.auth.operations import MIN_PASSWORD_LENGTH, find_organiser
@@ -58,7 +58,18 @@ def _organisers_only() -> None:
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(),
+            Length(max=320),
+            # One address, nothing that could break a header (no spaces, no line breaks).
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=_l("Write one address, e.g. name@example.org"),
+            ),
+        ],
+    )
     role = SelectField(_l("Role"), choices=[(r, ROLE_NAMES[r]) for r in ROLES], default="editor")
 
 
