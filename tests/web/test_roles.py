@@ -9,21 +9,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.web import test_security
 from tests.web.conftest import PASSWORD
-from tests.web.test_security import (  # noqa: F401 - `fair` is a fixture
-    ORGANISER_BLUEPRINTS,
-    fair,
-    methods,
-    rules,
-    snapshot,
-    url,
-)
+from tests.web.test_security import ORGANISER_BLUEPRINTS, methods, rules, snapshot, url
 from web.auth.operations import create_organiser
 from web.events.models import Event
 from web.members import roles
 from web.members.models import Membership
 
 PEOPLE = ("editor", "viewer", "desk", "stranger")
+fair = test_security.fair  # the fixture event with one of everything, and its URL values
 
 
 @pytest.fixture
