@@ -146,12 +146,12 @@ def test_editor_does_all_but_the_members_and_the_owner_everything(app, session, 
 
 def test_editor_changes_a_company_and_viewer_does_not(app, session, fair, team):
     acme = fair["companies"]["acme"]
-    form = {"name": "Acme Bio", "role": acme.role, "version": acme.version_id}
+    form = {"name": "Acme Biologics", "role": acme.role, "version": acme.version_id}
     path = f"/events/tiny/companies/{acme.id}/edit"
     assert team["viewer"].post(path, data=form).status_code == 403
     assert team["editor"].post(path, data=form).status_code == 302
     session.rollback()
-    assert session.get(type(acme), acme.id).name == "Acme Bio"
+    assert session.get(type(acme), acme.id).name == "Acme Biologics"
 
 
 def test_the_members_page_shows_the_owner_forms_to_owners_only(fair, team):

@@ -231,7 +231,7 @@ def _after_insert(mapper: Mapper, _connection, target) -> None:
     _record("insert", mapper, target, None, _values(mapper, target))
 
 
-def _after_update(mapper: Mapper, _connection, target) -> None:
+def _before_update(mapper: Mapper, _connection, target) -> None:
     """Only the columns that changed, each before and after; nothing if only bookkeeping."""
     if mapper.local_table.name in SKIPPED_TABLES:
         return
@@ -381,7 +381,7 @@ def install() -> None:
     from web.db import Base
 
     orm_events.listen(Base, "after_insert", _after_insert, propagate=True)
-    orm_events.listen(Base, "after_update", _after_update, propagate=True)
+    orm_events.listen(Base, "before_update", _before_update, propagate=True)
     orm_events.listen(Base, "after_delete", _after_delete, propagate=True)
     orm_events.listen(Session, "do_orm_execute", _bulk_statement)
     orm_events.listen(Session, "before_commit", _write_entries)
