@@ -3,6 +3,8 @@ who acted and by what was changed."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -112,7 +114,20 @@ def _page(event: Event, company: Company | None, query: Select):
         ops=OPS,
         kind_name=kind_name,
         actor_name=actor_name,
+        as_instant=as_instant,
     )
+
+
+def as_instant(value) -> datetime | None:
+    """A recorded value that is an instant (ISO text with a time and an offset), to be shown
+    on the event's clock; None for any other value."""
+    if not isinstance(value, str) or len(value) < 20 or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _filtered(query: Select, who: str, what: str) -> Select:
