@@ -212,6 +212,8 @@ def _record(op: str, mapper: Mapper, target, before, after, keys=None) -> None:
     if state.action is not None or len(state.changes) >= DETAILED_ROWS:
         state.more[event_id] += 1
         return
+    if callable(after):  # an insert's values, read only when they are listed
+        after = after()
     known = {**(before or {}), **(after or {}), **(keys or {})}
     state.changes.append(
         {
@@ -228,7 +230,7 @@ def _record(op: str, mapper: Mapper, target, before, after, keys=None) -> None:
 
 
 def _after_insert(mapper: Mapper, _connection, target) -> None:
-    _record("insert", mapper, target, None, _values(mapper, target))
+    _record("insert", mapper, target, None, lambda: _values(mapper, target))
 
 
 def _before_update(mapper: Mapper, _connection, target) -> None:

@@ -14,7 +14,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from web.audit.trail import ACTOR, organiser_actor
-from web.auth.operations import MIN_PASSWORD_LENGTH, find_organiser
+from web.auth.operations import MIN_PASSWORD_LENGTH, OrganiserExists, find_organiser
 from web.http import db, event_or_404, row_or_404
 from web.members.models import Invitation, Membership
 from web.members.operations import (
@@ -244,5 +244,8 @@ def _join(invitation: Invitation, account, accept_form: AcceptForm, new_form: Ne
     except (InvitationClosed, StaleDataError):
         db().rollback()
         return render_template("members/invitation_closed.html"), 404
+    except OrganiserExists:  # an account for the address was made meanwhile: log in instead
+        db().rollback()
+        return None
     flash(_("Welcome to %(event)s.", event=invitation.event.name), "success")
     return redirect(url_for("events.dashboard", slug=slug))
