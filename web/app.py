@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     _bind_queue(app)
     _bind_extensions(app)
     _bind_security(app)
+    _bind_roles(app)
     _bind_error_pages(app)
     _register_blueprints(app)
     return app
@@ -120,6 +121,13 @@ def _bind_security(app: Flask) -> None:
     init_security(app)
 
 
+def _bind_roles(app: Flask) -> None:
+    """Who may do what in an event, enforced in one place for every organiser page."""
+    from web.members.access import init_access
+
+    init_access(app)
+
+
 def _bind_error_pages(app: Flask) -> None:
     """A page that says what to do, in the visitor's language, for a link that does not
     work (a rotated company link looks like any other missing page) and for a form whose
@@ -148,12 +156,14 @@ def _register_blueprints(app: Flask) -> None:
     from web.analytics.views import analytics
     from web.api.pages import integrations
     from web.api.setup import init_api
+    from web.audit.views import audit
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events
     from web.fairdays.portal import fair_portal
     from web.fairdays.views import fairdays
     from web.meeting_requests.views import meeting_requests
+    from web.members.views import invitations, members
     from web.notifications.views import notifications
     from web.portal.agenda import agenda
     from web.portal.person import person
@@ -172,6 +182,9 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         integrations,
         analytics,
+        members,
+        audit,
+        invitations,
         portal,
         directory,
         profiles,

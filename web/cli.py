@@ -12,9 +12,15 @@ from sqlalchemy.engine import Engine
 
 from scheduler.cli.options import output_option
 from scheduler.formats.problems import InvalidInput, Problem
+from web.audit.trail import Actor, acting_as
 from web.db import make_engine, transaction
 
 BAD_INPUT = 2
+
+
+def command_line():
+    """Who the audit trail says acted, for the changes a command makes."""
+    return acting_as(Actor("", kind="cli"))
 
 
 @click.group()
@@ -77,7 +83,13 @@ def restore_command(file: Path, yes: bool) -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--event", "slug", required=True, help="The event's short name, e.g. biojapan-2026.")
-def import_command(file: Path, slug: str) -> None:
+@click.option(
+    "--owner",
+    "owner_email",
+    default=None,
+    help="An organiser's email: they become an owner of the event (needed to see a new one).",
+)
+def import_command(file: Path, slug: str, owner_email: str | None) -> None:
     """Import FILE into an event, all or nothing.
 
     FILE is an instance JSON (creates or updates the event: days, tables, companies,
@@ -88,12 +100,41 @@ def import_command(file: Path, slug: str) -> None:
 
     engine = _ready_engine()
     try:
-        with transaction(engine) as session:
+        with command_line(), transaction(engine) as session:
             report = import_file(session, file, slug)
+            owned = _give_owner(session, slug, owner_email)
     except InvalidInput as error:
         _fail(error, f"{file}: nothing imported")
     for line in report.lines():
         click.echo(f"{file}: {line}")
+    if not owned:
+        click.echo(
+            f"{slug}: no organiser has a role on this event, so no one sees it yet; "
+            f"give one with `partnering create-organiser EMAIL --event {slug}` or "
+            f"`partnering import ... --owner EMAIL`",
+            err=True,
+        )
+
+
+def _give_owner(session, slug: str, email: str | None) -> bool:
+    """Make `email` an owner of `slug`; whether the event has any member afterwards."""
+    from sqlalchemy import func, select
+
+    from web.auth.operations import find_organiser
+    from web.events.operations import get_event
+    from web.members.models import Membership
+    from web.members.operations import grant
+
+    event = get_event(session, slug)
+    if email:
+        organiser = find_organiser(session, email)
+        if organiser is None:
+            raise InvalidInput(
+                [Problem("--owner", f"no organiser {email}: create-organiser makes one")]
+            )
+        grant(session, event, organiser, "owner")
+    members = select(func.count()).where(Membership.event_id == event.id)
+    return bool(session.scalar(members))
 
 
 @click.command("export")

@@ -127,6 +127,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions of the app, the command line, the jobs and the tests alike; each keeps the
+    audit trail of what it changes (web.audit.trail)."""
+    from web.audit.trail import install
+
+    install()
     return sessionmaker(engine, expire_on_commit=False)
 
 

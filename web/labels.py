@@ -81,6 +81,7 @@ MAIL_KIND = {
     "booking": _l("a meeting booked with you, or the answer to your booking"),
     "digest": _l("your meetings tomorrow, the evening before"),
     "summary": _l("the organisers' summary each morning"),
+    "invitation": _l("invitation to work on the event"),
 }
 ANSWERS = ("accepted", "declined")  # what the asked side, or the organiser, may answer
 

@@ -1,6 +1,7 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
 from web.api.models import ApiKey, IdempotentAnswer
+from web.audit.models import AuditCompany, AuditEntry
 from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.db import Base
@@ -15,6 +16,7 @@ from web.meeting_requests.models import (
     RequestRules,
     RequestWindow,
 )
+from web.members.models import Invitation, Membership
 from web.notifications.models import Notification
 from web.profiles.models import CompanyLogo, CompanyProfile, ShortlistEntry
 from web.schedules.models import (
@@ -32,6 +34,8 @@ __all__ = [
     "ApiKey",
     "Attendance",
     "Attendee",
+    "AuditCompany",
+    "AuditEntry",
     "Base",
     "Booking",
     "BookingAttendee",
@@ -46,8 +50,10 @@ __all__ = [
     "FixedMeeting",
     "FixedMeetingAttendee",
     "IdempotentAnswer",
+    "Invitation",
     "Location",
     "MeetingRequest",
+    "Membership",
     "Notification",
     "Organiser",
     "Publication",

@@ -85,18 +85,37 @@ def worker(workers: int) -> None:
 @click.command("create-organiser")
 @click.argument("email")
 @click.option("--name", default="", help="Shown in the app; the email if not given.")
+@click.option(
+    "--event",
+    "slugs",
+    multiple=True,
+    help="An event they get a role on (repeat for several); invite others from its page.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["owner", "editor", "viewer", "desk"]),
+    default="owner",
+    show_default=True,
+    help="Their role on each --event.",
+)
 @click.password_option(help="Asked for if not given.")
-def create_organiser_command(email: str, name: str, password: str) -> None:
+def create_organiser_command(
+    email: str, name: str, slugs: tuple[str, ...], role: str, password: str
+) -> None:
     """Add an organiser account that logs in with EMAIL and a password."""
     from web.auth.operations import OrganiserExists, create_organiser
-    from web.cli import _ready_engine
+    from web.cli import _ready_engine, command_line
     from web.db import transaction
+    from web.events.operations import EventNotFound, get_event
+    from web.members.operations import grant
 
     engine = _ready_engine()
     try:
-        with transaction(engine) as session:
-            create_organiser(session, email, password, name)
-    except OrganiserExists as error:
+        with command_line(), transaction(engine) as session:
+            organiser = create_organiser(session, email, password, name)
+            for slug in slugs:
+                grant(session, get_event(session, slug), organiser, role)
+    except (OrganiserExists, EventNotFound) as error:
         click.echo(str(error), err=True)
         sys.exit(2)
     click.echo(f"organiser {email} created", err=True)
@@ -111,6 +130,7 @@ def _load_demo(engine, base: str) -> None:
     from web.db import transaction
     from web.events.models import Event
     from web.importing.files import import_file
+    from web.members.operations import grant
 
     password = secrets.token_urlsafe(9)
     with transaction(engine) as session:
@@ -122,6 +142,7 @@ def _load_demo(engine, base: str) -> None:
         else:
             set_password(organiser, password)
         event = session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+        grant(session, event, find_organiser(session, DEMO_ORGANISER), "owner")
         company = session.scalar(
             select(Company)
             .where(Company.event_id == event.id, Company.role == "delegation")

@@ -11,17 +11,20 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import event as orm_events
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.conftest import TINY_EVENT
 from tests.services import service_missing
 from web.app import create_app
+from web.auth.models import Organiser
 from web.auth.operations import create_organiser
 from web.conversion import save_instance
-from web.db import make_engine, make_session_factory
+from web.db import make_engine, make_session_factory, utc_now
 from web.events.models import Event
+from web.members.models import Membership
 from web.models import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -120,11 +123,59 @@ def app(engine, tmp_path, monkeypatch):
         {"DATABASE_URL": url, "JOBS_IMMEDIATE": True, "SECRET_KEY": "test", "TESTING": True}
     )
     with make_session_factory(engine)() as session:
-        create_organiser(session, "organiser@example.org", PASSWORD)
+        create_organiser(session, TEST_ORGANISER, PASSWORD)
         session.commit()
     yield app
     app.extensions["partnering.engine"].dispose()
     app.extensions["partnering.queue"].engine.dispose()
+
+
+# --- the tests' organiser owns every event --------------------------------------------------
+
+TEST_ORGANISER = "organiser@example.org"
+
+
+@pytest.fixture(autouse=True)
+def organiser_owns_every_event():
+    """The tests' organiser (organiser@example.org, the `organiser` fixture) owns every event
+    in the test's database, however and in whichever order a test makes the two (a builder,
+    an import, the web, its own app), as the maker of an event does in the app: tests
+    written before roles keep working. Tests of roles make other organisers
+    (tests/web/test_roles.py)."""
+    orm_events.listen(Session, "before_flush", _give_new_events)
+    orm_events.listen(Session, "after_flush", _give_existing_events)
+    yield
+    orm_events.remove(Session, "after_flush", _give_existing_events)
+    orm_events.remove(Session, "before_flush", _give_new_events)
+
+
+def _give_new_events(session: Session, _context, _instances) -> None:
+    events = [row for row in session.new if isinstance(row, Event)]
+    if not events:
+        return
+    with session.no_autoflush:
+        owner = session.scalar(select(Organiser.id).where(Organiser.email == TEST_ORGANISER))
+    if owner is None:
+        return
+    given = {id(m.event) for m in session.new if isinstance(m, Membership) and m.event}
+    for event in events:
+        if id(event) not in given:
+            session.add(Membership(event=event, organiser_id=owner, role="owner"))
+
+
+def _give_existing_events(session: Session, _context) -> None:
+    made = [
+        row for row in session.new if isinstance(row, Organiser) and row.email == TEST_ORGANISER
+    ]
+    if not made:
+        return
+    connection = session.connection()
+    events = connection.execute(select(Event.id)).scalars().all()
+    rows = [{"event_id": e, "organiser_id": made[0].id, "role": "owner"} for e in events]
+    if rows:
+        connection.execute(
+            insert(Membership.__table__), [{**row, "created_at": utc_now()} for row in rows]
+        )
 
 
 @pytest.fixture

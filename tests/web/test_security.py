@@ -34,6 +34,7 @@ from web.companies.operations import block_time
 from web.db import make_engine, make_session_factory
 from web.events.models import Location
 from web.meeting_requests.models import MeetingRequest
+from web.members.models import Invitation, Membership, token_hash
 from web.models import Base
 from web.notifications.models import Notification
 from web.profiles.operations import store_logo
@@ -59,10 +60,14 @@ ORGANISER_BLUEPRINTS = {
     "analytics",
     "fairdays",  # the help desk's part: web.fairdays.desk.DESK_ENDPOINTS
     "profiles",
+    "members",
+    "audit",
 }
+# Then, within an event, what each role may do there: tests/web/test_roles.py walks it.
 # opened by the company's private token in the URL
 COMPANY_BLUEPRINTS = {"portal", "agenda", "fair_portal", "directory"}
 PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
+INVITATION_BLUEPRINTS = {"invitations"}  # opened by an invitation's single-use token
 # Opened by an API key of the event in `Authorization: Bearer`, and by nothing else: neither
 # the organiser's cookie nor a company's link (tests/web/test_api.py tries the keys).
 API_BLUEPRINTS = {"api"}
@@ -88,6 +93,8 @@ def who_may_open(endpoint: str) -> str:
         return "person"
     if blueprint in API_BLUEPRINTS:
         return "api"
+    if blueprint in INVITATION_BLUEPRINTS:
+        return "invitation"
     raise AssertionError(
         f"endpoint {endpoint} is not classified: say in tests/web/test_security.py (and "
         "SECURITY.md) who may open it, and protect it accordingly"
@@ -140,6 +147,14 @@ def fair(engine, session, dummy_event):
         subscription_id=hook.row.id, message_id="msg_test", kind="request.answered", payload={}
     )
     session.add(sent)
+    invitation = Invitation(
+        event_id=acme.event_id,
+        email="invited@example.org",
+        role="viewer",
+        token_hash=token_hash("an invitation's token"),
+        expires_at=day.replace(year=2100),
+    )
+    session.add(invitation)
     session.commit()
     requests = {r.external_id: r for r in session.scalars(select(MeetingRequest))}
     return {
@@ -155,6 +170,8 @@ def fair(engine, session, dummy_event):
             "request_id": requests["r1"].id,
             "run_id": run.id,
             "notification_id": message.id,
+            "invitation_id": invitation.id,
+            "member_id": session.scalar(select(Membership.id)) or 1,
             "number": 1,
             "kind": "meetings.csv",
             "suffix": "xlsx",

@@ -17,6 +17,10 @@ from web.auth.models import Organiser, new_session_token
 UNKNOWN_EMAIL_HASH = generate_password_hash(secrets.token_urlsafe(32))
 
 
+# The shortest password an organiser may choose on a page (a passphrase is better).
+MIN_PASSWORD_LENGTH = 10
+
+
 class OrganiserExists(ValueError):
     pass
 

@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
@@ -55,6 +55,7 @@ from web.events.operations import (
     add_location,
     create_event,
     delete_event,
+    get_event,
     remove_location,
     set_days,
     set_table_count,
@@ -69,6 +70,8 @@ from web.importing.template import template_rows
 from web.labels import EDIT_CONFLICT, say, zone_choices
 from web.languages import LANGUAGES
 from web.meeting_requests.rules import rules_of, set_rules
+from web.members.operations import events_of, grant, role_of
+from web.members.roles import may
 from web.notifications.models import KINDS as MAIL_KINDS
 from web.portal.agenda import FILES
 from web.schedules.drift import published_drift
@@ -339,8 +342,14 @@ def days_text(event: Event) -> str:
 
 @events.route("/")
 def index():
-    rows = db().scalars(select(Event).order_by(Event.created_at.desc())).all()
-    return render_template("events/index.html", events=rows, import_form=ImportEventForm())
+    """The events the organiser has a role on (and only those)."""
+    mine = events_of(db(), current_user)
+    return render_template(
+        "events/index.html",
+        events=[event for event, _role in mine],
+        roles={event.id: role for event, role in mine},
+        import_form=ImportEventForm(),
+    )
 
 
 @events.route("/events/import", methods=["POST"])
@@ -352,7 +361,15 @@ def import_event():
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("events.index"))
-    return _import(form, form.slug.data)
+    existing = db().scalar(select(Event.id).where(Event.slug == form.slug.data))
+    if existing is not None:
+        # Into an event that exists: as the event's own import page would (roles.py).
+        role = role_of(db(), existing, current_user.id)
+        if role is None:
+            abort(404)
+        if not may(role, "events.import_data", "POST"):
+            abort(403)
+    return _import(form, form.slug.data, new=existing is None)
 
 
 @events.route("/events/new", methods=["GET", "POST"])
@@ -374,6 +391,7 @@ def new():
             )
             set_days(session, event, form.days.parsed)
             set_table_count(session, event, form.tables.data)
+            grant(session, event, current_user, "owner")
             session.commit()
             flash(_("Event created. Now add or import its companies."), "success")
             return redirect(url_for("events.dashboard", slug=event.slug))
@@ -620,7 +638,8 @@ def _upload_name(given: str | None) -> str:
     return name if name not in ("", ".", "..") else "upload"
 
 
-def _import(form: ImportForm, slug: str):
+def _import(form: ImportForm, slug: str, new: bool = False):
+    """`new`: the event is made by this import, and its maker becomes its owner."""
     upload = form.file.data
     session = db()
     with tempfile.TemporaryDirectory() as folder:
@@ -628,6 +647,8 @@ def _import(form: ImportForm, slug: str):
         upload.save(path)
         try:
             report = import_file(session, path, slug)
+            if new:
+                grant(session, get_event(session, slug), current_user, "owner")
         except InvalidInput as error:
             session.rollback()
             return render_template(

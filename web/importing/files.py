@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from scheduler.formats.json_file import read_json_file
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.words import N_, Words
+from web.audit.trail import audit_action
 from web.conversion import save_instance
 from web.events.models import Event
 from web.importing.bounded import read_workbook
@@ -33,7 +34,16 @@ NO_CSV_FILES = N_("holds no CSV files; expected {files}")
 
 def import_file(session: Session, path: Path, slug: str) -> ImportReport:
     """Import `path` into event `slug`, all or nothing; raise InvalidInput listing every
-    problem (the caller's transaction then rolls back, so nothing is half-imported)."""
+    problem (the caller's transaction then rolls back, so nothing is half-imported). The
+    audit trail keeps it as one entry, the rows counted per table."""
+    event_id = session.scalar(select(Event.id).where(Event.slug == slug))
+    with audit_action(session, "import", f"imported {path.name}", event_id, file=path.name) as act:
+        report = _import_file(session, path, slug)
+        act.event_id = session.scalar(select(Event.id).where(Event.slug == slug))
+    return report
+
+
+def _import_file(session: Session, path: Path, slug: str) -> ImportReport:
     if path.suffix.lower() == ".json":
         try:
             return save_instance(session, _read_json(path), slug, source=path.name)[1]

@@ -106,6 +106,10 @@ def letter(session: Session, row: Notification, published: Published | None = No
         values["company_link"] = f"{base_url()}/c/{row.company.access_token}/"
         values["person_link"] = f"{base_url()}/p/{row.attendee.access_token}/"
         values["settings_link"] = f"{base_url()}/c/{row.company.access_token}/mail"
+    if row.kind == "invitation":
+        if not row.payload.get("token"):
+            raise Untellable("the invitation was accepted or withdrawn since")
+        values["invitation_link"] = f"{base_url()}/invitations/{row.payload['token']}"
     if row.kind in ("request", "answer", "reply", "expired"):
         values["request"] = session.get(MeetingRequest, row.payload["request"])
         if values["request"] is None:

@@ -59,16 +59,30 @@ def write_summaries(engine: Engine, now: datetime | None = None) -> int:
     now = now or utc_now()
     written = 0
     with transaction(engine) as session:
-        organisers = list(session.scalars(select(Organiser)))
         for event in session.scalars(select(Event)):
             local = now.astimezone(ZoneInfo(event.timezone))
             last = max((d.date for d in event.days), default=None)
             if last is None or local.date() > last or local.time() < time(SUMMARY_HOUR):
                 continue
             payload = summary_of(session, event, now)
-            for organiser in organisers:
+            for organiser in _told(session, event):
                 written += len(organiser_summary(session, event, organiser, local.date(), payload))
     return written
+
+
+def _told(session: Session, event: Event) -> list[Organiser]:
+    """The event's owners, editors and viewers (not the help desk: the summary is the
+    organisers' view of the whole event)."""
+    from web.members.models import Membership
+
+    return list(
+        session.scalars(
+            select(Organiser)
+            .join(Membership, Membership.organiser_id == Organiser.id)
+            .where(Membership.event_id == event.id, Membership.role != "desk")
+            .order_by(Organiser.id)
+        )
+    )
 
 
 def summary_of(session: Session, event: Event, now: datetime) -> dict:

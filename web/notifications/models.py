@@ -73,4 +73,5 @@ class Notification(Base):
     def recipient(self) -> tuple[str, str | None]:
         """(name, address) of whoever the message is for."""
         person = self.organiser or self.attendee
-        return (person.name if person else ""), (person.email if person else None)
+        # An invitation is for an address that may have no account yet.
+        return (person.name if person else ""), (person.email if person else self.address)

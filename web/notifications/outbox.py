@@ -158,3 +158,40 @@ def companies_not_opened(session: Session, event: Event) -> Iterable[Company]:
     return session.scalars(
         select(Company).where(Company.event_id == event.id, Company.link_opened_at.is_(None))
     )
+
+
+def invitation_sent(session: Session, invitation, token: str, by) -> Notification:
+    """An owner invites someone to the event: the message carries the link's secret (the
+    invitation keeps only its hash); accepting or withdrawing it erases it here too."""
+    row = Notification(
+        event_id=invitation.event_id,
+        kind="invitation",
+        key=f"invitation:{invitation.id}",
+        payload={"token": token, "role": invitation.role, "invited_by": by.name or by.email},
+        address=invitation.email,
+    )
+    session.add(row)
+    session.info[MAIL_WRITTEN] = True
+    return row
+
+
+def invitation_closed(session: Session, invitation) -> None:
+    """The link no longer works: its secret leaves the outbox, and a message not sent yet
+    is not sent at all."""
+    row = session.scalar(
+        select(Notification).where(Notification.key == f"invitation:{invitation.id}")
+    )
+    if row is None:
+        return
+    row.payload = {**row.payload, "token": None}
+    if row.status == "queued":
+        row.status, row.last_error = "failed", "the invitation was accepted or withdrawn"
+
+
+def invitation_link(session: Session, invitation) -> str | None:
+    """The link of an invitation not sent yet, for the owner to copy (mail not configured)."""
+    row = session.scalar(
+        select(Notification).where(Notification.key == f"invitation:{invitation.id}")
+    )
+    token = row.payload.get("token") if row is not None else None
+    return token

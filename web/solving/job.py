@@ -19,6 +19,7 @@ from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput
 from scheduler.solver.cpsat import Cancelled, Progress, SolverSettings
 from scheduler.solver.solve import solve
+from web.audit.trail import Actor, acting_as, audit_action
 from web.conversion import document_from_event, schedule_from_version
 from web.db import transaction
 from web.schedules.operations import current_version
@@ -30,7 +31,13 @@ PROGRESS_EVERY = 0.5  # seconds between writes of progress figures (stage change
 
 
 def run_solver(engine: Engine, run_id: int) -> str:
-    """Carry out one queued run; return its final status."""
+    """Carry out one queued run; return its final status. The audit trail names the job as
+    the actor, and keeps the result as one entry ("solve") with its rows counted."""
+    with acting_as(Actor(f"#{run_id}", kind="job")):
+        return _run_solver(engine, run_id)
+
+
+def _run_solver(engine: Engine, run_id: int) -> str:
     with transaction(engine) as session:
         run = session.get(SolverRun, run_id)
         if run is None or run.status != "queued":
@@ -65,9 +72,11 @@ def run_solver(engine: Engine, run_id: int) -> str:
         return _end(engine, run_id, traceback.format_exc(limit=5), "failed")
     with transaction(engine) as session:
         run = session.get(SolverRun, run_id)
-        record_progress(session, run, **reporter.figures)
-        version = finish_run(session, run, schedule)
-        version.instance = document
+        with audit_action(session, "solve", f"solve run {run_id}", run.event_id, run=run_id) as act:
+            record_progress(session, run, **reporter.figures)
+            version = finish_run(session, run, schedule)
+            version.instance = document
+            act.details["version"] = version.number
     return "succeeded"
 
 

@@ -1,7 +1,7 @@
 """the days of the fair: attendance, feedback, self-booked meetings, the event's booking mode
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 01:20:00.000000
 
 """
@@ -15,7 +15,7 @@ import web.db
 
 # revision identifiers, used by Alembic.
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

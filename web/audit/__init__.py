@@ -1,0 +1,1 @@
+"""The audit trail: who changed what in an event, when, with the values before and after."""
