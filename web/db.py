@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,12 +126,17 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
+# What every new session factory sets up first. The audit trail (web.audit.trail) adds its
+# listeners here when it is imported, which `web.models` does with every model: this module
+# stays below the models it would otherwise import through the trail.
+SESSION_SETUP: list[Callable[[], None]] = []
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions of the app, the command line, the jobs and the tests alike; each keeps the
     audit trail of what it changes (web.audit.trail)."""
-    from web.audit.trail import install
-
-    install()
+    for setup in SESSION_SETUP:
+        setup()
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -1,6 +1,7 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
 from web.api.models import ApiKey, IdempotentAnswer
+from web.audit import trail as _trail  # noqa: F401 - every session keeps the audit trail
 from web.audit.models import AuditCompany, AuditEntry
 from web.auth.models import Organiser
 from web.companies.models import Attendee, Company, UnavailableBlock

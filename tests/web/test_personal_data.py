@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from scheduler.validate.check import check_schedule
 from tests.web.test_security import fair  # noqa: F401 - the solved, published tiny event
+from web.audit.models import AuditEntry
 from web.companies.models import Attendee
 from web.companies.personal_data import ERASED
 from web.notifications.models import Notification
@@ -76,6 +77,17 @@ def test_erasing_removes_the_person_everywhere_and_keeps_the_history_whole(
     session.add(queued)
     session.commit()
     before = json.loads(organiser.get("/events/tiny/schedules/1/schedule.json").get_data())
+    organiser.post(  # an edit the audit trail records, with the values before and after
+        f"/events/tiny/attendees/{person_id}/edit",
+        data={
+            "name": name,
+            "title": "Head of BD (Asia)",
+            "email": person.email,
+            "version": person.version_id,
+        },
+    )
+    session.rollback()
+    before_trail = [e.changes for e in session.scalars(select(AuditEntry))]
     meetings = len(before["meetings"])
 
     refused = organiser.post(f"/events/tiny/attendees/{person_id}/erase", follow_redirects=True)
@@ -104,6 +116,11 @@ def test_erasing_removes_the_person_everywhere_and_keeps_the_history_whole(
         text = json.dumps(document, ensure_ascii=False)
         assert name not in text and "ann.private@acme.example" not in text
     assert name not in client.get(f"/c/{company_token}/").get_data(as_text=True)
+    trail = json.dumps([e.changes for e in session.scalars(select(AuditEntry))], ensure_ascii=False)
+    assert "Head of BD" in json.dumps(before_trail, ensure_ascii=False)  # it was recorded
+    assert (
+        name not in trail and "ann.private@acme.example" not in trail and "Head of BD" not in trail
+    )
 
     # The published schedule still holds every meeting, and still passes the check.
     after = json.loads(organiser.get("/events/tiny/schedules/1/schedule.json").get_data())

@@ -104,6 +104,8 @@ def test_viewer_and_desk_change_nothing(app, session, fair, team, role):
     before = snapshot(session)
     tried = {"GET": 0, "POST": 0}
     for endpoint, method, path in event_targets(app, fair):
+        if role == "desk" and endpoint in roles.DESK_ACTIONS:
+            continue  # what the desk is for (attendance): test_the_desk_marks_attendance
         response = client.open(path, method=method, data={"status": "accepted", "confirm": "1"})
         if method == "POST":
             assert response.status_code == 403, (role, method, path, response.status_code)
@@ -117,6 +119,23 @@ def test_viewer_and_desk_change_nothing(app, session, fair, team, role):
     # Outside any event: their own list and new events only.
     assert client.post("/events/import", data={"slug": "tiny"}).status_code in (302, 403)
     assert snapshot(session) == before
+
+
+def test_the_desk_marks_attendance_and_a_viewer_cannot(app, session, fair, team):
+    """The help desk's one kind of change: marking a meeting held or a no-show."""
+    from web.fairdays.models import Attendance
+
+    targets = [
+        (endpoint, path)
+        for endpoint, method, path in event_targets(app, fair)
+        if endpoint in roles.DESK_ACTIONS and method == "POST"
+    ]
+    assert targets
+    for _endpoint, path in targets:
+        assert team["viewer"].post(path, data={}).status_code == 403
+        assert team["desk"].post(path, data={}).status_code in (200, 302)
+    session.rollback()
+    assert session.scalars(select(Attendance)).all()
 
 
 def test_an_organiser_without_a_role_gets_404_everywhere_in_the_event(app, session, fair, team):

@@ -27,8 +27,10 @@ from typing import Any
 from sqlalchemy import event as orm_events
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Mapper, Session, object_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from web.audit.models import AuditCompany, AuditEntry
+from web.db import SESSION_SETUP
 
 # --- who is acting, and where ---------------------------------------------------------------
 
@@ -296,6 +298,36 @@ def _bookkeeping_only(state) -> bool:
 # --- at commit: the entries -----------------------------------------------------------------
 
 
+ERASED_VALUE = "(erased)"
+
+
+def erase_row(session: Session, event_id: int, table: str, row_id: int) -> None:
+    """A person's erasure (web.companies.personal_data): the values and label the trail keeps
+    of their row, in the event's stored entries and in this session's pending ones (the
+    erasure's own change included: call after its flush), become ERASED_VALUE."""
+
+    def scrub(changes: list[dict[str, Any]]) -> bool:
+        touched = False
+        for change in changes:
+            if change.get("table") != table or change.get("id") != row_id:
+                continue
+            for side in ("before", "after"):
+                values = change.get(side)
+                if isinstance(values, dict):
+                    for column in values:
+                        if column != "id" and values[column] is not None:
+                            values[column] = ERASED_VALUE
+            change["label"] = ERASED_VALUE
+            touched = True
+        return touched
+
+    scrub(pending(session).changes)
+    stored = select(AuditEntry).where(AuditEntry.event_id == event_id)
+    for entry in session.scalars(stored):
+        if scrub(entry.changes):
+            flag_modified(entry, "changes")
+
+
 def _write_entries(session: Session) -> None:
     state: Pending | None = session.info.pop(PENDING, None)
     if state is None or not state.counts:
@@ -389,3 +421,6 @@ def install() -> None:
     orm_events.listen(Session, "before_commit", _write_entries)
     orm_events.listen(Session, "after_rollback", _forget)
     INSTALLED.append(True)
+
+
+SESSION_SETUP.append(install)  # run by web.db.make_session_factory

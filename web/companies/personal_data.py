@@ -7,7 +7,8 @@ check` still passes, but the row no longer says who they were: the name becomes 
 both languages), the title and address go, the private link is replaced (a mailed one opens
 nothing). Copies of the
 person kept elsewhere go too: the instance each schedule version was solved from, and the
-outbox (messages not yet sent are dropped; sent ones lose the address and what they said).
+outbox (messages not yet sent are dropped; sent ones lose the address and what they said),
+and the audit trail's values of the person's row.
 The person's id in files is kept: it names no one unless the organiser made it from a name."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from web.audit.trail import erase_row
 from web.companies.models import Attendee, new_access_token
 from web.companies.operations import remove_attendee
 
@@ -59,7 +61,7 @@ def erase_person(session: Session, person: Attendee) -> None:
     """Take the person off the event and erase what identifies them (see the module)."""
     from web.notifications.models import Notification
 
-    event_id, external_id = person.event_id, person.external_id
+    event_id, external_id, person_id = person.event_id, person.external_id, person.id
     session.execute(
         delete(Notification).where(
             Notification.attendee_id == person.id,
@@ -76,6 +78,7 @@ def erase_person(session: Session, person: Attendee) -> None:
         person.access_token = new_access_token()
     _scrub_solved_instances(session, event_id, external_id)
     session.flush()
+    erase_row(session, event_id, "attendees", person_id)  # the trail's copies, this one's too
 
 
 def _scrub_solved_instances(session: Session, event_id: int, external_id: str) -> None:

@@ -22,6 +22,10 @@ ORGANISER_BLUEPRINTS = frozenset(
         "notifications",
         "members",
         "audit",
+        "integrations",
+        "analytics",
+        "fairdays",
+        "profiles",
     }
 )
 
@@ -29,9 +33,16 @@ ORGANISER_BLUEPRINTS = frozenset(
 # the event's overview and the companies' pages and agendas, read only. The fair days' pages
 # add their endpoints here (DESK_PAGES to see, DESK_ACTIONS to mark attendance).
 DESK_PAGES = frozenset(
-    {"events.dashboard", "companies.index", "companies.detail", "schedules.agenda"}
+    {
+        "events.dashboard",
+        "companies.index",
+        "companies.detail",
+        "schedules.agenda",
+        "fairdays.board",  # web.fairdays.desk.DESK_ENDPOINTS: the live board, a table's sheet
+        "fairdays.table",
+    }
 )
-DESK_ACTIONS: frozenset[str] = frozenset()
+DESK_ACTIONS = frozenset({"fairdays.mark"})  # attendance, marked at the desk
 
 # Changes to the event's data: editors and owners.
 EDITS = frozenset(
@@ -58,6 +69,18 @@ EDITS = frozenset(
         "schedules.publish",
         "solving.cancel",
         "solving.index",
+        "solving.fill_in",
+        "events.request_rules",
+        "integrations.keys",  # a read-write key can do what an editor can, and no more
+        "integrations.revoke",
+        "integrations.webhooks",
+        "integrations.remove",
+        "integrations.replay",
+        "profiles.edit",
+        "profiles.hide",
+        "profiles.upload_logo",
+        "profiles.delete_logo",
+        "fairdays.booking_mode",
     }
 )
 
@@ -66,7 +89,7 @@ MEMBER_ACTIONS = frozenset(
     {"members.invite_one", "members.set_role", "members.remove", "members.withdraw"}
 )
 # The event as a whole, which cannot be undone: owners only as well.
-OWNER_ACTIONS = MEMBER_ACTIONS | {"events.delete"}
+OWNER_ACTIONS = MEMBER_ACTIONS | {"events.delete", "companies.erase_attendee"}
 
 # POSTs of an organiser that concern no event in the URL: any logged-in organiser (a new
 # event makes its maker the owner; an import into an existing event checks the role there).
