@@ -72,7 +72,8 @@ def organiser_actor(organiser) -> Actor:
 # Tables that are logs or accounts of their own, not the event's data.
 SKIPPED_TABLES = frozenset({"audit_entries", "audit_companies", "notifications", "organisers"})
 # Bookkeeping that no person changes: a row whose only changes are these is not an entry.
-IGNORED_COLUMNS = frozenset({"version_id", "link_opened_at"})
+# (The directory's search columns are the profile's own words, normalised: web.profiles.search.)
+IGNORED_COLUMNS = frozenset({"version_id", "link_opened_at", "search_text", "sort_name"})
 # A solve's run row is written by its job all along (progress, heartbeat): only the start
 # (its insert) and the organiser's cancel are entries; the result is the job's "solve".
 ONLY_COLUMNS = {"solver_runs": frozenset({"cancel_requested"})}
