@@ -80,7 +80,9 @@ def test_companies_put_then_read_back(client, session, key):
     assert names["dyn"] == "Dyna Bio" and names["acme"] == "Acme Bio Inc."
     items = client.get("/api/v1/events/tiny/companies", headers=bearer(key)).get_json()["items"]
     dyn = next(i for i in items if i["id"] == "dyn")
-    assert dyn == {
+    profile = ("description", "website", "country", "region", "organisation_type")
+    lists = ("therapeutic_areas", "modalities", "stages", "offers", "seeks", "keywords")
+    assert dyn == {  # the companies sheet's columns, the profile's included
         "id": "dyn",
         "name": "Dyna Bio",
         "role": "delegation",
@@ -88,6 +90,8 @@ def test_companies_put_then_read_back(client, session, key):
         "max_meetings_per_day": None,
         "max_meetings": None,
         "min_meetings": None,
+        **dict.fromkeys(profile + lists),
+        "hidden": "no",
     }
     # a field left out of every item keeps what is stored (acme's delegation stays)
     assert next(i for i in items if i["id"] == "acme")["delegation"] == "San Diego"
