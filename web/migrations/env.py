@@ -20,15 +20,41 @@ def render_item(kind: str, item: object, _autogen_context) -> str | bool:
 def run_migrations_online() -> None:
     engine = context.config.attributes["engine"]
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,  # SQLite alters tables by copying them
-            compare_type=True,
-            render_item=render_item,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction, where SQLite takes the pragma
+            _foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,  # SQLite alters tables by copying them
+                compare_type=True,
+                render_item=render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _no_broken_references(connection)
+            if connection.in_transaction():  # begun by Alembic's first read, not by the block
+                connection.commit()
+        finally:
+            if sqlite:
+                if connection.in_transaction():  # a migration failed: nothing of it stays
+                    connection.rollback()
+                _foreign_keys(connection, on=True)
+
+
+def _foreign_keys(connection, on: bool) -> None:
+    """SQLite copies a table to alter it and drops the old one: with foreign keys enforced,
+    that drop would cascade to every row that refers to it (an event's companies, members...).
+    Migrations run with them off, as Alembic's documentation advises, and checked after."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _no_broken_references(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows referring to nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():
