@@ -54,12 +54,16 @@ def init_security(app: Flask) -> None:
 
 
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+# Query and form fields the views read as integers (pages, ids): beyond the columns' range
+# they are a 404 too, not an overflow in the database driver.
+INTEGER_FIELDS = frozenset({"page", "location", "with", "day", "limit", "absent", "version"})
 
 
 def refuse_unstorable_input() -> None:
     """Input no database column can hold is refused before any view sees it: a NUL
-    character (PostgreSQL text cannot store it) is a 400, an id in the URL beyond the
-    integer columns' range a 404 (as for any id that does not exist)."""
+    character (PostgreSQL text cannot store it) is a 400, an id in the URL or an integer field
+    (INTEGER_FIELDS) beyond the integer columns' range a 404 (as for any id that does not
+    exist)."""
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and not 0 <= value <= LARGEST_ID:
             abort(404)
@@ -73,6 +77,14 @@ def refuse_unstorable_input() -> None:
         fields += request.form.lists()
     if any("\x00" in value for _name, values in fields for value in values):
         abort(400)
+    for name, values in fields:
+        if name in INTEGER_FIELDS and any(_beyond_range(value) for value in values):
+            abort(404)
+
+
+def _beyond_range(value: str) -> bool:
+    digits = value.strip().removeprefix("-")
+    return digits.isdigit() and int(digits) > LARGEST_ID
 
 
 def _headers(response: Response) -> Response:

@@ -42,16 +42,27 @@ def fair_document(tables: int = 1) -> dict:
     return document
 
 
-def published_fair(session, tables: int = 1, mode: str = "confirm", slug: str = "fair") -> Event:
-    """The fair stored and published with r1 at 10:00 and r2 at 10:30 on T1."""
-    event = create_event(session, slug, fair_document(tables))
-    schedule = Schedule(
-        [
-            Meeting("r1", TEN, HALF_PAST_TEN, "T1", ("acme-1", "big-1")),
-            Meeting("r2", HALF_PAST_TEN, ELEVEN, "T1", ("cell-1", "big-2")),
-        ],
-        [],
-    )
+def published_fair(
+    session, tables: int = 1, mode: str = "confirm", slug: str = "fair", solved: bool = False
+) -> Event:
+    """The fair stored and published with r1 at 10:00 and r2 at 10:30 on T1; `solved`: with
+    the summary a solve writes (its counts and objective, which the checker compares)."""
+    document = fair_document(tables)
+    event = create_event(session, slug, document)
+    meetings = [
+        Meeting("r1", TEN, HALF_PAST_TEN, "T1", ("acme-1", "big-1")),
+        Meeting("r2", HALF_PAST_TEN, ELEVEN, "T1", ("cell-1", "big-2")),
+    ]
+    summary = {}
+    if solved:
+        priorities = {r["id"]: r.get("priority", 1) for r in document["requests"]}
+        summary = {
+            "status": "OPTIMAL",
+            "objective": priorities["r1"] + priorities["r2"],
+            "scheduled": 2,
+            "requests": len(document["requests"]),
+        }
+    schedule = Schedule(meetings, [], summary)
     version = add_schedule_version(session, event, schedule)
     version.instance = document_from_event(session, event)
     publish(session, version)

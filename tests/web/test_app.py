@@ -582,3 +582,26 @@ def test_a_company_link_cannot_store_without_bound(organiser, session, dummy_eve
     page = organiser.post(f"/c/{links['acme']}/requests", data=note, follow_redirects=True)
     assert "at most 1000 characters" in page.get_data(as_text=True)
     assert session.scalar(asked) == count
+
+
+def test_a_company_link_adds_people_within_bounds(client, session, dummy_event, monkeypatch):
+    """A name or title of a badge's length, an address SMTP can carry, and at most
+    PEOPLE_PER_COMPANY people: a 20 MB name would weigh down every page that shows it."""
+    from web.portal import views
+
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    big = session.scalar(select(Company).where(Company.external_id == "big"))
+    token, people = big.access_token, len(big.attendees)
+    refused = client.post(f"/c/{token}/people", data={"name": "A" * 201}, follow_redirects=True)
+    assert "Field cannot be longer than 200 characters" in refused.get_data(as_text=True)
+    address = {"name": "Ann", "email": "a" * 320 + "@x.example"}
+    client.post(f"/c/{token}/people", data=address)
+    monkeypatch.setattr(views, "PEOPLE_PER_COMPANY", people + 1)
+    assert client.post(f"/c/{token}/people", data={"name": "Bo"}).status_code == 302
+    full = client.post(f"/c/{token}/people", data={"name": "Cy"}, follow_redirects=True)
+    assert f"at most {people + 1} people" in full.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    names = sorted(a.name for a in session.get(Company, big.id).attendees)
+    assert "Bo" in names and "Cy" not in names and "Ann" not in names
+    assert len(names) == people + 1

@@ -59,6 +59,20 @@ def test_a_confirmed_booking_is_published_and_checked_and_told(session):
     }
 
 
+def test_a_booking_on_a_solved_schedule_keeps_its_summary_true(session):
+    """A solve's summary counts the meetings and sums their priorities: the booking's new
+    version says them of the schedule with the booked meeting, so the checker passes."""
+    event = published_fair(session, solved=True)
+    before = published_state(session, event).schedule.summary
+    book(session, event, company(session, "acme"), company(session, "cell"), ELEVEN, BEFORE)
+    session.commit()
+    after = published_state(session, event)
+    assert after.schedule.summary["scheduled"] == before["scheduled"] + 1 == 3
+    assert after.schedule.summary["status"] == "OPTIMAL"  # what the solve said is kept
+    instance_doc = document_from_event(session, event)
+    assert check_schedule(instance_doc, schedule_to_document(after.schedule, after.instance)) == []
+
+
 def test_the_slot_taken_is_refused_with_a_clear_message(session):
     event = published_fair(session)
     book(session, event, company(session, "acme"), company(session, "cell"), ELEVEN, BEFORE)

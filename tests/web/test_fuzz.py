@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from scheduler.calendars.sheet import meetings_csv, meetings_xlsx, xlsx_value
 from scheduler.cli.commands import main
 from scheduler.formats.problems import InvalidInput
+from tests.web.test_security import fair  # noqa: F401 - the solved, published tiny event
 from web.conversion import save_instance
 from web.importing.columns import SHEETS
 from web.importing.export import csv_text, sheet_rows, write_workbook
@@ -427,3 +428,26 @@ def test_a_file_with_a_problem_on_every_row_lists_the_first_ones(
     page = response.get_data(as_text=True)
     assert page.count("<li><code>companies.csv: row") == 2
     assert "And 3 more problems" in page
+
+
+def test_an_integer_field_beyond_the_columns_range_is_a_404_not_a_500(
+    organiser,
+    session,
+    fair,  # noqa: F811 - the solved, published tiny event of the security walk
+):
+    """Pages and ids in the query (a page number, a table on the live board) too large for
+    any integer column, as the attacker walk sent them."""
+    from web.security import INTEGER_FIELDS
+
+    token = fair["companies"]["acme"].access_token
+    huge = "99999999999999999999"
+    paths = [
+        f"/c/{token}/directory/?page={huge}",
+        f"/events/tiny/outbox/?page={huge}",
+        f"/events/tiny/audit/?page={huge}",
+        f"/events/tiny/board?location={huge}",
+    ]
+    assert {"page", "location"} <= INTEGER_FIELDS
+    for path in paths:
+        assert organiser.get(path).status_code == 404, path
+    assert organiser.get("/events/tiny/outbox/?page=2").status_code == 200

@@ -259,3 +259,25 @@ def test_publishing_tells_schedule_published_and_each_changed_meeting(engine, se
         ("schedule.published", None, None),
         ("meeting.changed", "cancelled", "r1"),
     ]
+
+
+def test_a_port_out_of_range_is_refused_and_never_stops_the_other_deliveries(
+    app, session, dummy_event, receiver
+):
+    """A webhook with a port no socket takes (saved before the check read ports) fails
+    alone: the good webhook of the same batch is delivered, the bad one is failed."""
+    with pytest.raises(BadTarget):
+        subscribe(session, dummy_event, "https://example.org:99999/hook", KINDS)
+    hook = receiver([200])
+    subscribe(session, dummy_event, hook.url, KINDS, allow_private=True)
+    bad = subscribe(session, dummy_event, hook.url, KINDS, allow_private=True)
+    session.flush()
+    bad.row.url = "https://example.org:99999/hook"  # as an older version could have stored
+    request = session.scalar(select(MeetingRequest).where(MeetingRequest.external_id == "r1"))
+    answer(session, request, "declined", request.version_id, "organiser:tiny")
+    session.commit()
+    assert deliver_webhooks(app.extensions["partnering.engine"]) == 1
+    assert len(hook.seen) == 1
+    session.rollback()
+    states = {row.subscription_id: row.status for row in session.scalars(select(WebhookDelivery))}
+    assert states[bad.row.id] == "failed"

@@ -10,20 +10,30 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext  # lazy; named so that Babel extracts it
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TimeField
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 if TYPE_CHECKING:
     from web.companies.models import Company
 
 
+NAME_LONGEST = 200  # characters of a person's name or title: a badge's worth, with room
+EMAIL_LONGEST = 320  # the longest address SMTP carries
+
+
 class AttendeeForm(FlaskForm):
     """A person the company sends: added by the organiser or by the company itself."""
 
-    name = StringField(pgettext("person", "Name"), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[Optional()])
+    name = StringField(
+        pgettext("person", "Name"), validators=[DataRequired(), Length(max=NAME_LONGEST)]
+    )
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=NAME_LONGEST)])
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("not an email address"))],
+        validators=[
+            Optional(),
+            Length(max=EMAIL_LONGEST),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("not an email address")),
+        ],
     )
     version = HiddenField()
 

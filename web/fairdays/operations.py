@@ -23,7 +23,7 @@ from scheduler.domain import Meeting
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.times import describe_time
-from scheduler.validate.check import check_schedule
+from scheduler.validate.check import check_schedule, entitlements_short, objective
 from scheduler.words import N_, Refusal
 from web.companies.models import Attendee, Company
 from web.conversion import add_schedule_version, document_from_event
@@ -256,11 +256,25 @@ def confirm(session: Session, event: Event, booking: Booking, by: Company) -> Pu
         unscheduled=[u for u in published.schedule.unscheduled if u.request != request.external_id],
     )
     instance, _warnings = instance_from_document(document)
+    schedule = replace(schedule, summary=_summary_of(document, schedule, instance))
     if check_schedule(document, schedule_to_document(schedule, instance)):
         raise _taken(event, booking.start)  # the published schedule does not allow it now
     new = add_schedule_version(session, event, schedule, note=f"booked: {request.external_id}")
     new.instance = document
     return publish(session, new)
+
+
+def _summary_of(document: dict, schedule, instance) -> dict:
+    """The published summary with its counts and objective made true again: a solver's
+    summary said them of the schedule before the booking (the checker compares them)."""
+    draft = schedule_to_document(replace(schedule, summary=None), instance)
+    return {
+        **(schedule.summary or {}),
+        "objective": objective(document, draft),
+        "scheduled": len(draft["meetings"]),
+        "requests": len(document.get("requests") or []),
+        "entitlements_short": entitlements_short(document, draft),
+    }
 
 
 def _accepted_request(session, event, requester, requested, by: Company) -> MeetingRequest:

@@ -293,6 +293,9 @@ def name_people(request_id: int):
     return redirect(url_for("portal.home") + "#requests")
 
 
+PEOPLE_PER_COMPANY = 50  # what a company's own link may add (the organiser is not held)
+
+
 @portal.route("/people", methods=["POST"])
 def add_person():
     """The company adds one of its own people, who gets an own agenda link at once."""
@@ -300,6 +303,18 @@ def add_person():
     form = AttendeeForm()
     if not form.validate_on_submit():
         flash(_("Give the person's name (and a valid email, if any)."), "error")
+        for field in (form.name, form.title, form.email):
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return redirect(url_for("portal.home") + "#people")
+    if len(company.attendees) >= PEOPLE_PER_COMPANY:
+        flash(
+            _(
+                "A company's link can add at most %(count)d people; ask the organiser for more.",
+                count=PEOPLE_PER_COMPANY,
+            ),
+            "error",
+        )
         return redirect(url_for("portal.home") + "#people")
     try:
         person = add_attendee(db(), company, form.name.data, form.title.data, form.email.data)

@@ -82,7 +82,10 @@ def resolve(url: str, allow_private: bool) -> Target:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise Refused(f"not an https URL: {url[:100]}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port out of range, saved before check_url read it
+        raise Refused(f"not a port from 1 to 65535: {url[:100]}") from None
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
@@ -189,6 +192,8 @@ def _attempt(url: str, allow_private: bool, secret: str, message_id: str, payloa
         return "refused", None, str(error)
     except (OSError, http.client.HTTPException) as error:
         return "unreachable", None, f"cannot reach the receiver: {error}"[:500]
+    except Exception as error:
+        return "unreachable", None, f"cannot deliver: {type(error).__name__}: {error}"[:500]
     return "answered", status, answer
 
 

@@ -47,6 +47,10 @@ def check_url(url: str, allow_private: bool) -> str:
         raise BadTarget(N_("is not a URL; give one such as https://example.org/hooks"))
     if parts.username or parts.password:
         raise BadTarget(N_("must not carry a user name or password"))
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError:
+        raise BadTarget(N_("has a port that is not a number from 1 to 65535")) from None
     return url
 
 
