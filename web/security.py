@@ -84,7 +84,9 @@ def refuse_unstorable_input() -> None:
 
 def _beyond_range(value: str) -> bool:
     digits = value.strip().removeprefix("-")
-    return digits.isdigit() and int(digits) > LARGEST_ID
+    if not (digits.isascii() and digits.isdigit()):
+        return False  # not a number: the view says so, or reads its default
+    return len(digits) > 10 or int(digits) > LARGEST_ID
 
 
 def _headers(response: Response) -> Response:

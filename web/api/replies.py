@@ -165,8 +165,8 @@ def _offset(cursor: str | None) -> int:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith("o") and text[1:].isdigit():
-            return int(text[1:])
+        if text.startswith("o") and text[1:].isascii() and text[1:].isdigit():
+            return min(int(text[1:]), 2**31 - 1)  # past the end: an empty page, not a 500
     except (ValueError, UnicodeDecodeError):
         pass
     raise ApiProblem(400, _("Bad cursor"), _("Use the cursor of a links.next you were given."))

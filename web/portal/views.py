@@ -272,7 +272,7 @@ def name_people(request_id: int):
         abort(404)
     mine = {a.id: a for a in company.attendees}
     given = request.form.getlist("attendee")
-    if not all(value.isdigit() for value in given):
+    if not all(value.isascii() and value.isdigit() for value in given):
         abort(400)  # not from the form's checkboxes: change nothing
     chosen = [int(value) for value in given]
     if any(i not in mine for i in chosen):

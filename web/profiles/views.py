@@ -87,7 +87,9 @@ def index():
     company: Company = g.company
     filters = _filters()
     number = request.args.get("page", "1")
-    page = found.search(db(), company, filters, int(number) if number.isdigit() else 1)
+    page = found.search(
+        db(), company, filters, int(number) if number.isascii() and number.isdigit() else 1
+    )
     suggested = [] if filters.any else suggestions(db(), company)
     return render_template(
         "profiles/directory.html",
@@ -235,7 +237,9 @@ def _save(company: Company, endpoint: str, **values) -> Response | None:
         return None
     try:
         given = str(form.version.data or "")
-        version = int(given) if given.isdigit() else 0  # not from the form: a conflict
+        version = (
+            int(given) if given.isascii() and given.isdigit() else 0
+        )  # not from the form: a conflict
         save_profile(db(), company, version, profile_values(form))
         save_people(db(), company, _people(company))
     except EditConflict:
