@@ -12,6 +12,8 @@ from web.api.keys import find_key, note_use
 from web.api.models import ApiKey
 from web.api.replies import ApiProblem
 from web.http import db
+from web.members.operations import role_of
+from web.members.roles import may
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RATE_LIMIT = "600 per minute"  # per key; API_RATE_LIMIT in the app's configuration
@@ -27,8 +29,19 @@ def presented_key() -> ApiKey | None:
     if "api_key" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, text = header.partition(" ")
-        g.api_key = find_key(db(), text.strip()) if scheme.lower() == "bearer" else None
+        key = find_key(db(), text.strip()) if scheme.lower() == "bearer" else None
+        g.api_key = key if key is not None and maker_still_may(key) else None
     return g.api_key
+
+
+def maker_still_may(key: ApiKey) -> bool:
+    """A key made on the page opens the event only while its maker may still make keys there
+    (members.operations revokes them when that ends; this holds even if a change of role came
+    another way, a restored backup say). A key made on the command line has no maker."""
+    if key.created_by_id is None:
+        return True
+    role = role_of(db(), key.event_id, key.created_by_id)
+    return role is not None and may(role, "integrations.keys", "POST")
 
 
 def rate_limit_key() -> str:

@@ -37,7 +37,11 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def create_key(session: Session, event: Event, name: str, read_only: bool) -> NewKey:
+def create_key(
+    session: Session, event: Event, name: str, read_only: bool, made_by: int | None = None
+) -> NewKey:
+    """A new key of `event`; `made_by` is the organiser making it on the page (None: the
+    command line)."""
     prefix = secrets.token_hex(6)
     text = f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
@@ -46,6 +50,7 @@ def create_key(session: Session, event: Event, name: str, read_only: bool) -> Ne
         prefix=prefix,
         digest=digest(text),
         read_only=read_only,
+        created_by_id=made_by,
     )
     session.add(row)
     session.flush()
@@ -55,6 +60,20 @@ def create_key(session: Session, event: Event, name: str, read_only: bool) -> Ne
 def revoke_key(session: Session, row: ApiKey) -> None:
     if row.revoked_at is None:
         row.revoked_at = utc_now()
+
+
+def revoke_keys_made_by(session: Session, event_id: int, organiser_id: int) -> int:
+    """Revoke the live keys this organiser made on this event; how many."""
+    rows = session.scalars(
+        select(ApiKey).where(
+            ApiKey.event_id == event_id,
+            ApiKey.created_by_id == organiser_id,
+            ApiKey.revoked_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        revoke_key(session, row)
+    return len(rows)
 
 
 def keys_of(session: Session, event: Event) -> list[ApiKey]:

@@ -30,6 +30,11 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser who made it on the page (None: the command line, run by whoever runs the
+    # server). A key can do what its maker may: it is revoked when they may no longer.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL"), index=True
+    )
 
     event: Mapped[Event] = relationship()
 

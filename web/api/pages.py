@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectMultipleField, StringField
@@ -67,7 +67,7 @@ def keys(slug: str):
     form = KeyForm()
     shown = None
     if form.validate_on_submit():
-        made = create_key(db(), event, form.name.data, form.read_only.data)
+        made = create_key(db(), event, form.name.data, form.read_only.data, made_by=current_user.id)
         db().commit()
         shown = made.text  # on this answer only: the page is not cached (no-store)
         form = KeyForm(formdata=None)
@@ -93,7 +93,12 @@ def webhooks(slug: str):
     if form.validate_on_submit():
         try:
             made = subscribe(
-                db(), event, form.url.data, form.kinds.data or [], form.allow_private.data
+                db(),
+                event,
+                form.url.data,
+                form.kinds.data or [],
+                form.allow_private.data,
+                made_by=current_user.id,
             )
         except BadTarget as error:
             db().rollback()

@@ -6,17 +6,20 @@ and until it expires; it is mailed through the outbox (web.notifications.outbox)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from web.api.keys import revoke_keys_made_by
 from web.auth.models import Organiser
 from web.auth.operations import create_organiser, find_organiser
 from web.db import utc_now
 from web.events.models import Event
 from web.members.models import Invitation, Membership, new_invitation_token, token_hash
-from web.members.roles import ROLES
+from web.members.roles import ROLES, may
+from web.webhooks.operations import unsubscribe_made_by
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -75,22 +78,49 @@ def grant(session: Session, event: Event, organiser: Organiser, role: str) -> Me
     elif membership.role != role:
         _keep_an_owner(session, membership, role)
         membership.role = role
+        _withdraw_integrations(session, membership, role)
     session.flush()
     return membership
 
 
-def change_role(session: Session, membership: Membership, role: str) -> None:
+def change_role(session: Session, membership: Membership, role: str) -> Withdrawn:
+    """Give the member another role; what they made and may no longer make is withdrawn."""
     if role not in ROLES:
         raise ValueError(f"no role {role!r}")
     _keep_an_owner(session, membership, role)
     membership.role = role
     session.flush()
+    return _withdraw_integrations(session, membership, role)
 
 
-def remove_member(session: Session, membership: Membership) -> None:
+def remove_member(session: Session, membership: Membership) -> Withdrawn:
+    """Take the member off the event, with the API keys and webhooks they made there."""
     _keep_an_owner(session, membership, None)
+    withdrawn = _withdraw_integrations(session, membership, None)
     session.delete(membership)
     session.flush()
+    return withdrawn
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What a member's departure or new role took with it."""
+
+    keys: int = 0
+    webhooks: int = 0
+
+
+def _withdraw_integrations(session: Session, membership: Membership, role: str | None) -> Withdrawn:
+    """A key or a webhook can do what its maker may: when they may no longer make one (removed,
+    or now a viewer or the desk), the keys are revoked and the webhooks removed, or a
+    removed organiser would keep reading and writing the event through them."""
+    if role is not None and may(role, "integrations.keys", "POST"):
+        return Withdrawn()
+    event_id, organiser_id = membership.event_id, membership.organiser_id
+    return Withdrawn(
+        keys=revoke_keys_made_by(session, event_id, organiser_id),
+        webhooks=unsubscribe_made_by(session, event_id, organiser_id),
+    )
 
 
 def _keep_an_owner(session: Session, membership: Membership, role: str | None) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +21,7 @@ from web.members.models import Invitation, Membership
 from web.members.operations import (
     InvitationClosed,
     LastOwner,
+    Withdrawn,
     accept,
     accept_as_new_organiser,
     change_role,
@@ -150,7 +152,7 @@ def set_role(slug: str, member_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            change_role(db(), membership, form.role.data)
+            withdrawn = change_role(db(), membership, form.role.data)
         except LastOwner:
             db().rollback()
             flash(_("The last owner stays owner: make someone else owner first."), "error")
@@ -164,6 +166,7 @@ def set_role(slug: str, member_id: int):
                 ),
                 "success",
             )
+            _say_withdrawn(withdrawn)
     return redirect(url_for("members.index", slug=slug))
 
 
@@ -173,14 +176,37 @@ def remove(slug: str, member_id: int):
     membership = row_or_404(Membership, member_id, event)
     name = membership.organiser.name
     try:
-        remove_member(db(), membership)
+        withdrawn = remove_member(db(), membership)
     except LastOwner:
         db().rollback()
         flash(_("The last owner cannot be removed: make someone else owner first."), "error")
     else:
         db().commit()
         flash(_("%(name)s no longer works on this event.", name=name), "success")
+        _say_withdrawn(withdrawn)
     return redirect(url_for("members.index", slug=slug))
+
+
+def _say_withdrawn(withdrawn: Withdrawn) -> None:
+    """Never silent: the integrations that stop working now are named to the owner."""
+    if withdrawn.keys:
+        flash(
+            ngettext(
+                "The API key they made is revoked.",
+                "The %(num)d API keys they made are revoked.",
+                withdrawn.keys,
+            ),
+            "notice",
+        )
+    if withdrawn.webhooks:
+        flash(
+            ngettext(
+                "The webhook they made is removed.",
+                "The %(num)d webhooks they made are removed.",
+                withdrawn.webhooks,
+            ),
+            "notice",
+        )
 
 
 @members.route("/events/<slug>/invitations/<int:invitation_id>/withdraw", methods=["POST"])

@@ -38,6 +38,10 @@ class WebhookSubscription(Base):
     allow_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser who subscribed it (None: made outside the pages); removed with their role.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL"), index=True
+    )
 
     event: Mapped[Event] = relationship()
 

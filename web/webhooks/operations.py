@@ -55,7 +55,12 @@ def check_url(url: str, allow_private: bool) -> str:
 
 
 def subscribe(
-    session: Session, event: Event, url: str, kinds: Iterable[str], allow_private: bool = False
+    session: Session,
+    event: Event,
+    url: str,
+    kinds: Iterable[str],
+    allow_private: bool = False,
+    made_by: int | None = None,
 ) -> NewSubscription:
     chosen = [k for k in KINDS if k in set(kinds)]
     if not chosen:
@@ -67,6 +72,7 @@ def subscribe(
         kinds=chosen,
         secret=secret,
         allow_private=allow_private,
+        created_by_id=made_by,
     )
     session.add(row)
     session.flush()
@@ -76,6 +82,20 @@ def subscribe(
 def unsubscribe(session: Session, row: WebhookSubscription) -> None:
     if row.removed_at is None:
         row.removed_at = utc_now()
+
+
+def unsubscribe_made_by(session: Session, event_id: int, organiser_id: int) -> int:
+    """Remove the live subscriptions this organiser made on this event; how many."""
+    rows = session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.event_id == event_id,
+            WebhookSubscription.created_by_id == organiser_id,
+            WebhookSubscription.removed_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        unsubscribe(session, row)
+    return len(rows)
 
 
 def subscriptions_of(session: Session, event: Event) -> list[WebhookSubscription]:
