@@ -61,3 +61,21 @@ def test_export_of_an_unknown_event_exits_2(run, tmp_path):
     run("db", "upgrade")
     result = run("export", "--event", "nope", "-o", tmp_path / "x.json")
     assert result.exit_code == 2 and 'no event "nope"' in result.output
+
+
+def test_an_event_with_a_company_without_people_is_not_exported_as_an_exchange_file(run, tmp_path):
+    """The exchange format needs an attendee a company; the sheets (and the API) take a
+    company first and its people later. The .json export says which company and writes no
+    file; the sheets export the event as it is."""
+    run("db", "upgrade")
+    run("import", EXAMPLE, "--event", "bj")
+    sheet = tmp_path / "companies.csv"
+    sheet.write_text("id,name,role\nnew-co,New Co,corporate\n", encoding="utf-8")
+    assert run("import", sheet, "--event", "bj").exit_code == 0
+    out = tmp_path / "out.json"
+    result = run("export", "--event", "bj", "-o", out)
+    assert result.exit_code == 2, result.output
+    assert ".attendees: must not be empty" in result.output and '"New Co"' in result.output
+    assert "export the sheets (.xlsx or .zip)" in result.output
+    assert not out.exists() and not list(tmp_path.glob("out.json*"))
+    assert run("export", "--event", "bj", "-o", tmp_path / "out.xlsx").exit_code == 0

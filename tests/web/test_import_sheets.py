@@ -506,3 +506,17 @@ def test_a_workbook_too_large_to_read_is_refused_by_its_child_not_the_server(
         "smaller workbooks, or save each sheet as a CSV UTF-8 file"
     ]
     import_file(session, TEMPLATE, "tiny")  # and the next workbook is read as ever
+
+
+def test_the_exchange_download_of_an_incomplete_event_names_what_is_missing(
+    organiser, session, dummy_event
+):
+    session.add(
+        Company(event_id=dummy_event.id, external_id="new-co", name="New Co", role="corporate")
+    )
+    session.commit()
+    refused = organiser.get("/events/tiny/export.json")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Not exported" in page
+    assert "attendees" in page and "New Co" in page and ".xlsx or .zip" in page
+    assert organiser.get("/events/tiny/export.xlsx").status_code == 200

@@ -772,7 +772,16 @@ def export(slug: str, suffix: str):
     event = event_or_404(slug)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{event.slug}.{suffix}"
-        export_file(db(), event, path)
+        try:
+            export_file(db(), event, path)
+        except InvalidInput as error:
+            problems = error.problems
+            if len(problems) > PROBLEMS_SHOWN:  # the first ones, and the hint at the end
+                problems = problems[: PROBLEMS_SHOWN - 1] + problems[-1:]
+            page = render_template(
+                "events/export_failed.html", slug=slug, file=path.name, problems=problems
+            )
+            return page, 409
         body = path.read_bytes()
     return _download(body, DOWNLOADS[suffix], path.name)
 

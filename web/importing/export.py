@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.sheet import FORMULA_START, as_text, xlsx_value
+from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.problems import InvalidInput, Problem
 from scheduler.times import format_local_time
+from scheduler.words import N_
 from web.companies.models import Attendee, Company, UnavailableBlock
 from web.conversion import document_from_event
 from web.events.models import Event
@@ -39,7 +41,7 @@ def export_file(session: Session, event: Event, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")  # never leave half a file behind
     if suffix == ".json":
-        document = document_from_event(session, event)
+        document = exchange_document(session, event)
         text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
         temporary.write_text(text, encoding="utf-8")
     elif suffix == ".xlsx":
@@ -47,6 +49,25 @@ def export_file(session: Session, event: Event, path: Path) -> None:
     else:
         write_csv_zip(sheet_rows(session, event), temporary)
     temporary.replace(path)
+
+
+def exchange_document(session: Session, event: Event) -> dict:
+    """The event in the exchange format, refused (InvalidInput, each problem named) when it
+    would not be a valid one: say, a company put through the API whose people are not yet
+    there (the format needs at least one attendee a company). The sheets hold any state."""
+    document = document_from_event(session, event)
+    try:
+        instance_from_document(document)
+    except InvalidInput as error:
+        hint = Problem.of(
+            "",
+            N_(
+                "the event is not yet a complete exchange file: fix the above, or export the "
+                "sheets (.xlsx or .zip), which keep the event as it is"
+            ),
+        )
+        raise InvalidInput([*error.problems, hint]) from None
+    return document
 
 
 def sheet_rows(session: Session, event: Event) -> dict[str, list[list[object]]]:
