@@ -5,6 +5,7 @@ or cancellation leaves the published schedule alone."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 import zipfile
@@ -164,6 +165,13 @@ def test_cancel_while_running_stops_the_solve(engine, session, dummy_event, monk
     assert session.scalar(select(ScheduleVersion)) is None
 
 
+def redis_database() -> int:
+    """A Redis database of its own for each test process (pytest-xdist's gw0, gw1, ...: 15,
+    14, ...), so that two processes flushing the queue never take each other's tasks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return 15 - int(worker.removeprefix("gw")) % 15
+
+
 def test_jobs_through_redis(engine, session, dummy_event):
     """The Redis path: the web app enqueues, a worker (here: this process) dequeues and solves."""
     try:
@@ -173,12 +181,13 @@ def test_jobs_through_redis(engine, session, dummy_event):
     from scheduler.solver.cpsat import SolverSettings
 
     url = engine.url.render_as_string(hide_password=False)
-    queue = make_queue(url, redis_url="redis://127.0.0.1:6379/15")
+    redis_url = f"redis://127.0.0.1:6379/{redis_database()}"
+    queue = make_queue(url, redis_url=redis_url)
     queue.huey.flush()
     run = queue_run(session, dummy_event, SolverSettings(time_limit=5))
     session.commit()
     queue.enqueue_solve(run.id)
-    worker = make_queue(url, redis_url="redis://127.0.0.1:6379/15")  # as on another machine
+    worker = make_queue(url, redis_url=redis_url)  # as on another machine
     task = worker.huey.dequeue()
     assert task is not None
     assert worker.huey.execute(task) == "succeeded"
