@@ -467,3 +467,36 @@ def test_each_meeting_reminds_before_it_starts_in_both_parsers(tmp_path):
         for events in (read_with_icaljs([path])[path], read_with_icalendar(path)):
             by_status = {e["status"]: e["alarms"] for e in events}
             assert by_status == {"CONFIRMED": minutes, "CANCELLED": []}, (folder, events)
+
+
+def test_calendars_written_together_share_each_meetings_vevent_and_are_unchanged(
+    example_document,
+):
+    """A mail batch writes each meeting once for all the files it is in: every company's and
+    person's calendar is byte for byte what it is when written alone, alarms and a person
+    taken off a meeting (shown as cancelled) included."""
+    from scheduler.calendars.ical import attendee_calendar
+
+    instance, _ = instance_from_document(example_document)
+    schedule = schedule_from_document(json_schedule(), instance)
+    first = publish(schedule, "k")
+    moved = replace(schedule, meetings=schedule.meetings[1:])  # one meeting dropped
+    publication = publish(moved, "k", first)
+    texts: dict = {}
+    for company in instance.companies:
+        alone = company_calendar(instance, publication, company.id, STAMP)
+        assert company_calendar(instance, publication, company.id, STAMP, texts=texts) == alone
+    for person in instance.attendee_by_id.values():
+        alone = attendee_calendar(instance, publication, person.id, STAMP)
+        together = attendee_calendar(instance, publication, person.id, STAMP, texts=texts)
+        assert together == alone, person.id
+    assert len(texts) == len(publication.meetings)  # each meeting written once
+    assert sum(b"STATUS:CANCELLED" in text for text in texts.values()) == 1
+
+
+def json_schedule() -> dict:
+    import json
+
+    from tests.conftest import EXAMPLE
+
+    return json.loads((EXAMPLE.parent / "schedule.json").read_text(encoding="utf-8"))

@@ -39,6 +39,12 @@ Alarmed = timedelta | None  # how long before a meeting its reminder goes off (N
 PRODID = "-//partnering//partnering meeting scheduler//EN"
 REFRESH = timedelta(hours=1)  # subscribed feeds: how often to look for a re-solve
 ALARM = timedelta(minutes=15)  # the reminder before each meeting, unless the event sets one
+END = b"END:VCALENDAR\r\n"
+
+EventTexts = dict[PublishedMeeting, bytes]
+"""Each meeting's VEVENT as written, shared by calendars written together from the same
+instance, publication, stamp, alarm and video links (a batch of mail): a meeting is in two to
+four people's files and is written once. icalendar's writing is most of a message's time."""
 
 
 def event_calendar(
@@ -61,12 +67,14 @@ def company_calendar(
     stamp: datetime,
     alarm: Alarmed = ALARM,
     video: VideoLinks | None = None,
+    *,
+    texts: EventTexts | None = None,
 ) -> bytes:
     """All meetings of one company, whoever of its people attends."""
     company = instance.company_by_id[company_id]
     meetings = for_company(instance, publication, company_id)
     name = f"{instance.event.name}: {company.name}"
-    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video, texts=texts)
 
 
 def attendee_calendar(
@@ -76,13 +84,15 @@ def attendee_calendar(
     stamp: datetime,
     alarm: Alarmed = ALARM,
     video: VideoLinks | None = None,
+    *,
+    texts: EventTexts | None = None,
 ) -> bytes:
     """One person's agenda; meetings they were taken off show as cancelled."""
     person = instance.attendee_by_id[attendee_id]
     company = instance.company_by_id[person.company]
     meetings = for_attendee(publication, attendee_id)
     name = f"{instance.event.name}: {person.name} ({company.name})"
-    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video)
+    return calendar_bytes(instance, publication, meetings, name, stamp, alarm, video, texts=texts)
 
 
 def calendar_bytes(
@@ -93,9 +103,17 @@ def calendar_bytes(
     stamp: datetime,
     alarm: Alarmed = ALARM,
     video: VideoLinks | None = None,
+    *,
+    texts: EventTexts | None = None,
 ) -> bytes:
     """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created);
-    `video`: the event's pattern of video links, written as CONFERENCE (RFC 7986)."""
+    `video`: the event's pattern of video links, written as CONFERENCE (RFC 7986); `texts`:
+    the meetings' VEVENTs already written for calendars that share all of these.
+
+    The calendar's own lines and VTIMEZONE come from icalendar, each VEVENT too; they are
+    joined as icalendar joins components (its text is the same), so that a VEVENT written
+    once serves every calendar it is in. The VEVENTs' times are in the event's zone, whose
+    VTIMEZONE is always there, or in UTC (`_unambiguous`): no other zone is needed."""
     zone = ZoneInfo(instance.event.timezone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -110,13 +128,18 @@ def calendar_bytes(
     # The event's zone first, where clients look for it, and always, so that even an empty
     # agenda has a component (RFC 5545 wants one).
     calendar.add_component(_zone_component(zone.key, first, last))
+    head = calendar.to_ical()
+    texts = {} if texts is None else texts
+    events = []
     for meeting in meetings:
-        event = _vevent(instance, publication, meeting, zone, stamp, video)
-        if alarm is not None and not meeting.cancelled:
-            event.add_component(_alarm(alarm, event["summary"]))
-        calendar.add_component(event)
-    calendar.add_missing_timezones(first, last)  # none today: kept for any other TZID
-    return calendar.to_ical()
+        text = texts.get(meeting)
+        if text is None:
+            event = _vevent(instance, publication, meeting, zone, stamp, video)
+            if alarm is not None and not meeting.cancelled:
+                event.add_component(_alarm(alarm, event["summary"]))
+            text = texts[meeting] = event.to_ical()
+        events.append(text)
+    return head.removesuffix(END) + b"".join(events) + END
 
 
 def _vevent(
