@@ -472,17 +472,20 @@ def test_each_meeting_reminds_before_it_starts_in_both_parsers(tmp_path):
 def test_calendars_written_together_share_each_meetings_vevent_and_are_unchanged(
     example_document,
 ):
-    """A mail batch writes each meeting once for all the files it is in: every company's and
-    person's calendar is byte for byte what it is when written alone, alarms and a person
-    taken off a meeting (shown as cancelled) included."""
-    from scheduler.calendars.ical import attendee_calendar
+    """A publication's calendars write each meeting once for all the files it is in: every
+    company's and person's calendar is byte for byte what it is when written alone, alarms
+    and a person taken off a meeting (shown as cancelled) included; another alarm or stamp
+    writes the texts again rather than reuse them."""
+    from datetime import timedelta
+
+    from scheduler.calendars.ical import EventTexts, attendee_calendar
 
     instance, _ = instance_from_document(example_document)
     schedule = schedule_from_document(json_schedule(), instance)
     first = publish(schedule, "k")
     moved = replace(schedule, meetings=schedule.meetings[1:])  # one meeting dropped
     publication = publish(moved, "k", first)
-    texts: dict = {}
+    texts = EventTexts()
     for company in instance.companies:
         alone = company_calendar(instance, publication, company.id, STAMP)
         assert company_calendar(instance, publication, company.id, STAMP, texts=texts) == alone
@@ -490,8 +493,18 @@ def test_calendars_written_together_share_each_meetings_vevent_and_are_unchanged
         alone = attendee_calendar(instance, publication, person.id, STAMP)
         together = attendee_calendar(instance, publication, person.id, STAMP, texts=texts)
         assert together == alone, person.id
-    assert len(texts) == len(publication.meetings)  # each meeting written once
-    assert sum(b"STATUS:CANCELLED" in text for text in texts.values()) == 1
+    written = texts.of(STAMP, timedelta(minutes=15), None)
+    assert len(written) == len(publication.meetings)  # each meeting written once
+    assert sum(b"STATUS:CANCELLED" in text for text in written.values()) == 1
+    for alarm, stamp in (
+        (None, STAMP),
+        (timedelta(minutes=5), STAMP),
+        (None, STAMP + timedelta(1)),
+    ):
+        for company in instance.companies[:5]:
+            alone = company_calendar(instance, publication, company.id, stamp, alarm)
+            again = company_calendar(instance, publication, company.id, stamp, alarm, texts=texts)
+            assert again == alone, (alarm, stamp)
 
 
 def json_schedule() -> dict:

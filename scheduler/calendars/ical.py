@@ -41,10 +41,25 @@ REFRESH = timedelta(hours=1)  # subscribed feeds: how often to look for a re-sol
 ALARM = timedelta(minutes=15)  # the reminder before each meeting, unless the event sets one
 END = b"END:VCALENDAR\r\n"
 
-EventTexts = dict[PublishedMeeting, bytes]
-"""Each meeting's VEVENT as written, shared by calendars written together from the same
-instance, publication, stamp, alarm and video links (a batch of mail): a meeting is in two to
-four people's files and is written once. icalendar's writing is most of a message's time."""
+
+class EventTexts:
+    """Each meeting's VEVENT as written, for the calendars of one publication (its instance
+    and meetings): a meeting is in two to four people's files and a company's, and is written
+    once (icalendar's writing is most of a mail's time). Its texts hold for one stamp, alarm
+    and video pattern; asked with others, it starts again, so a text is never stale. Safe
+    across threads: what it holds is replaced whole, never half."""
+
+    def __init__(self) -> None:
+        self._filled: tuple[tuple, dict[PublishedMeeting, bytes]] = ((), {})
+
+    def of(
+        self, stamp: datetime, alarm: Alarmed, video: VideoLinks | None
+    ) -> dict[PublishedMeeting, bytes]:
+        settings = (stamp, alarm, video)
+        filled = self._filled
+        if filled[0] != settings:
+            filled = self._filled = (settings, {})
+        return filled[1]
 
 
 def event_calendar(
@@ -108,7 +123,7 @@ def calendar_bytes(
 ) -> bytes:
     """A VCALENDAR of `meetings`; `stamp` is its DTSTAMP (when this object was created);
     `video`: the event's pattern of video links, written as CONFERENCE (RFC 7986); `texts`:
-    the meetings' VEVENTs already written for calendars that share all of these.
+    the publication's VEVENTs written so far (each meeting is then written once).
 
     The calendar's own lines and VTIMEZONE come from icalendar, each VEVENT too; they are
     joined as icalendar joins components (its text is the same), so that a VEVENT written
@@ -129,15 +144,15 @@ def calendar_bytes(
     # agenda has a component (RFC 5545 wants one).
     calendar.add_component(_zone_component(zone.key, first, last))
     head = calendar.to_ical()
-    texts = {} if texts is None else texts
+    written = {} if texts is None else texts.of(stamp, alarm, video)
     events = []
     for meeting in meetings:
-        text = texts.get(meeting)
+        text = written.get(meeting)
         if text is None:
             event = _vevent(instance, publication, meeting, zone, stamp, video)
             if alarm is not None and not meeting.cancelled:
                 event.add_component(_alarm(alarm, event["summary"]))
-            text = texts[meeting] = event.to_ical()
+            text = written[meeting] = event.to_ical()
         events.append(text)
     return head.removesuffix(END) + b"".join(events) + END
 

@@ -25,7 +25,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from scheduler.calendars.ical import EventTexts, attendee_calendar
+from scheduler.calendars.ical import attendee_calendar
 from web.events.video import video_links
 from web.meeting_requests.conversation import REASON_WORDS
 from web.meeting_requests.models import MeetingRequest, RequestMessage
@@ -84,15 +84,9 @@ def language_of(row: Notification) -> str:
     return language if language in LANGUAGES else "en"
 
 
-def letter(
-    session: Session,
-    row: Notification,
-    published: Published | None = None,
-    texts: EventTexts | None = None,
-) -> Letter:
+def letter(session: Session, row: Notification, published: Published | None = None) -> Letter:
     """The row's message in its reader's language; `published`, the event's latest
-    publication where the caller has it (a batch reads it once, not once a message), and
-    `texts`, the VEVENTs its calendars have written so far (each meeting written once)."""
+    publication where the caller has it (a batch reads it once, not once a message)."""
     language = language_of(row)
     environment = _environment(language)
     zone = ZoneInfo(row.event.timezone)
@@ -132,7 +126,7 @@ def letter(
         header_safe(subject),
         environment.get_template(f"{row.kind}.txt").render(values),
         environment.get_template(f"{row.kind}.html").render(values),
-        _calendar(session, row, published, texts) if row.kind == "schedule" else None,
+        _calendar(session, row, published) if row.kind == "schedule" else None,
     )
 
 
@@ -152,9 +146,7 @@ def when(iso: str, zone: ZoneInfo, language: str) -> str:
     return f"{day} {format_skeleton('Hm', moment, locale=language)}"
 
 
-def _calendar(
-    session: Session, row: Notification, published: Published | None, texts: EventTexts | None
-) -> bytes | None:
+def _calendar(session: Session, row: Notification, published: Published | None) -> bytes | None:
     """The person's own calendar from the latest publication: what their feed serves now."""
     published = published or published_state(session, row.event)
     if published is None or row.attendee is None or row.company is None:
@@ -167,7 +159,7 @@ def _calendar(
     alarm = timedelta(minutes=minutes) if minutes else None
     video = video_links(row.event)
     person = row.attendee.external_id
-    stamp = published.published_at
+    stamp, texts = published.published_at, published.event_texts
     return attendee_calendar(
         published.instance, calendars, person, stamp, alarm, video, texts=texts
     )

@@ -22,7 +22,7 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -30,7 +30,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from scheduler.calendars.ical import EventTexts
 from web.claiming import CLAIM_TIMEOUT as CLAIM_TIMEOUT
 from web.claiming import claim_due, give_up, queue_again, retry_later
 from web.db import transaction, utc_now
@@ -124,13 +123,11 @@ def _claim(engine: Engine, now: datetime) -> list[int]:
 @dataclass
 class _Batch:
     """What a batch reads once: each event's publication (by event id), and how many
-    messages each address was sent in the last hour (the per-recipient rate); and what it
-    writes once: each meeting's VEVENT, by event, for every attendee's calendar it is in."""
+    messages each address was sent in the last hour (the per-recipient rate)."""
 
     now: datetime
     latest: dict[int, Published | None]
     recent: Counter[str]
-    texts: dict[int, EventTexts] = field(default_factory=dict)
 
     @classmethod
     def read(cls, engine: Engine, now: datetime) -> _Batch:
@@ -184,8 +181,7 @@ def _send_one(
         try:
             if row.kind == "schedule" and row.event_id not in latest:
                 latest[row.event_id] = published_state(session, row.event)
-            texts = batch.texts.setdefault(row.event_id, {})
-            content = letter(session, row, latest.get(row.event_id), texts)
+            content = letter(session, row, latest.get(row.event_id))
             message = envelope(row, content, server.sender)
         except Exception as error:  # an address no email can carry, a request gone since...
             _fail(row, f"cannot write this message: {error}")  # ...fails alone, not the batch

@@ -195,7 +195,10 @@ def _calendar_file(published: Published, external_id: str) -> bytes:
     alarm = reminder(db().get(Event, g.agenda_owner.event_id))
     stamp = published.published_at
     video = video_links(db().get(Event, g.agenda_owner.event_id))
-    return company_calendar(published.instance, calendars, external_id, stamp, alarm, video)
+    texts = published.event_texts
+    return company_calendar(
+        published.instance, calendars, external_id, stamp, alarm, video, texts=texts
+    )
 
 
 def reminder(event: Event) -> timedelta | None:

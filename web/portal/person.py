@@ -90,7 +90,13 @@ def calendar():
             alarm = reminder(company.event)
             video = video_links(company.event)
             body = attendee_calendar(
-                published.instance, calendars, attendee.external_id, stamp, alarm, video
+                published.instance,
+                calendars,
+                attendee.external_id,
+                stamp,
+                alarm,
+                video,
+                texts=published.event_texts,
             )
         FILES.put(key, body)
     if not body:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.calendars.agenda import company_meetings
 from scheduler.calendars.details import MeetingDetails, meeting_details
+from scheduler.calendars.ical import EventTexts
 from scheduler.calendars.published_file import publication_document, publication_from_document
 from scheduler.calendars.revisions import Placement, PublishedMeeting, companies_of
 from scheduler.calendars.revisions import Publication as CalendarPublication
@@ -140,6 +141,8 @@ class Published:
     instance: Instance
     schedule: Schedule
     calendars: CalendarPublication
+    # Each meeting's VEVENT once written, for every calendar of this publication: mail, feeds.
+    event_texts: EventTexts = field(default_factory=EventTexts, compare=False, repr=False)
 
     @property
     def published_at(self) -> datetime:
