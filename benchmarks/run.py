@@ -6,6 +6,9 @@
     python benchmarks/run.py --jair all             # and their 80 variants (long)
     python benchmarks/run.py --entitlements mid,biojapan  # what guaranteed meetings cost
 
+The growth curve (mid to twice BIO, time, memory and gap beside FCFS's, the steps that take
+the time) is `benchmarks/growth.py`'s; its section here comes from benchmarks/results/growth.md.
+
 Generated instances have fixed seeds. Each is solved by `partnering solve` in a child process
 (so wall time and peak memory are the operating system's figures for that solve alone) with
 the default settings, with `--fair` and, where the slot-by-slot model is used, `--compact`;
@@ -24,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +48,7 @@ class Size:
     attendees: int | None = None
     time_limit: float = 60.0
     compact: bool = True  # small enough for the slot-by-slot model that compact mode needs
+    rooms: int | None = None  # corporates with an own room (default: the generator's ~5%)
 
 
 SIZES = {
@@ -66,14 +71,28 @@ def solve_and_measure(
     command = [*PARTNERING, "solve", str(instance), "-o", str(schedule), "--quiet", *options]
     # `python -m` puts the working folder first on the path: a baseline runs from its own
     env = {**os.environ, "PYTHONPATH": str(code)} if code else None
+    return measure_schedule(command, instance, schedule, env, code)
+
+
+def measure_schedule(
+    command: list[str],
+    instance: Path,
+    schedule: Path,
+    env: dict | None = None,
+    cwd: Path | None = None,
+) -> dict:
+    """Run `command`, which writes `schedule` for `instance`, in a child process: the
+    schedule's summary, the wall time and peak memory of the child alone (the operating
+    system's figures) and the independent validator's verdict."""
     started = time.monotonic()
-    child = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        return {"error": child.stderr.read().decode()[-500:]}
+    # stderr to a file, not a pipe: a child that says much would fill the pipe and wait
+    with tempfile.TemporaryFile() as said:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=said, env=env, cwd=cwd)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.monotonic() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            said.seek(0)
+            return {"error": said.read().decode(errors="replace")[-500:]}
     checked = subprocess.run(
         [*PARTNERING, "check", str(instance), str(schedule)], capture_output=True, text=True
     )
@@ -95,6 +114,8 @@ def generate(size: Size, path: Path, seed: int = 2026, entitlements: float = 0.0
     ]
     if size.attendees:
         command += ["--attendees", str(size.attendees)]
+    if size.rooms is not None:
+        command += ["--rooms", str(size.rooms)]
     if entitlements:
         command += ["--entitlements", str(entitlements)]
     subprocess.run(command, check=True, capture_output=True)
@@ -288,9 +309,9 @@ def jair_summary(rows: list[dict]) -> str:
 
 
 def write_report(output: Path) -> None:
-    sizes = _load("sizes")
-    jair = _load("jair")
-    entitled = _load("entitlements")
+    sizes = load_results("sizes")
+    jair = load_results("jair")
+    entitled = load_results("entitlements")
     parts = [
         "# Benchmark results\n",
         "Written by `python benchmarks/run.py` (see its docstring) on this "
@@ -311,6 +332,9 @@ def write_report(output: Path) -> None:
             "count held (at BioJapan size by neighbourhoods, `compact_lns`).\n",
             goals_table(list(sizes.values())) + "\n",
         ]
+    growth = RESULTS / "growth.md"  # the section `growth.py` writes, linking GROWTH.md
+    if growth.exists():
+        parts.append(growth.read_text(encoding="utf-8"))
     if entitled:
         parts += [
             "## What guaranteed meetings cost\n",
@@ -336,14 +360,14 @@ def write_report(output: Path) -> None:
     output.write_text("\n".join(parts), encoding="utf-8")
 
 
-def _load(section: str) -> dict:
+def load_results(section: str) -> dict:
     path = RESULTS / f"{section}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _save(section: str, rows: dict) -> None:
+def save_results(section: str, rows: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
-    merged = {**_load(section), **rows}
+    merged = {**load_results(section), **rows}
     path = RESULTS / f"{section}.json"
     path.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
 
@@ -361,16 +385,16 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.entitlements:
         for name in args.entitlements.split(","):
-            _save("entitlements", {name: run_entitlements(SIZES[name], args.workdir)})
+            save_results("entitlements", {name: run_entitlements(SIZES[name], args.workdir)})
             write_report(args.output)
     if args.sizes:
         names = list(SIZES) if args.sizes == "all" else args.sizes.split(",")
         for name in names:  # saved one by one: a long run that stops keeps what it measured
-            _save("sizes", {name: run_size(SIZES[name], args.workdir)})
+            save_results("sizes", {name: run_size(SIZES[name], args.workdir)})
             write_report(args.output)
     if args.jair:
         for row in run_jair(args.jair, args.workdir):
-            _save("jair", {row["file"]: row})
+            save_results("jair", {row["file"]: row})
             write_report(args.output)
     print(args.output, file=sys.stderr)
 

@@ -264,11 +264,26 @@ def test_popularity_skew() -> None:
         ((10, 5), {"slot_minutes": 151}, "slot_minutes"),
         ((10, 5), {"timezone": "Mars/Olympus"}, "time zone"),
         ((10, 5), {"start_date": "14/10/2026"}, "start_date"),
+        ((10, 5), {"rooms": 9}, "own rooms"),
+        ((10, 5), {"rooms": -1}, "rooms"),
     ],
 )
 def test_impossible_arguments(args: tuple, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         generate_instance(*args, **kwargs)
+
+
+def test_rooms_as_asked_one_per_corporate_the_requests_unchanged() -> None:
+    default = generate_instance(400, 3000, 3, 40, seed=3)
+    doc = generate_instance(400, 3000, 3, 40, seed=3, rooms=30)
+    check_instance(doc)
+    roles = {c["id"]: c["role"] for c in doc["companies"]}
+    owners = [loc["owner"] for loc in doc["locations"] if loc["kind"] == "room"]
+    assert len(owners) == len(set(owners)) == 30
+    assert {roles[o] for o in owners} == {"corporate"}
+    assert roles == {c["id"]: c["role"] for c in default["companies"]}
+    assert doc["requests"] == default["requests"]  # drawn before the rooms
+    assert generate_instance(400, 3000, 3, 40, seed=3, rooms=None) == default
 
 
 def test_dense_instance_uses_every_pair() -> None:

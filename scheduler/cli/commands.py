@@ -269,6 +269,12 @@ def check(instance: Path, schedule: Path) -> None:
     help="Share of companies with a package: min_meetings 3-8, half also max_meetings.",
 )
 @click.option(
+    "--rooms",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Corporates with an own meeting room (default: about 5% of the corporates).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -283,6 +289,7 @@ def generate(
     attendees: int | None,
     seed: int,
     entitlements: float,
+    rooms: int | None,
     output: Path | None,
 ) -> None:
     """Write a realistic synthetic instance, for tests and benchmarks."""
@@ -290,7 +297,14 @@ def generate(
 
     try:
         document = generate_instance(
-            companies, requests, days, tables, seed, attendees=attendees, entitlements=entitlements
+            companies,
+            requests,
+            days,
+            tables,
+            seed,
+            attendees=attendees,
+            entitlements=entitlements,
+            rooms=rooms,
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None

@@ -37,7 +37,8 @@ Realism built in, each choice with why:
   a whole session, or a whole day on multi-day events) -- panels, pitches, travel.
 - ~12% of companies have ``max_meetings_per_day`` of 6-12 -- small teams protect their day.
 - Locations: ``tables`` shared tables plus an own room for ~5% of corporates (the popular
-  ones, at least one) -- big pharma rent private meeting rooms.
+  ones, at least one; ``rooms`` of them where given) -- big pharma rent private meeting
+  rooms.
 - Packages, only when asked (``entitlements``): a share of companies guaranteed 3-8
   meetings, half of them with an allowance of meetings over the event -- fairs sell both.
 - ``fixed``: ~0.5% of requests (at least 1 when there are 50 or more), placed at a valid time:
@@ -149,6 +150,7 @@ def generate_instance(
     start_date: str = "2026-10-14",
     attendees: int | None = None,
     entitlements: float = 0.0,
+    rooms: int | None = None,
 ) -> dict:
     """Return a random but realistic valid instance in ``partnering-instance/1`` format.
 
@@ -158,6 +160,8 @@ def generate_instance(
     more requests than distinct pairs of companies or fewer attendees than companies.
     ``entitlements`` is the share of companies given a package (see `_entitlements`); it
     draws from a random stream of its own, so the rest of the instance does not change.
+    ``rooms``, where given, is the number of corporates with an own room (default about 5% of
+    them); it must not exceed the corporates drawn (25-32% of the companies).
     """
     first = _check_args(
         companies, requests, days, tables, slot_minutes, timezone, start_date, attendees
@@ -230,7 +234,8 @@ def generate_instance(
         {"id": f"T{k + 1:0{twidth}d}", "name": f"Partnering table {k + 1}", "kind": "table"}
         for k in range(tables)
     ]
-    room_owners = _weighted_sample(rng, corps, [pop[i] for i in corps], _room_count(len(corps)))
+    n_rooms = _room_count(len(corps)) if rooms is None else _checked_rooms(rooms, len(corps))
+    room_owners = _weighted_sample(rng, corps, [pop[i] for i in corps], n_rooms)
     rooms_of: dict[int, list[str]] = {}
     for i in sorted(room_owners):
         rid = f"R-{cids[i]}"
@@ -548,6 +553,15 @@ def _attendee_counts(
 
 def _room_count(n_corp: int) -> int:
     return max(1, round(n_corp * _ROOM_SHARE)) if n_corp else 0
+
+
+def _checked_rooms(rooms: int, n_corp: int) -> int:
+    """At most one own room per corporate: a room needs an owner."""
+    if not isinstance(rooms, int) or isinstance(rooms, bool) or rooms < 0:
+        raise ValueError(f"rooms must be an integer of at least 0, got {rooms!r}")
+    if rooms > n_corp:
+        raise ValueError(f"cannot give {rooms} own rooms to {n_corp} corporates: one each at most")
+    return rooms
 
 
 def _weighted_sample(

@@ -12,6 +12,8 @@
 5. keep the best schedule seen by `Booking.score` (guaranteed meetings first, then the
    count; `entitlements` gives them right after the first schedules); explain every
    unscheduled request and every company left short of its guarantee.
+
+The summary's `stage_seconds` says how long each of these steps took (`stages`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from scheduler.solver.stability import (
     plan_published,
     rebook,
 )
+from scheduler.solver.stages import StageTimer
 
 ENTITLEMENTS_SHARE = 0.1  # of the time limit at most, for giving guaranteed meetings first
 REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
@@ -65,12 +68,13 @@ EXACT_ENDS = 0.93  # the exact answer after the count; CP-SAT's search for fewer
 
 
 class _Clock:
-    """The solve's time budget and its progress reports."""
+    """The solve's time budget, its progress reports and the seconds of each step."""
 
     def __init__(self, settings: SolverSettings, on_progress) -> None:
         self.settings = settings
         self.on_progress = on_progress
         self.started = time.monotonic()
+        self.timer = StageTimer()
         self.reserve = 0.0  # seconds kept at the end for the reasons (`keep_for_reasons`)
 
     def keep_for_reasons(self, unscheduled: int) -> None:
@@ -110,9 +114,10 @@ class _Clock:
 
     def stage(self, name: str, best: Booking | None = None, bound: float | None = None):
         """Report the step starting now, with the best schedule so far; stop here if the
-        caller asked to."""
+        caller asked to. After "done" comes the summary, its reasons the slow part."""
         if self.settings.should_stop is not None and self.settings.should_stop():
             raise Cancelled()
+        self.timer.start("explaining" if name == "done" else name)
         if self.on_progress is not None:
             objective = best.objective() if best else None
             scheduled = len(best.placements) if best else None
@@ -153,6 +158,7 @@ def solve(
         schedule.summary["people_over_break_limit"] = over_break_limit(best, settings.max_breaks)
     if plan:
         schedule.summary["changes"] = changes(plan, schedule.meetings)
+    schedule.summary["stage_seconds"] = clock.timer.stop()
     return schedule
 
 
@@ -185,6 +191,7 @@ def _fill_in(
     tell_the_cut(schedule, prepared, cut)
     schedule.summary["changes"] = changes(plan, schedule.meetings)
     schedule.summary["fill_in"] = fill_in_summary(instance, plan, schedule.meetings, cut)
+    schedule.summary["stage_seconds"] = clock.timer.stop()
     return schedule
 
 
@@ -226,6 +233,7 @@ def _most_meetings_then_fewest_breaks(
     settings = clock.settings
     until = None
     if _exact_breaks_first(prepared, best, bound, settings):
+        clock.stage("fewer breaks", best, bound)
         compacted = _fewest_breaks_exactly(prepared, best, clock, True, EXACT_FIRST_ENDS)
         if compacted is not None and _places_every_request(prepared, compacted):
             return compacted, compacted.objective()  # optimal
