@@ -168,10 +168,22 @@ def test_the_board_on_a_phone_and_a_wall_screen(fair_server, chromium):
     )
     assert page.evaluate(lowest) <= 1080  # every table of the hall in sight
     shot(page, "fair-board-wall")
-    page.goto(f"{server}/events/fair-board/board/tables/{_first_table(sessions)}")
+    sheet = f"{server}/events/fair-board/board/tables/{_first_table(sessions)}"
+    page.goto(sheet)
     expect(page.locator("figure.qr svg")).to_be_visible()
     shot(page, "fair-table-sheet")
+    assert scanned(page.locator("figure.qr svg").screenshot()) == [sheet]  # as a phone reads it
     context.close()
+
+
+def scanned(png: bytes) -> list[str]:
+    """What a QR reader (ZXing, the library of Android's scanners) reads in a picture."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
 
 def _first_table(sessions) -> int:
