@@ -209,3 +209,43 @@ def test_a_company_books_a_free_time_from_its_page(client, session, fair):
         follow_redirects=True,
     )
     assert "no longer free" in again.get_data(as_text=True)
+
+
+def test_the_analytics_page_plots_attendance_and_ratings_once_the_fair_has_run(
+    organiser, session, fair
+):
+    """Before anything is marked the page says "after the fair"; then the attendance per
+    delegation and the ratings are plotted, their numbers those of the outcomes report."""
+    slug = fair["event"].slug
+    before = organiser.get(f"/events/{slug}/analytics/").get_data(as_text=True)
+    assert 'id="plot-attendance"' not in before and 'id="plot-ratings"' not in before
+    organiser.post(f"/events/{slug}/fair/meetings/{fair['r1']}/attendance", data={"absent": ""})
+    session.rollback()
+    acme = company(session, "acme")
+    session.add(
+        Feedback(request_id=fair["r1"], company_id=acme.id, event_id=fair["event"].id, rating=4)
+    )
+    session.commit()
+    page = organiser.get(f"/events/{slug}/analytics/").get_data(as_text=True)
+    assert 'id="plot-attendance"' in page and 'id="plot-ratings"' in page
+    assert "Of 2 meetings: 1 held, 0 with a no-show (0.0%)." in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                organiser.get(f"/events/{slug}/analytics/attendance.csv")
+                .get_data()
+                .decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1] == ["San Diego", "1", "0", "1"]  # held r1; r2 not marked
+    ratings = organiser.get(f"/events/{slug}/analytics/ratings.csv").get_data().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(ratings)))[1:] == [
+        ["1", "0"],
+        ["2", "0"],
+        ["3", "0"],
+        ["4", "1"],
+        ["5", "0"],
+    ]
+    svg = organiser.get(f"/events/{slug}/analytics/ratings.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"

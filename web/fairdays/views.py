@@ -16,6 +16,7 @@ from sqlalchemy import select
 from scheduler.words import Refusal
 from web.companies.models import Company
 from web.events.models import LOCATION_KINDS, Location
+from web.fairdays import figures as figures  # registers the analytics page's fair figures
 from web.fairdays.attendance import marks, meeting_state, no_show_rates
 from web.fairdays.board import live_board
 from web.fairdays.clock import moment, now
