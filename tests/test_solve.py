@@ -227,3 +227,31 @@ def test_every_kind_of_reason_is_told_apart():
     for reason, kind in samples.items():
         assert reason_kind(reason) == kind, reason
     assert set(samples.values()) == set(REASON_KINDS)
+
+
+def test_fixed_meetings_that_fit_together_are_all_placed_whatever_their_order():
+    """Two fixed meetings of Big Pharma at 10:00: r1 names its table and leaves the person
+    free, r2 names Bo Big. Placed first (it names a table), r1 would take Bo and leave r2
+    out; the fixed meetings are placed again with r2 first, and both fit."""
+    document = make_instance(
+        locations=[
+            {"id": "T1", "name": "Table 1", "kind": "table"},
+            {"id": "T2", "name": "Table 2", "kind": "table"},
+        ],
+        requests=[
+            {"id": "r1", "from": "acme", "to": "big", "priority": 1},
+            {"id": "r2", "from": "cell", "to": "big", "priority": 1, "attendees": ["big-1"]},
+        ],
+        fixed=[
+            {"request": "r1", "start": "2026-10-14T10:00", "location": "T2"},
+            {"request": "r2", "start": "2026-10-14T10:00"},
+        ],
+    )
+    instance, _ = instance_from_document(document)
+    booking = greedy_schedule(Prepared(instance))
+    placed = {m.request: m for m in booking.meetings()}
+    assert set(placed) == {"r1", "r2"}
+    assert "big-1" in placed["r2"].attendees
+    assert "big-2" in placed["r1"].attendees and placed["r1"].location == "T2"
+    result = solve_document(document)
+    assert check_schedule(document, result) == []

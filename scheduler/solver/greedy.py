@@ -21,11 +21,25 @@ def greedy_order(requests: Iterable[PreparedRequest]) -> list[PreparedRequest]:
     )
 
 
+FIXED_ROUNDS = 5  # tries of the fixed meetings' order before the ones left are reported
+
+
 def place_fixed(booking: Booking) -> None:
-    """Fixed meetings first, those tied to a location before those free to take any."""
+    """Fixed meetings first, those tied to a location before those free to take any. One
+    free to choose its table or people may take those another names (at twice BIO size, 2 of
+    1,000 were left out so): then all start again with the ones left out first, as an
+    organiser would place them, for a few rounds."""
     fixed = [r for r in booking.prepared.requests if r.fixed_start is not None]
-    for request in sorted(fixed, key=lambda r: r.fixed_location is None):
-        booking.try_place(request, request.fixed_start)
+    order = sorted(fixed, key=lambda r: r.fixed_location is None)
+    for round_ in range(FIXED_ROUNDS):
+        left = [r for r in order if booking.try_place(r, r.fixed_start) is None]
+        if not left or round_ == FIXED_ROUNDS - 1:
+            return
+        for request in order:
+            if request.id in booking.placements:
+                booking.remove(request.id)
+        first = {r.id for r in left}
+        order = left + [r for r in order if r.id not in first]
 
 
 def fill(booking: Booking, requests: Iterable[PreparedRequest]) -> None:
