@@ -20,6 +20,7 @@ requests by decreasing LP value, each in the session the LP chose, lands close t
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -97,12 +98,13 @@ def _rows(prepared: Prepared, keys: list[Key]) -> _Rows:
 def solve_session_relaxation(
     prepared: Prepared, time_limit: float = 60.0
 ) -> SessionRelaxation | None:
-    """The per-session LP's bound and solution, or None if GLOP does not finish in time."""
+    """The per-session LP's bound and solution, or None if it is not solved in `time_limit`
+    seconds, which count building the LP too (at twice BIO size, a minute and a half)."""
+    deadline = time.monotonic() + time_limit
     keys = _variables(prepared)
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with every OR-Tools wheel
         return None
-    solver.SetTimeLimit(int(time_limit * 1000))
     x = [solver.NumVar(0.0, 1.0, "") for _ in keys]
     objective = solver.Objective()
     by_request: dict[int, list[int]] = defaultdict(list)
@@ -119,6 +121,10 @@ def solve_session_relaxation(
         row = solver.RowConstraint(-solver.infinity(), limit, "")
         for variable, coefficient in terms:
             row.SetCoefficient(x[variable], coefficient)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    solver.SetTimeLimit(int(left * 1000))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     values = [v.solution_value() for v in x]
