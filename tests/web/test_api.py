@@ -431,3 +431,34 @@ def test_problems_in_japanese(client, key):
     problem = response.get_json()
     assert problem["title"] == "本文は受け付けられませんでした。何も変更されていません"
     assert "corporate, delegation" in problem["errors"][0]["detail"]
+
+
+def test_names_on_one_line_and_of_a_page_s_length_bodies_of_a_fair_s_size(client, session, key):
+    """What the forms refuse the API refuses too, naming row and field: a line break in a
+    name or an address (a mail header, a calendar line), a name of 5,000,000 characters; a
+    body nested a thousand deep is a 400, one over the limit a 413: never a 500."""
+    from web.api.views import BODY_LIMIT
+
+    path = "/api/v1/events/tiny/companies"
+    long_name = [{"id": "acme", "name": "A" * 5_000, "role": "delegation"}]
+    refused = client.put(path, json=long_name, headers=bearer(key))
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "name"
+    assert "give at most 200" in refused.get_json()["errors"][0]["detail"]
+    person = [{"id": "acme-1", "company": "acme", "name": "Ann", "email": "a@x.org\r\nBcc: e@x"}]
+    refused = client.put("/api/v1/events/tiny/attendees", json=person, headers=bearer(key))
+    assert refused.status_code == 422 and "line break" in refused.get_data(as_text=True)
+    nested = client.put(
+        path,
+        data="[" * 1000 + "]" * 1000,
+        headers=bearer(key, **{"Content-Type": "application/json"}),
+    )
+    assert nested.status_code == 400 and "nested too deeply" in nested.get_data(as_text=True)
+    huge = client.put(
+        path,
+        data=b"[" + b" " * BODY_LIMIT + b"]",
+        headers=bearer(key, **{"Content-Type": "application/json"}),
+    )
+    assert huge.status_code == 413
+    session.expire_all()
+    assert session.scalar(select(Company).where(Company.external_id == "acme")).name == "Acme Bio"

@@ -247,3 +247,20 @@ def test_a_second_event_is_not_created_for_the_builder(session):
     events only while the app lives)."""
     create_event(session, slug="alone")
     assert session.scalar(select(Membership)) is None
+
+
+def test_an_invitation_joins_only_the_invited_address(app, organiser, session, dummy_event):
+    """A forwarded or intercepted link: another logged-in organiser is told to log in as the
+    invited address, and a POST gives them no role."""
+    create_organiser(session, "other@example.org", PASSWORD, "Other")
+    session.commit()
+    path = invite(organiser, "colleague@example.org", "owner")
+    other = log_in(app, "other@example.org")
+    page = other.get(path).get_data(as_text=True)
+    assert "only colleague@example.org can accept this invitation" in page
+    assert 'name="accept"' not in page
+    assert other.post(path, data={"accept": "1"}).status_code == 200
+    session.rollback()
+    other_id = find_organiser(session, "other@example.org").id
+    assert session.scalar(select(Membership).where(Membership.organiser_id == other_id)) is None
+    assert other.get("/events/tiny/").status_code == 404

@@ -81,12 +81,26 @@ api = Blueprint(
     description="The event's data for integrations; every call needs an API key of the event.",
 )
 PROBLEM_TYPE = "application/problem+json"
+# A BIO-size fair's whole requests list is about 10 MB of JSON; the app's own limit is for
+# workbooks and far larger.
+BODY_LIMIT = 20 * 1024 * 1024
 
 
 @api.before_request
 def _key_required() -> None:
-    """Every path here needs a key of the event in its URL, for the method it uses."""
+    """Every path here needs a key of the event in its URL, for the method it uses; a body
+    is at most BODY_LIMIT bytes (413) and JSON nested no deeper than Python reads (400)."""
     authorise((request.view_args or {}).get("slug"))
+    request.max_content_length = BODY_LIMIT
+    if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            request.get_json(silent=True)  # read once here; the views get it from the cache
+        except RecursionError:
+            raise ApiProblem(
+                400,
+                gettext("The body is nested too deeply"),
+                gettext("Send a list of flat objects, as the OpenAPI document describes."),
+            ) from None
 
 
 @api.after_request

@@ -12,12 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from web.companies.models import EMAIL_LONGEST, NAME_LONGEST
+
 if TYPE_CHECKING:
     from web.companies.models import Company
-
-
-NAME_LONGEST = 200  # characters of a person's name or title: a badge's worth, with room
-EMAIL_LONGEST = 320  # the longest address SMTP carries
 
 
 class AttendeeForm(FlaskForm):

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from web.events.models import Event
 
 ROLES = ("corporate", "delegation")
+NAME_LONGEST = 200  # characters of a name or title: a badge's worth, with room
+EMAIL_LONGEST = 320  # the longest address SMTP carries
 
 
 def new_access_token() -> str:

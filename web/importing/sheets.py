@@ -14,7 +14,7 @@ from scheduler.formats.problems import Problem, did_you_mean, quote
 from scheduler.formats.wire import plain_text
 from scheduler.times import exists_in_zone, parse_local_time
 from scheduler.words import N_, Refusal, Words
-from web.companies.models import ROLES
+from web.companies.models import EMAIL_LONGEST, NAME_LONGEST, ROLES
 from web.importing.columns import SHEETS, refuse, row_place
 from web.importing.records import (
     AttendeeRecord,
@@ -245,9 +245,9 @@ class SheetReader:
         records, ids = [], []
         for row in rows:
             ext = self.cell(row, "id", identifier)
-            name = self.cell(row, "name", text)
+            name = self.cell(row, "name", line(NAME_LONGEST))
             role = self.cell(row, "role", one_of(ROLES))
-            delegation = self.cell(row, "delegation", text)
+            delegation = self.cell(row, "delegation", line(NAME_LONGEST))
             daily = self.cell(row, "max_meetings_per_day", whole("max_meetings_per_day"))
             most = self.cell(row, "max_meetings", whole("max_meetings"))
             least = self.cell(row, "min_meetings", whole("min_meetings"))
@@ -276,9 +276,9 @@ class SheetReader:
         for row in rows:
             ext = self.cell(row, "id", identifier)
             company = self.cell(row, "company", identifier)
-            name = self.cell(row, "name", text)
-            title = self.cell(row, "title", text)
-            email = self.cell(row, "email", text)
+            name = self.cell(row, "name", line(NAME_LONGEST))
+            title = self.cell(row, "title", line(NAME_LONGEST))
+            email = self.cell(row, "email", line(EMAIL_LONGEST))
             bio = self.cell(row, "bio", text)
             ids.append(ext)
             known = self._reference(row, "company", company, companies, UNKNOWN_COMPANY)
@@ -451,6 +451,26 @@ def text(value: object) -> str:
         return plain_text(str(value).strip())
     except Refusal as error:
         raise CellError(error.words.template, **dict(error.words.values)) from None
+
+
+def line(longest: int) -> Callable[[object], str]:
+    """A one-line cell (a name, a title, an address), as the pages' forms take it: no line
+    break (a name is written into mail headers and calendar lines) and at most `longest`
+    characters (a name is shown on every page that lists the company)."""
+
+    def convert(value: object) -> str:
+        found = text(value)
+        if "\n" in found or "\r" in found:
+            raise CellError(N_("holds a line break; give it on one line"))
+        if len(found) > longest:
+            raise CellError(
+                N_("is {length} characters long; give at most {longest}"),
+                length=len(found),
+                longest=longest,
+            )
+        return found
+
+    return convert
 
 
 def message_text(value: object) -> str | None:

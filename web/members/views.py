@@ -245,17 +245,28 @@ def accept_invitation(token: str):
         new_form=new_form,
         role_names=ROLE_NAMES,
         role_help=ROLE_HELP,
+        is_invited=current_user.is_authenticated and _invited(invitation)(current_user),
     )
     return response, 200, {"Referrer-Policy": "no-referrer"}
+
+
+def _invited(invitation: Invitation):
+    """Whether the logged-in organiser is the one the invitation was sent to."""
+
+    def check(organiser) -> bool:
+        return organiser.email.casefold() == invitation.email.casefold()
+
+    return check
 
 
 def _join(invitation: Invitation, account, accept_form: AcceptForm, new_form: NewAccountForm):
     """Accept as the logged-in organiser, or as a new account; None: show the page again."""
     slug = invitation.event.slug
+    is_invited = _invited(invitation)
     try:
         if current_user.is_authenticated:
-            if not accept_form.validate_on_submit():
-                return None
+            if not is_invited(current_user) or not accept_form.validate_on_submit():
+                return None  # a forwarded link joins no one but the invited address
             accept(db(), invitation, current_user)
             db().commit()
         else:
