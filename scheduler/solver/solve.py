@@ -53,10 +53,12 @@ from scheduler.solver.stability import (
 from scheduler.solver.stages import StageTimer
 
 ENTITLEMENTS_SHARE = 0.1  # of the time limit at most, for giving guaranteed meetings first
-# Of the time left, at most, for the session relaxation (building its LP and GLOP): BioJapan
-# and BIO size need a third to a half; at twice BIO it does not finish in the whole limit,
-# and the search then has the rest to improve on first come, first served.
+# Of the time left, at most, for the session relaxation (building its LP and GLOP), but never
+# less than RELAXATION_FLOOR seconds of it (a short limit is the bound's): BioJapan and BIO
+# size need a third to a half; at twice BIO it does not finish in the whole limit, and the
+# search then has the rest to improve on first come, first served.
 RELAXATION_SHARE = 0.75
+RELAXATION_FLOOR = 30.0
 REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
 REASONS_SHARE = 0.15  # of the time limit at most, kept for them
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
@@ -212,7 +214,9 @@ def _first_schedules(
     _require_fixed_meetings_placed(instance, greedy)
     best, bound, favourite = greedy, None, {}
     clock.stage("session relaxation", greedy)
-    sessions = solve_session_relaxation(prepared, clock.remaining() * RELAXATION_SHARE)
+    left = clock.remaining()
+    budget = min(left, max(RELAXATION_FLOOR, left * RELAXATION_SHARE))
+    sessions = solve_session_relaxation(prepared, budget)
     if sessions is not None:
         bound = sessions.bound
         rounded = round_session_relaxation(prepared, sessions)

@@ -15,6 +15,7 @@ from web.companies.models import Company
 
 def _row(session, external_id, slug="tiny"):
     session.rollback()
+    session.expire_all()  # the app's commits: rollback alone does nothing outside a transaction
     return session.scalar(
         select(Company).where(Company.external_id == external_id, Company.event.has(slug=slug))
     )
