@@ -143,8 +143,9 @@ def report(rows: list[dict], first_limit: float, load: str) -> str:
         "the baseline of the same run is a full re-solve with `--keep` and no `--from`. Wall time "
         "is the whole command (reading the instance, solving, explaining every unscheduled "
         "request, writing the file); CPU is the child's user + system seconds.\n",
-        f"Measured on this project's 2-core machine while other helpers loaded it ({load}): the "
-        "wall times are pessimistic; the CPU seconds are nearer what an idle machine takes.\n",
+        f"Measured on this project's 2-core machine ({load}). Under load the wall times grow "
+        "(a run with ten processes sharing the two cores took 30-59 s) and the CPU seconds much "
+        "less: on a busy machine, read the CPU column.\n",
         f"Goal: under {GOAL_SECONDS:g} s.\n",
         "| seed | freed before / after the cut | fill-in: added (before the cut) | "
         "changed before the cut | published moved | `check` | fill-in wall s | CPU s | "
