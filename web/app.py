@@ -160,7 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.auth.views import auth
     from web.companies.views import companies
     from web.events.views import events
-    from web.fairdays.portal import fair_portal
+    from web.fairdays.portal import fair_portal, person_fair
     from web.fairdays.views import fairdays
     from web.meeting_requests.views import meeting_requests
     from web.members.views import invitations, members
@@ -192,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
         person,
         fairdays,
         fair_portal,
+        person_fair,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

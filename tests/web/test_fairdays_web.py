@@ -76,6 +76,48 @@ def test_another_company_s_meeting_cannot_be_marked_or_rated(client, session, fa
     assert marks(session) == set()
 
 
+def person(session, external_id: str):
+    from web.companies.models import Attendee
+
+    return session.scalar(select(Attendee).where(Attendee.external_id == external_id))
+
+
+def test_a_person_checks_in_their_own_meeting_from_their_own_link(client, session, fair):
+    """r1 is acme-1 with big-1 at 10:00; r2 is cell-1 with big-2 at 10:30."""
+    acme, big = company(session, "acme"), company(session, "big")
+    big_1 = person(session, "big-1")
+    page = client.get(f"/p/{big_1.access_token}/").get_data(as_text=True)
+    assert f"/p/{big_1.access_token}/fair/meetings/{fair['r1']}/attendance" in page
+    assert "Rate this meeting" not in page  # the rating is the company's, on its page
+    answer = client.post(
+        f"/p/{big_1.access_token}/fair/meetings/{fair['r1']}/attendance",
+        data={"status": "no_show"},
+        follow_redirects=True,
+    )
+    assert "Marked: the other side did not come." in answer.get_data(as_text=True)
+    assert marks(session) == {(acme.id, "no_show"), (big.id, "held")}
+    row = session.get(Attendance, (fair["r1"], big.id))
+    assert row.marked_by == f"person:{big_1.id}"
+    # The company's page shows what its person marked.
+    assert "no-show" in client.get(f"/c/{big.access_token}/").get_data(as_text=True)
+
+
+def test_a_person_cannot_mark_a_meeting_they_do_not_attend(client, session, fair):
+    big_2, acme_1 = person(session, "big-2"), person(session, "acme-1")
+    r2 = session.scalar(select(MeetingRequest.id).where(MeetingRequest.external_id == "r2"))
+    page = client.get(f"/p/{big_2.access_token}/").get_data(as_text=True)
+    assert f"/fair/meetings/{fair['r1']}/attendance" not in page  # their colleague's meeting
+    for who, request_id in ((big_2, fair["r1"]), (acme_1, r2)):  # a colleague's, another's
+        url = f"/p/{who.access_token}/fair/meetings/{request_id}/attendance"
+        assert client.post(url, data={"status": "held"}).status_code == 404
+    assert client.post(f"/p/not-a-token/fair/meetings/{fair['r1']}/attendance").status_code == 404
+    fair["moment"]["now"] = ELEVEN + timedelta(hours=3)  # r1's window has closed
+    acme_url = f"/p/{acme_1.access_token}/fair/meetings/{fair['r1']}/attendance"
+    answer = client.post(acme_url, data={"status": "held"}, follow_redirects=True)
+    assert "can be marked from Oct 14 09:50 to Oct 14 12:30" in answer.get_data(as_text=True)
+    assert marks(session) == set()
+
+
 def test_the_desk_marks_at_any_time_and_sees_no_show_rates(organiser, session, fair):
     fair["moment"]["now"] = TEN + timedelta(days=3)
     acme = company(session, "acme")

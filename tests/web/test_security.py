@@ -66,7 +66,9 @@ ORGANISER_BLUEPRINTS = {
 # Then, within an event, what each role may do there: tests/web/test_roles.py walks it.
 # opened by the company's private token in the URL
 COMPANY_BLUEPRINTS = {"portal", "agenda", "fair_portal", "directory"}
-PERSON_BLUEPRINTS = {"person"}  # opened by one attendee's own token: read only
+# opened by one attendee's own token: read only, but checking in a meeting that person attends
+PERSON_BLUEPRINTS = {"person", "person_fair"}
+PERSON_WRITES = {"person_fair.person_attendance"}
 INVITATION_BLUEPRINTS = {"invitations"}  # opened by an invitation's single-use token
 # Opened by an API key of the event in `Authorization: Bearer`, and by nothing else: neither
 # the organiser's cookie nor a company's link (tests/web/test_api.py tries the keys).
@@ -338,10 +340,13 @@ def test_a_company_link_cannot_act_on_another_companys_rows(client, session, app
 
 
 def test_a_person_link_is_read_only_and_shows_no_one_else_s_link(client, app, session, fair):
-    """An attendee's own link (/p/<token>/) has pages to read and nothing to post; its pages
+    """An attendee's own link (/p/<token>/) has pages to read and one thing to post, the
+    check-in of a meeting that person attends (tests/web/test_fairdays_web.py); its pages
     carry no company's link and no other person's (the company's page hands them out)."""
-    person_rules = rules(app, "person")
+    person_rules = [r for r in rules(app, "person") if r.endpoint not in PERSON_WRITES]
     assert all(methods(rule) == ["GET"] for rule in person_rules)
+    writes = [r for r in rules(app, "person") if r.endpoint in PERSON_WRITES]
+    assert [methods(rule) for rule in writes] == [["POST"]]
     people = [a for c in fair["companies"].values() for a in c.attendees]
     companies = list(fair["companies"].values())
     for person in people:
@@ -415,8 +420,9 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(app, session, fair):
     assert client.get("/events/tiny/").status_code == 200
     before = snapshot(session)
     values = {**fair["values"], "token": fair["companies"]["acme"].access_token}
+    person = {**fair["values"], "token": fair["companies"]["acme"].attendees[0].access_token}
     posts = [
-        url(r, values)
+        url(r, person if who_may_open(r.endpoint) == "person" else values)
         for r in app.url_map.iter_rules()
         if "POST" in r.methods and who_may_open(r.endpoint) != "api"  # keys, no cookies
     ]

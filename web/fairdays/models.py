@@ -41,7 +41,8 @@ class Attendance(Base):
     )
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(10))
-    marked_by: Mapped[str] = mapped_column(Text)  # "company:<id>" or "organiser:<email>"
+    # "company:<id>", "person:<attendee id>" (their own link) or "organiser:<email>"
+    marked_by: Mapped[str] = mapped_column(Text)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 

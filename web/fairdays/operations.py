@@ -71,13 +71,15 @@ def mark_attendance(
     meeting: FairMeeting,
     status: str,
     at: datetime,
+    by: str | None = None,
 ) -> None:
     """One side's tap: `held` (both came) or `no_show` (the other side did not come; this one
-    did). Within the meeting's window only (OutsideWindow otherwise)."""
+    did). Within the meeting's window only (OutsideWindow otherwise). `by`: who tapped, when
+    not the company's own page (one of its people on their own link)."""
     if status not in ("held", "no_show"):
         raise Refusal(N_("choose held or no-show"))
     check_window(meeting, at, ZoneInfo(event.timezone))
-    by = f"company:{company.id}"
+    by = by or f"company:{company.id}"
     for side in meeting.company_ids:
         mine = side == company.id
         _mark(session, event, meeting, side, "held" if mine or status == "held" else "no_show", by)

@@ -1,7 +1,8 @@
 """The fair on a company's own pages (/c/<token>/fair/...): marking a meeting held or a
 no-show from its agenda, rating it afterwards, and booking free slots. Opened by the
 company's private link like the rest of its pages; every row is looked up through the
-company (another company's meeting or booking is a 404)."""
+company (another company's meeting or booking is a 404). A person's own link
+(/p/<token>/fair/...) checks in the meetings that person attends, and nothing else."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ from web.fairdays.operations import (
 from web.http import db
 from web.labels import say
 from web.meeting_requests.models import MeetingRequest
+from web.portal.person import find_person, person
+from web.portal.person import keep_token as keep_person_token
 from web.portal.views import find_company, keep_token, portal, private
 from web.schedules.operations import Published, published_state
 
@@ -46,6 +49,11 @@ fair_portal = Blueprint(
 fair_portal.url_value_preprocessor(find_company)
 fair_portal.url_defaults(keep_token)
 fair_portal.after_request(private)
+
+person_fair = Blueprint("person_fair", __name__, url_prefix="/p/<token>/fair")
+person_fair.url_value_preprocessor(find_person)
+person_fair.url_defaults(keep_person_token)
+person_fair.after_request(private)
 
 
 @dataclass(frozen=True)
@@ -121,8 +129,20 @@ def _fair_on_the_company_page() -> dict:
     return {"fair": company_fair(company, published_state(db(), company.event))}
 
 
+@person.context_processor
+def _fair_on_the_person_page() -> dict:
+    """A person's own agenda shows the check-in buttons of the meetings they attend."""
+    if request.endpoint != "person.home" or "person" not in g:
+        return {}
+    company: Company = g.person.company
+    return {"fair": company_fair(company, published_state(db(), company.event))}
+
+
 def _meeting_or_404(request_id: int):
-    company: Company = g.company
+    return _meeting_or_404_of(g.company, request_id)
+
+
+def _meeting_or_404_of(company: Company, request_id: int):
     meeting = company_meeting(db(), company.event, company.external_id, request_id)
     if meeting is None:
         abort(404)  # not this company's, or not published
@@ -151,6 +171,40 @@ def attendance(request_id: int):
         "success",
     )
     return redirect(_home())
+
+
+@person_fair.route("/meetings/<int:request_id>/attendance", methods=["POST"])
+def person_attendance(request_id: int):
+    """The same tap from a person's own agenda, for a meeting that person attends (any other
+    is a 404): marked for the company, as if from its page, by that person."""
+    attendee = g.person
+    company: Company = attendee.company
+    meeting = _persons_meeting_or_404(attendee, request_id)
+    status = request.form.get("status", "")
+    back = url_for("person.home") + "#agenda"
+    try:
+        by = f"person:{attendee.id}"
+        mark_attendance(db(), company.event, company, meeting, status, now(), by=by)
+    except Refusal as refusal:
+        db().rollback()
+        flash(say(refusal), "error")
+        return redirect(back)
+    db().commit()
+    flash(
+        _("Marked: held.") if status == "held" else _("Marked: the other side did not come."),
+        "success",
+    )
+    return redirect(back)
+
+
+def _persons_meeting_or_404(attendee, request_id: int):
+    company: Company = attendee.company
+    meeting = _meeting_or_404_of(company, request_id)
+    published = published_state(db(), company.event)
+    theirs = published.person_agenda(company.external_id, attendee.external_id)
+    if meeting.details.request not in {m.request for m in theirs}:
+        abort(404)  # the company's meeting, but not this person's
+    return meeting
 
 
 class FeedbackForm(FlaskForm):
