@@ -27,6 +27,7 @@ WORDS = {
         "save": "Save",
         "rated": "Your rating: 4 of 5",
         "board": "not checked in",
+        "no_show_state": "no-show",
     },
     "ja": {
         "held": "実施",
@@ -40,6 +41,7 @@ WORDS = {
         "save": "保存",
         "rated": "自社の評価：5段階中 4",  # noqa: RUF001 - Japanese full-width colon
         "board": "未チェックイン",
+        "no_show_state": "欠席",
     },
 }
 
@@ -100,6 +102,8 @@ def test_a_company_checks_in_marks_a_no_show_books_and_rates_on_a_phone(
         event = published_fair(session, slug=f"fair-{language}")
         acme, big, cell = (company(session, c, event) for c in ("acme", "big", "cell"))
         links = {c.external_id: f"{server}/c/{c.access_token}/" for c in (acme, big, cell)}
+        big_2 = next(a for a in big.attendees if a.external_id == "big-2")
+        links["big-2"] = f"{server}/p/{big_2.access_token}/"  # the person's own link
     locale = "ja-JP" if language == "ja" else "en-GB"
     phone = chromium.new_context(viewport=PHONE, locale=locale, device_scale_factor=2)
     page = phone.new_page()
@@ -112,13 +116,16 @@ def test_a_company_checks_in_marks_a_no_show_books_and_rates_on_a_phone(
     expect(page.locator(".flash.success")).to_have_text(words["marked"])
     shot(page, f"fair-check-in-{language}")
 
-    # 10:35: Big Pharma marks that Cell Co did not come to their meeting.
+    # 10:35: Big Pharma's person at the meeting with Cell Co says, from their own link on
+    # their phone, that Cell Co did not come.
     clock["now"] = HALF_PAST_TEN + timedelta(minutes=5)
-    page.goto(links["big"])
+    page.goto(links["big-2"])
     second = page.locator("ol.agenda li", has_text="Cell Co")
     second.get_by_role("button", name=words["absent"]).click()
     expect(page.locator(".flash.success")).to_have_text(words["no_show"])
     shot(page, f"fair-no-show-{language}")
+    page.goto(links["big"])  # the company's page shows what its person marked
+    expect(page.locator("ol.agenda li", has_text="Cell Co")).to_contain_text(words["no_show_state"])
 
     # acme books the free 11:00 with Cell Co (confirmed at once) ...
     page.goto(links["acme"])
