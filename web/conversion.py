@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
@@ -349,27 +349,54 @@ def add_schedule_version(
         solver_run_id=run.id if run else None,
         summary=dict(schedule.summary),
         note=note,
-        meetings=[
-            ScheduledMeeting(
-                request_id=requests[m.request],
-                start=m.start,
-                end=m.end,
-                location_id=locations[m.location],
-                attendees=[
-                    ScheduledMeetingAttendee(attendee_id=attendees[a], position=i)
-                    for i, a in enumerate(m.attendees)
-                ],
-            )
-            for m in schedule.meetings
-        ],
-        unscheduled=[
-            UnscheduledRequest(request_id=requests[u.request], position=i, reason=u.reason)
-            for i, u in enumerate(schedule.unscheduled)
-        ],
     )
     session.add(version)
     session.flush()
+    _insert_rows(session, version.id, schedule, requests, locations, attendees)
     return version
+
+
+def _insert_rows(
+    session: Session, version_id: int, schedule: Schedule, requests, locations, people
+):
+    """The version's meetings, their people and its unscheduled requests as bulk INSERTs: a
+    fair's 17,000 meetings and 34,000 attendances in a second, where the unit of work took
+    ten (a self-booking writes a whole version, while the companies wait)."""
+    if schedule.meetings:
+        rows = [
+            {
+                "schedule_version_id": version_id,
+                "request_id": requests[m.request],
+                "start": m.start,
+                "end": m.end,
+                "location_id": locations[m.location],
+            }
+            for m in schedule.meetings
+        ]
+        returning = insert(ScheduledMeeting).returning(
+            ScheduledMeeting.id, sort_by_parameter_order=True
+        )
+        ids = session.scalars(returning, rows).all()
+        attending = [
+            {"meeting_id": meeting_id, "attendee_id": people[a], "position": i}
+            for meeting_id, m in zip(ids, schedule.meetings, strict=True)
+            for i, a in enumerate(m.attendees)
+        ]
+        if attending:
+            session.execute(insert(ScheduledMeetingAttendee), attending)
+    if schedule.unscheduled:
+        session.execute(
+            insert(UnscheduledRequest),
+            [
+                {
+                    "schedule_version_id": version_id,
+                    "request_id": requests[u.request],
+                    "position": i,
+                    "reason": u.reason,
+                }
+                for i, u in enumerate(schedule.unscheduled)
+            ],
+        )
 
 
 def _ids(session: Session, model, event: Event) -> dict[str, int]:

@@ -59,6 +59,31 @@ def test_a_confirmed_booking_is_published_and_checked_and_told(session):
     }
 
 
+def test_what_a_booking_keeps_in_memory_is_what_the_database_reads_back(session):
+    """The booking does not read the fair back (seconds at scale): the publication it keeps
+    for this process (instance with the request it made, schedule, calendars) must be what
+    any other process reads from the rows."""
+    from scheduler.formats.instance_reader import instance_from_document
+    from web.schedules import operations
+
+    event = published_fair(session)
+    book(session, event, company(session, "acme"), company(session, "cell"), ELEVEN, BEFORE)
+    session.commit()
+    kept = published_state(session, event)
+    with operations._KEPT_LOCK:
+        operations._KEPT.clear()
+    session.expire_all()
+    read = published_state(session, event)
+    assert read is not kept
+    assert read.instance == kept.instance
+    assert read.schedule == kept.schedule
+    assert read.calendars == kept.calendars
+    version = session.get(operations.ScheduleVersion, read.schedule_version_id)
+    assert instance_from_document(version.instance)[0] == kept.instance
+    made = kept.instance.requests[-1]  # the request the booking made (the two had none)
+    assert made.id.startswith("booked-") and made.companies == ("acme", "cell")
+
+
 def test_a_booking_on_a_solved_schedule_keeps_its_summary_true(session):
     """A solve's summary counts the meetings and sums their priorities: the booking's new
     version says them of the schedule with the booked meeting, so the checker passes."""

@@ -9,7 +9,6 @@ writers), then re-reads what is free, then inserts under the unique constraints 
 
 from __future__ import annotations
 
-import copy
 import secrets
 from dataclasses import replace
 from datetime import datetime
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scheduler.domain import Meeting
+from scheduler.domain import Instance, Meeting, Request
 from scheduler.formats.instance_reader import instance_from_document
 from scheduler.formats.schedule_io import schedule_to_document
 from scheduler.times import describe_time
@@ -237,18 +236,21 @@ def confirm(session: Session, event: Event, booking: Booking, by: Company) -> Pu
     booking.request_id, booking.status, booking.answered_at = request.id, "confirmed", utc_now()
     published = published_state(session, event)
     version = session.get(ScheduleVersion, published.schedule_version_id)
-    document = (
-        copy.deepcopy(version.instance) if version.instance else document_from_event(session, event)
-    )
-    if not any(r.get("id") == request.external_id for r in document.get("requests", [])):
-        document.setdefault("requests", []).append(
+    # Shallow: the kept document's rows are shared, never changed; only its list of
+    # requests is new where the booking made a request (a deep copy took a second at scale).
+    document = dict(version.instance) if version.instance else document_from_event(session, event)
+    requests = document.get("requests") or []
+    added = not any(r.get("id") == request.external_id for r in requests)
+    if added:
+        document["requests"] = [
+            *requests,
             {
                 "id": request.external_id,
                 "from": requester.external_id,
                 "to": requested.external_id,
                 "priority": request.priority,
-            }
-        )
+            },
+        ]
     people = tuple(session.get(Attendee, a.attendee_id).external_id for a in booking.attendees)
     place = session.get(Location, booking.location_id).external_id
     meeting = Meeting(request.external_id, booking.start, booking.end, place, people)
@@ -257,13 +259,28 @@ def confirm(session: Session, event: Event, booking: Booking, by: Company) -> Pu
         meetings=[*published.schedule.meetings, meeting],
         unscheduled=[u for u in published.schedule.unscheduled if u.request != request.external_id],
     )
-    instance, _warnings = instance_from_document(document)
+    if version.instance is None:  # published before versions kept their document
+        instance = instance_from_document(document)[0]
+    else:
+        instance = _instance_of(published.instance, document, request if added else None)
     schedule = replace(schedule, summary=_summary_of(document, schedule, instance))
     if check_schedule(document, schedule_to_document(schedule, instance)):
         raise _taken(event, booking.start)  # the published schedule does not allow it now
     new = add_schedule_version(session, event, schedule, note=f"booked: {request.external_id}")
     new.instance = document
-    return publish(session, new)
+    both = frozenset((requester.external_id, requested.external_id))
+    return publish(session, new, made=(instance, schedule), touched=both)
+
+
+def _instance_of(published: Instance, document: dict, added: MeetingRequest | None) -> Instance:
+    """The booked version's instance: the published one, with the request the booking made
+    where it made one, as reading `document` would give it (a fair's instance is not read
+    again: a second at BioJapan size; tests/web/test_fairdays_booking.py compares the two)."""
+    if added is None:
+        return published
+    row = document["requests"][-1]
+    request = Request(added.external_id, row["from"], row["to"], added.priority)
+    return replace(published, requests=(*published.requests, request))
 
 
 def _summary_of(document: dict, schedule, instance) -> dict:

@@ -62,10 +62,19 @@ class AlreadyPublished(ValueError):
     sent twice) would change nothing but make its 'what changed' notice say nothing changed."""
 
 
-def publish(session: Session, version: ScheduleVersion) -> Publication:
+def publish(
+    session: Session,
+    version: ScheduleVersion,
+    *,
+    made: tuple[Instance, Schedule] | None = None,
+    touched: frozenset[str] | None = None,
+) -> Publication:
     """Make `version` the event's current one; the earlier versions are kept. The calendars'
     state is worked out against the last publication (moved meetings get a higher SEQUENCE,
-    dropped ones are cancelled) and kept with it. AlreadyPublished if it is the latest."""
+    dropped ones are cancelled) and kept with it. AlreadyPublished if it is the latest.
+    `made`: the version's instance and schedule where the caller has them (not read back);
+    `touched`: the only companies whose agendas can differ from the last publication (a
+    booking's two), so that the others are not compared one by one."""
     latest = latest_publication(session, version.event)
     if latest is not None and latest.schedule_version_id == version.id:
         raise AlreadyPublished(version.number)
@@ -76,8 +85,10 @@ def publish(session: Session, version: ScheduleVersion) -> Publication:
         current.schedule_version_id = version.id
     if version.published_at is None:
         version.published_at = utc_now()
-    instance = version_instance(session, version)
-    schedule = schedule_from_version(session, version)
+    instance, schedule = made or (
+        version_instance(session, version),
+        schedule_from_version(session, version),
+    )
     previous = latest_publication(session, version.event)
     before = _calendar_state(previous, instance) if previous else None
     state = revise(schedule, event_key(version.event), before)
@@ -88,7 +99,12 @@ def publish(session: Session, version: ScheduleVersion) -> Publication:
     )
     session.add(publication)
     session.flush()
-    tell_companies(session, version.event, publication)
+    if version.instance is not None:  # kept as _state would read it back
+        key = PublicationKey(publication.id, publication.published_at)
+        kept = Published(key, version.id, instance, schedule, state)
+        with _KEPT_LOCK:
+            _KEPT[key] = kept
+    tell_companies(session, version.event, publication, touched)
     return publication
 
 
@@ -337,9 +353,15 @@ def _people(meeting: MeetingDetails) -> list[set[str]]:
     return [set(side.attendees) for side in meeting.sides]
 
 
-def tell_companies(session: Session, event: Event, publication: Publication) -> None:
+def tell_companies(
+    session: Session,
+    event: Event,
+    publication: Publication,
+    touched: frozenset[str] | None = None,
+) -> None:
     """Each company whose agenda this publication changes is told its changes by mail (all
-    its meetings at the first publication); the others are told nothing."""
+    its meetings at the first publication); the others are told nothing. `touched`: the
+    only companies that can have changes (None: any)."""
     latest = published_state(session, event)
     previous = previous_state(session, event)
     if latest is None:
@@ -350,6 +372,8 @@ def tell_companies(session: Session, event: Event, publication: Publication) -> 
             select(Company.external_id, Company.id).where(Company.event_id == event.id)
         )
     }
+    if touched is not None and previous is not None:
+        rows = {external_id: rows[external_id] for external_id in touched if external_id in rows}
     changes = {}
     for external_id, company_id in rows.items():
         if previous is None:
