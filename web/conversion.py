@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Instance, Meeting, Schedule, Unscheduled
@@ -354,6 +354,84 @@ def add_schedule_version(
     session.flush()
     _insert_rows(session, version.id, schedule, requests, locations, attendees)
     return version
+
+
+def add_booked_version(
+    session: Session, base: ScheduleVersion, schedule: Schedule, booked: Meeting, note: str
+) -> ScheduleVersion:
+    """The next version: `base`'s rows copied inside the database, and the one `booked`
+    meeting added (its request no longer unscheduled). `schedule` is what it then holds
+    (`base`'s schedule with `booked` last): its summary is the version's. A booking's version
+    without sending a fair's 36,000 meetings back to the database."""
+    event = base.event
+    last = session.scalar(
+        select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id)
+    )
+    version = ScheduleVersion(
+        event_id=event.id, number=(last or 0) + 1, summary=dict(schedule.summary), note=note
+    )
+    session.add(version)
+    session.flush()
+    _copy_rows(session, base.id, version.id)
+    request_id = _ids(session, MeetingRequest, event)[booked.request]
+    session.execute(
+        delete(UnscheduledRequest).where(
+            UnscheduledRequest.schedule_version_id == version.id,
+            UnscheduledRequest.request_id == request_id,
+        )
+    )
+    one = Schedule([booked], [], {})
+    _insert_rows(
+        session,
+        version.id,
+        one,
+        {booked.request: request_id},
+        _ids(session, Location, event),
+        _ids(session, Attendee, event),
+    )
+    return version
+
+
+def _copy_rows(session: Session, source: int, target: int) -> None:
+    """Every meeting (in id order, so the copy reads back in the same order), its people and
+    every unscheduled request of version `source` into version `target`."""
+    meetings = ScheduledMeeting.__table__
+    session.execute(
+        insert(meetings).from_select(
+            ["schedule_version_id", "request_id", "start", "end", "location_id"],
+            select(
+                literal(target),
+                meetings.c.request_id,
+                meetings.c.start,
+                meetings.c.end,
+                meetings.c.location_id,
+            )
+            .where(meetings.c.schedule_version_id == source)
+            .order_by(meetings.c.id),
+        )
+    )
+    old, new = meetings.alias("old"), meetings.alias("new")
+    people = ScheduledMeetingAttendee.__table__
+    session.execute(
+        insert(people).from_select(
+            ["meeting_id", "attendee_id", "position"],
+            select(new.c.id, people.c.attendee_id, people.c.position)
+            .join(old, old.c.id == people.c.meeting_id)
+            .join(
+                new, (new.c.request_id == old.c.request_id) & (new.c.schedule_version_id == target)
+            )
+            .where(old.c.schedule_version_id == source),
+        )
+    )
+    waiting = UnscheduledRequest.__table__
+    session.execute(
+        insert(waiting).from_select(
+            ["schedule_version_id", "request_id", "position", "reason"],
+            select(
+                literal(target), waiting.c.request_id, waiting.c.position, waiting.c.reason
+            ).where(waiting.c.schedule_version_id == source),
+        )
+    )
 
 
 def _insert_rows(

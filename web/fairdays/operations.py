@@ -25,7 +25,7 @@ from scheduler.times import describe_time
 from scheduler.validate.check import check_schedule, entitlements_short, objective
 from scheduler.words import N_, Refusal
 from web.companies.models import Attendee, Company
-from web.conversion import add_schedule_version, document_from_event
+from web.conversion import add_booked_version, document_from_event
 from web.db import utc_now
 from web.events.models import Event, Location
 from web.fairdays.attendance import check_window
@@ -266,7 +266,7 @@ def confirm(session: Session, event: Event, booking: Booking, by: Company) -> Pu
     schedule = replace(schedule, summary=_summary_of(document, schedule, instance))
     if check_schedule(document, schedule_to_document(schedule, instance)):
         raise _taken(event, booking.start)  # the published schedule does not allow it now
-    new = add_schedule_version(session, event, schedule, note=f"booked: {request.external_id}")
+    new = add_booked_version(session, version, schedule, meeting, f"booked: {request.external_id}")
     new.instance = document
     both = frozenset((requester.external_id, requested.external_id))
     return publish(session, new, made=(instance, schedule), touched=both)

@@ -90,7 +90,7 @@ def publish(
         schedule_from_version(session, version),
     )
     previous = latest_publication(session, version.event)
-    before = _calendar_state(previous, instance) if previous else None
+    before = _previous_calendars(previous, instance) if previous else None
     state = revise(schedule, event_key(version.event), before)
     publication = Publication(
         event_id=version.event_id,
@@ -106,6 +106,16 @@ def publish(
             _KEPT[key] = kept
     tell_companies(session, version.event, publication, touched)
     return publication
+
+
+def _previous_calendars(previous: Publication, instance: Instance) -> CalendarPublication:
+    """The last publication's calendars as `instance` reads them: kept in this process where
+    it is (they depend on the instance's time zone only), else read from its document."""
+    with _KEPT_LOCK:
+        kept = _KEPT.get(PublicationKey(previous.id, previous.published_at))
+    if kept is not None and kept.instance.event.timezone == instance.event.timezone:
+        return kept.calendars
+    return _calendar_state(previous, instance)
 
 
 def _calendar_state(publication: Publication, instance: Instance) -> CalendarPublication:
