@@ -639,6 +639,7 @@ class World:
     made: dict
     clients: dict
     cookies: dict
+    api: list = field(default_factory=list)  # the API's operations (schemathesis reads them)
     outcomes: dict = field(default_factory=dict)  # per action's endpoint: what its posts got
 
 
@@ -678,7 +679,7 @@ def world(request, tmp_path_factory, postgres_engine):
         rows = rows_of(engine)
         forms = found_forms(app, clients, made)
         restore(engine, rows)  # what the walk's visits changed (a link opened) is undone
-        yield World(
+        world = World(
             app=app,
             engine=engine,
             rows=rows,
@@ -688,6 +689,8 @@ def world(request, tmp_path_factory, postgres_engine):
             clients=clients,
             cookies={who: dict(client._cookies) for who, client in clients.items()},
         )
+        world.api = api_operations(world)
+        yield world
         app.extensions["partnering.engine"].dispose()
         app.extensions["partnering.queue"].engine.dispose()
         if request.param == "sqlite":
@@ -814,3 +817,92 @@ def test_every_form_on_the_pages_takes_hostile_values_whole_or_not_at_all(world,
         note(f"{endpoint}: {who} posts {form.action} ({form.clock} the fair)")
         posted = data.draw(filled(form, files_for(endpoint)), label=form.action)
         post(world, who, form, posted)
+
+
+# --- the API: every operation of its OpenAPI document, driven by schemathesis ---------------
+
+
+def api_operations(world: World) -> list:
+    import schemathesis
+
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", world.app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def api_paths(world: World) -> dict[str, st.SearchStrategy]:
+    """Path parameters that exist in the world, mostly: an operation's deeper code runs on
+    them; sometimes the generated ones (made up, hostile) stay."""
+    from web.companies.models import Company
+    from web.meeting_requests.models import MeetingRequest
+    from web.solving.models import SolverRun
+
+    with world.engine.connect() as connection:
+        runs = connection.execute(select(SolverRun.id)).scalars().all()
+        requests = connection.execute(select(MeetingRequest.external_id)).scalars().all()
+        companies = connection.execute(select(Company.external_id)).scalars().all()
+    return {
+        "slug": st.just("fair"),
+        "run_id": st.sampled_from(runs),
+        "request_id": st.sampled_from(requests),
+        "company": st.sampled_from(companies),
+        "number": st.sampled_from([1, 2]),
+    }
+
+
+API = settings(FORMS, max_examples=8)
+
+
+@API
+@given(data=st.data())
+def test_every_api_operation_answers_its_schema(world, data):
+    """Each example calls every operation once, with a body, query and path schemathesis
+    generates from the document (the path's ids mostly real ones). Never a 500; the answer
+    conforms to the document (status, content type, body schema); a refused call (4xx)
+    changes no row; an accepted one passes the database's and the scheduler's checks."""
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    from web.security import limiter
+
+    real = api_paths(world)
+    for operation in world.api:
+        # Bodies and queries that fit the document, and (a third) ones that do not.
+        mode = GenerationMode.NEGATIVE if data.draw(st.integers(0, 2)) == 0 else None
+        strategy = operation.as_strategy(mode) if mode else operation.as_strategy()
+        case = data.draw(strategy, label=f"{operation.method} {operation.path}")
+        for name in case.path_parameters or {}:
+            if name in real and data.draw(st.integers(0, 4)):
+                case.path_parameters[name] = data.draw(real[name])
+        limiter.reset()
+        headers = {"Authorization": f"Bearer {world.made['key']}"}
+        try:
+            response = case.call(headers=headers)
+            after = snapshot(world.engine)
+        except BaseException:
+            restore(world.engine, world.rows)
+            raise
+        label = f"api {operation.method.upper()} {operation.path}"
+        world.outcomes.setdefault(label, Counter())[response.status_code] += 1
+        try:
+            case.validate_response(
+                response,
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_schema_conformance,
+                ],
+                headers=headers,
+            )
+            if after != world.before:
+                changed = differences(world.before, after)
+                assert response.status_code < 400, f"half-written: {case.path} {changed}"
+                assert_consistent(world.engine)
+        finally:
+            if after != world.before:
+                restore(world.engine, world.rows)
