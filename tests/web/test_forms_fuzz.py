@@ -607,9 +607,10 @@ def truncated_images(draw) -> tuple[bytes, str]:
     return data[: draw(st.integers(0, len(data) - 1))], f"logo.{name}"
 
 
-def uploads(sheets: bool) -> st.SearchStrategy[tuple[bytes, str, str]]:
+def uploads(sheets: list | None) -> st.SearchStrategy[tuple[bytes, str, str]]:
     """A file and the name and type the browser gives it: good images, cut ones, hostile
-    ones, random bytes under any name; for the imports, the import fuzzing's sheets too."""
+    ones, random bytes under any name; for the imports, the import fuzzing's sheets too, and
+    the event's own exports (`sheets`: JSON, XLSX, ZIP), whole, cut or renamed."""
     files = (
         st.sampled_from(HOSTILE_FILES)
         | st.sampled_from([(data, f"logo.{name}") for name, data in GOOD_IMAGES.items()])
@@ -619,7 +620,15 @@ def uploads(sheets: bool) -> st.SearchStrategy[tuple[bytes, str, str]]:
             st.sampled_from(["logo.png", "x.exe", "", "event.json", "a" * 300 + ".png"]),
         )
     )
-    if sheets:
+    if sheets is not None:
+        whole = st.sampled_from(sheets)
+        files |= whole | whole
+        files |= st.tuples(whole, st.integers(0, 10_000)).map(
+            lambda cut: (cut[0][0][: cut[1]], cut[0][1])
+        )
+        files |= st.tuples(whole, st.sampled_from(["x.csv", "x.json", "x.png", "x"])).map(
+            lambda named: (named[0][0], named[1])
+        )
         files |= csv_files().map(lambda named: (named[1], named[0]))
         files |= workbooks().map(lambda data: (data, "event.xlsx"))
     types = st.sampled_from(["application/octet-stream", "image/png", "text/html", "text/csv"])
@@ -676,6 +685,10 @@ def world(request, tmp_path_factory, postgres_engine):
             session.commit()
         clients = {"organiser": app.test_client(), "anonymous": app.test_client()}
         login(clients["organiser"])
+        made["exports"] = [
+            (clients["organiser"].get(f"/events/fair/export.{kind}").get_data(), f"fair.{kind}")
+            for kind in ("json", "xlsx", "zip")
+        ]
         rows = rows_of(engine)
         forms = found_forms(app, clients, made)
         restore(engine, rows)  # what the walk's visits changed (a link opened) is undone
@@ -746,7 +759,7 @@ def refused(client, response) -> bool:
         return any(category == "error" for category, _ in cookie.get("_flashes", []))
 
 
-def post(world: World, who: str, form: Form, posted: list[tuple[str, object]]):
+def post(world: World, who: str, form: Form, posted: list[tuple[str, object]], then=None):
     """Post as the page would, from the world as it was, and check what must hold after."""
     from werkzeug.datastructures import MultiDict
 
@@ -772,6 +785,8 @@ def post(world: World, who: str, form: Form, posted: list[tuple[str, object]]):
         raise
     try:
         check(world, form, posted, client, response, after)
+        if then is not None and after != world.before and not refused(client, response):
+            then(client, after)  # before the rows are put back
     finally:
         if after != world.before:
             restore(world.engine, world.rows)  # the next post starts from the same rows
@@ -792,8 +807,8 @@ def check(world: World, form: Form, posted, client, response, after) -> None:
         assert_consistent(world.engine)
 
 
-def files_for(endpoint: str):
-    return uploads(sheets="import" in endpoint)
+def files_for(world: World, endpoint: str):
+    return uploads(world.made["exports"] if "import" in endpoint else None)
 
 
 FORMS = settings(
@@ -815,7 +830,7 @@ def test_every_form_on_the_pages_takes_hostile_values_whole_or_not_at_all(world,
         found = world.forms[endpoint]
         who, form = found[data.draw(st.integers(0, len(found) - 1), label=endpoint)]
         note(f"{endpoint}: {who} posts {form.action} ({form.clock} the fair)")
-        posted = data.draw(filled(form, files_for(endpoint)), label=form.action)
+        posted = data.draw(filled(form, files_for(world, endpoint)), label=form.action)
         post(world, who, form, posted)
 
 
@@ -906,3 +921,48 @@ def test_every_api_operation_answers_its_schema(world, data):
         finally:
             if after != world.before:
                 restore(world.engine, world.rows)
+
+
+# --- uploads: every file input, hostile files ------------------------------------------------
+
+UPLOADS = settings(FORMS, max_examples=15)
+
+
+def served_logos(world: World, client, after: dict) -> None:
+    """Every stored logo is served back as a PNG (the one fixed type), never as a page."""
+    from web.profiles.models import CompanyLogo
+
+    with world.engine.connect() as connection:
+        ids = connection.execute(select(CompanyLogo.company_id)).scalars().all()
+    for company_id in ids:
+        response = client.get(f"/events/fair/companies/{company_id}/logo.png")
+        assert response.status_code == 200, company_id
+        assert response.headers["Content-Type"] == "image/png"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.get_data().startswith(b"\x89PNG\r\n\x1a\n")
+        assert b"<script" not in response.get_data()
+
+
+@UPLOADS
+@given(data=st.data())
+def test_every_file_input_takes_hostile_files_whole_or_not_at_all(world, data):
+    """Each example sends every file input (the imports, the organiser's and the company's
+    logo upload) a file: random bytes, cut images, a decompression bomb's header, an image
+    with a page in it, SVG with script, an empty file, a misleading name or type, a sheet.
+    Never a 500; a refusal changes nothing; an accepted logo is served as a PNG."""
+    for endpoint, found in sorted(world.forms.items()):
+        for who, form in found[:1]:
+            if not form.files:
+                continue
+            posted = [(f.name, f.value) for f in form.fields if f.kind == "hidden"]
+            posted += [
+                (f.name, data.draw(files_for(world, endpoint), label=endpoint)) for f in form.files
+            ]
+            if endpoint == "events.import_event":
+                posted.append(("slug", data.draw(st.sampled_from(["fair", "new-one", ""]))))
+            then = None
+            if "logo" in endpoint:
+                then = lambda client, after: served_logos(world, world.clients["organiser"], after)  # noqa: E731
+            response = post(world, who, form, posted, then)
+            if "import" in endpoint:
+                assert response.status_code in (302, 422), (endpoint, response.status_code)
