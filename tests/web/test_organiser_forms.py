@@ -190,6 +190,15 @@ def test_setup_form_shows_the_days_and_saves_as_shown(organiser, session, dummy_
     assert [d.date.isoformat() for d in event.days] == ["2026-10-14"]
 
 
+def test_the_new_event_page_offers_no_delete_form(organiser, session, dummy_event):
+    """The setup page's "Delete this event" section is an existing event's: on the page that
+    makes a new one it posted to /events//delete (found by tests/web/test_forms_fuzz.py)."""
+    page = organiser.get("/events/new").get_data(as_text=True)
+    assert "/delete" not in page and 'id="delete"' not in page
+    setup = organiser.get("/events/tiny/setup").get_data(as_text=True)
+    assert 'action="/events/tiny/delete"' in setup
+
+
 def _setup(organiser, **changes) -> tuple[int, str]:
     page = organiser.get("/events/tiny/setup").get_data(as_text=True)
     data = {
