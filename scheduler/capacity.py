@@ -35,7 +35,7 @@ TARGET = 0.95
 TABLE_STEPS = (0, 10, 25, 50, 100)  # extra tables on the curve, as a share of today's
 SESSION_STEPS = (1, 2)  # more sessions, one day after another
 LONGER_STEPS = (1, 2)  # more slots at the end of every session
-VERIFY_SECONDS = 30.0  # the real solve that confirms tables_needed
+SECONDS = 110.0  # the whole planning, at most: no probe starts that would end after it
 UNLIMITED = 10**9
 
 Report = Callable[[str, float], None]  # a stage and the share done, for a progress bar
@@ -115,6 +115,8 @@ class CapacityReport:
                 for name, points in self.curves.items()
             },
             "tables_needed": self.tables_needed,
+            "confirmed": self.proof.get("confirmed", self.tables_needed is None),
+            "bracket": self.proof.get("bracket"),
             "proof": self.proof,
             "bottleneck": self.bottleneck,
             "seconds": round(self.seconds, 1),
@@ -304,27 +306,101 @@ def _bound_at(prepared: Prepared, owned: int, tables: int) -> int:
     return count_bound(prepared, (tables + owned) * slots // shortest).met
 
 
-Solver = Callable[[Instance], int]  # an instance -> the requests its schedule meets
+@dataclass
+class Probe:
+    """One `partnering solve` asked whether it reaches `needed` meetings at some number of
+    tables: stopped as soon as its best schedule does (`reached`, not `finished`), else run
+    to its end (`finished`: `met` is the count its schedule has)."""
+
+    tables: int
+    met: int  # meetings in the best schedule when it stopped
+    reached: bool  # met >= needed
+    finished: bool  # the solve ran to its end: `met` is what `partnering solve` places
+    seconds: float
+
+    def as_json(self) -> dict:
+        return {
+            "tables": self.tables,
+            "met": self.met,
+            "reached": self.reached,
+            "finished": self.finished,
+            "seconds": round(self.seconds, 1),
+        }
 
 
-def real_solver(seconds: float = VERIFY_SECONDS, workers: int = 2) -> Solver:
-    """`partnering solve` itself, with a time limit."""
+Solver = Callable[[Instance, int], Probe]  # an instance, the meetings needed -> the answer
 
-    def solve_count(instance: Instance) -> int:
+
+class _Reached(Exception):
+    """Raised from the progress report: the probe has its answer, the solve stops here."""
+
+
+def real_solver(seconds: float | None = None, workers: int | None = None) -> Solver:
+    """`partnering solve` itself, with its defaults (60 s, 2 workers, seed 0: what the
+    command runs) unless told otherwise, asked one question: does its schedule reach
+    `needed` meetings? It stops as soon as its best schedule has `needed` meetings (at
+    BioJapan size the neighbourhood search reports each better one), and at the end before
+    writing the reasons for the unscheduled requests (they change no meeting). The solve
+    maximises the priority-weighted count, so a schedule's count can fall a little while it
+    improves: a yes before its end needs `EARLY_MARGIN` more meetings than `needed`."""
+    defaults = SolverSettings()
+    settings = SolverSettings(
+        time_limit=defaults.time_limit if seconds is None else seconds,
+        workers=defaults.workers if workers is None else workers,
+    )
+
+    def probe(instance: Instance, needed: int) -> Probe:
+        from scheduler.solver.cpsat import Cancelled
         from scheduler.solver.solve import solve
 
-        schedule = solve(instance, SolverSettings(time_limit=seconds, workers=workers))
-        return len(schedule.meetings)
+        started = time.monotonic()
+        best = {"met": 0, "done": False}
+        early = needed + max(1, math.ceil(EARLY_MARGIN * needed))
 
-    return solve_count
+        def on_progress(progress) -> None:
+            if progress.scheduled is None:
+                return
+            best["met"] = progress.scheduled
+            if progress.stage == "done":
+                best["done"] = True
+                raise _Reached()
+            if progress.scheduled >= early and progress.stage != "searching":
+                raise _Reached()  # from the search's own thread, not CP-SAT's
+
+        def should_stop() -> bool:  # CP-SAT's searches, a few times a second
+            return best["met"] >= early
+
+        try:
+            schedule = solve(instance, replace(settings, should_stop=should_stop), on_progress)
+            met, finished = len(schedule.meetings), True
+        except (_Reached, Cancelled):
+            met, finished = best["met"], best["done"]
+        tables = len(shared_tables(instance))
+        return Probe(tables, met, met >= needed, finished, time.monotonic() - started)
+
+    return probe
+
+
+EARLY_MARGIN = 0.001  # of the needed count: a yes before the solve's end needs this many more
 
 
 def tables_needed(
-    instance: Instance, target: float, solver: Solver, report: Report | None = None
+    instance: Instance,
+    target: float,
+    solver: Solver,
+    report: Report | None = None,
+    deadline: float | None = None,
 ) -> tuple[int | None, dict]:
-    """The smallest number of shared tables at which `solver` meets the target share, with
-    the bound's proof that one fewer than the bound's number cannot; None if no number of
-    tables can. Quick schedules find where to confirm; the solver confirms."""
+    """The smallest number of shared tables at which `solver` (`partnering solve`) reaches
+    the target share, and how sure that is; None if no number of tables can (the bound).
+
+    Below the bound's number no schedule reaches the target (a proof). From there the real
+    solve is asked at one number of tables after another (`_next_probe`), each probe stopped
+    as soon as its answer is known, until a number it reaches lies right above one it does
+    not (`confirmed`) or `deadline` (monotonic) leaves no time for another probe. Then the
+    answer is the fewest tables a solve was seen to reach the target with; `bracket` gives
+    the most tables known not to (by a solve, or by the bound), so the answer is exact only
+    where the two are one apart."""
     prepared = Prepared(instance)
     owned = sum(1 for loc in instance.locations if loc.owner is not None)
     needed = needed_count(target, len(instance.requests))
@@ -336,19 +412,92 @@ def tables_needed(
         proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
     quick = _first_quick_success(instance, lowest, needed)
     proof["quick"] = quick
-    tables = lowest
-    tried: list[dict] = []
-    for tables in _candidates(lowest, quick):
-        if report:
-            report("confirming", min(0.95, 0.7 + 0.05 * len(tried)))
-        met = solver(with_tables(instance, tables))
-        tried.append({"tables": tables, "met": met})
-        if met >= needed:
+    search = _Search(needed, lowest - 1, len(prepared.grid), owned)
+    probe_seconds = SolverSettings().time_limit  # the longest a probe takes
+    while not search.done():
+        tables = _next_probe(search, quick)
+        if deadline is not None and time.monotonic() + search.longest(probe_seconds) > deadline:
             break
-    else:  # pragma: no cover - the quick schedule's number always follows
-        tables = quick
-    proof["solved"] = tried
-    return tables, proof
+        if report:
+            report("confirming", min(0.95, 0.7 + 0.05 * len(search.probes)))
+        search.add(solver(with_tables(instance, tables), needed))
+    answer = search.yes if search.yes is not None else quick
+    proof["solved"] = [p.as_json() for p in search.probes]
+    proof["confirmed"] = search.done()
+    proof["bracket"] = [search.no, answer]  # no at the first, the target reached at the second
+    proof["no_by"] = "bound" if search.no == lowest - 1 else "solve"
+    proof["yes_by"] = "solve" if search.yes is not None else "first come, first served"
+    return answer, proof
+
+
+@dataclass
+class _Search:
+    """What the probes so far say: the most tables known not to reach `needed` (`no`: by
+    the bound at first) and the fewest known to (`yes`), and the counts of finished ones."""
+
+    needed: int
+    no: int
+    slots: int  # per table
+    owned: int  # companies' own rooms, which hold meetings too
+    yes: int | None = None
+    probes: list[Probe] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # tables -> met, of finished probes
+
+    def add(self, probe: Probe) -> None:
+        self.probes.append(probe)
+        if probe.finished:
+            self.counts[probe.tables] = probe.met
+        if probe.reached:
+            self.yes = probe.tables if self.yes is None else min(self.yes, probe.tables)
+        else:
+            self.no = max(self.no, probe.tables)
+
+    def done(self) -> bool:
+        return self.yes is not None and self.yes - self.no <= 1
+
+    def longest(self, limit: float) -> float:
+        """How long the next probe may take: as long as the longest so far, or the limit."""
+        return max([p.seconds for p in self.probes if p.finished] or [limit])
+
+    def predicted(self) -> int | None:
+        """Where the count would reach `needed`, on the line through the counts of the most
+        tables known not to reach it and of the fewest known to (finished probes), else on
+        from the former: each table more holds as many meetings as the solve placed per
+        location there (near the threshold every table is full: at BioJapan size 37-39 more
+        meetings a table for 38 slots), or as the slope between two finished probes."""
+        below = sorted((t, m) for t, m in self.counts.items() if m < self.needed)
+        above = sorted((t, m) for t, m in self.counts.items() if m >= self.needed)
+        if not below:
+            return None
+        tables, met = below[-1]
+        if above and above[0][1] > met:
+            slope = (above[0][1] - met) / (above[0][0] - tables)
+        elif len(below) >= 2:
+            slope = (met - below[-2][1]) / (tables - below[-2][0])
+        else:
+            slope = met / max(1, tables + self.owned)
+        slope = max(slope, met / max(1, tables + self.owned) / 4)
+        return tables + max(1, math.ceil((self.needed - met) / slope))
+
+
+def _next_probe(search: _Search, quick: int) -> int:
+    """The next number of tables to ask the solve about: where the counts seen predict the
+    target is reached (`_Search.predicted`), inside what is still open; with no count yet,
+    halfway between the bound's number and first come, first served's (a probe that does
+    not reach the target runs to its end and gives a count to predict from). Where one
+    table fewer than a number reached reaches too, halfway between what is known."""
+    low = search.no + 1
+    guess = search.predicted()
+    if guess is None:
+        high = search.yes if search.yes is not None else max(low, quick)
+        guess = (low + high) // 2
+    if search.yes is not None:
+        last = search.probes[-2:]
+        stepped = len(last) == 2 and last[1].tables == last[0].tables - 1
+        if stepped and all(p.reached for p in last):  # one fewer reached too: halve
+            guess = (low + search.yes - 1) // 2
+        guess = min(guess, search.yes - 1)
+    return max(low, guess)
 
 
 def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
@@ -369,15 +518,6 @@ def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
         else:
             low = middle + 1
     return high
-
-
-def _candidates(lowest: int, quick: int) -> list[int]:
-    """Where to run the real solve: the bound's number first (tight when it holds), then a
-    few up to where first come, first served already meets the target."""
-    if quick <= lowest:
-        return [lowest]
-    middle = (lowest + quick) // 2
-    return list(dict.fromkeys([lowest, middle, quick]))
 
 
 def bottleneck(instance: Instance, prepared: Prepared, top: int = 10) -> dict:
@@ -412,14 +552,18 @@ def plan_capacity(
     solver: Solver | None = None,
     report: Report | None = None,
     workers: int = 1,
+    seconds: float | None = SECONDS,
 ) -> CapacityReport:
-    """Every curve, `tables_needed` and, where it is None, the bottleneck."""
+    """Every curve, `tables_needed` and, where it is None, the bottleneck; the real solves
+    that confirm the number start only while they can end within `seconds` (None: no
+    limit)."""
     started = time.monotonic()
+    deadline = None if seconds is None else started + seconds
     instance = replace(instance, fixed=())  # planning: published meetings may move
     solver = solver or real_solver()
     tables = len(shared_tables(instance))
     curves = _curves(_steps(instance), workers, report)
-    needed, proof = tables_needed(instance, target, solver, report)
+    needed, proof = tables_needed(instance, target, solver, report, deadline)
     prepared = Prepared(instance)
     if needed is not None and needed > max(p.tables for p in curves["tables"]):
         curves["tables"].append(_point("tables", needed - tables, with_tables(instance, needed)))
