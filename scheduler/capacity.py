@@ -309,79 +309,108 @@ def _bound_at(prepared: Prepared, owned: int, tables: int) -> int:
 @dataclass
 class Probe:
     """One `partnering solve` asked whether it reaches `needed` meetings at some number of
-    tables: stopped as soon as its best schedule does (`reached`, not `finished`), else run
-    to its end (`finished`: `met` is the count its schedule has)."""
+    tables, stopped as soon as the answer is known (`how`): "end", the solve ran to its end
+    and `met` is what `partnering solve` places; "reached", its best schedule had `needed`
+    meetings; "search start", the count its neighbourhood search started from was too far
+    below `needed` for the search to close (`NO_MARGIN`); "out of time", stopped by the
+    caller's deadline, no answer."""
 
     tables: int
     met: int  # meetings in the best schedule when it stopped
     reached: bool  # met >= needed
-    finished: bool  # the solve ran to its end: `met` is what `partnering solve` places
+    how: str  # "end", "reached" or "search start"
     seconds: float
+
+    @property
+    def finished(self) -> bool:
+        return self.how == "end"
 
     def as_json(self) -> dict:
         return {
             "tables": self.tables,
             "met": self.met,
             "reached": self.reached,
-            "finished": self.finished,
+            "how": self.how,
             "seconds": round(self.seconds, 1),
         }
 
 
-Solver = Callable[[Instance, int], Probe]  # an instance, the meetings needed -> the answer
+Solver = Callable[..., Probe]  # (instance, needed, full=False, deadline=None) -> the answer
 
 
-class _Reached(Exception):
+class _Stop(Exception):
     """Raised from the progress report: the probe has its answer, the solve stops here."""
+
+
+# At event scale the count is almost all there when the neighbourhood search starts: it
+# improves the priority-weighted count, not the count (BioJapan size, seed 2026, 547 tables:
+# 21,033 meetings after the session relaxation's rounding at 14 s, 21,035 at the end, 55 s).
+# A probe whose count there is this share or more below the target is a no without the rest
+# of the search; nearer, the search runs to its end.
+NO_MARGIN = 0.002
+SEARCH_START = "improving"  # the stage at which the neighbourhood search starts
 
 
 def real_solver(seconds: float | None = None, workers: int | None = None) -> Solver:
     """`partnering solve` itself, with its defaults (60 s, 2 workers, seed 0: what the
     command runs) unless told otherwise, asked one question: does its schedule reach
-    `needed` meetings? It stops as soon as its best schedule has `needed` meetings (at
-    BioJapan size the neighbourhood search reports each better one), and at the end before
-    writing the reasons for the unscheduled requests (they change no meeting). The solve
-    maximises the priority-weighted count, so a schedule's count can fall a little while it
-    improves: a yes before its end needs `EARLY_MARGIN` more meetings than `needed`."""
+    `needed` meetings? It stops as soon as its best schedule has `needed` meetings, where
+    the neighbourhood search starts too far below them (`NO_MARGIN`, unless `full`), and at
+    the end before writing the reasons for the unscheduled requests (they change no
+    meeting)."""
     defaults = SolverSettings()
     settings = SolverSettings(
         time_limit=defaults.time_limit if seconds is None else seconds,
         workers=defaults.workers if workers is None else workers,
     )
 
-    def probe(instance: Instance, needed: int) -> Probe:
+    def probe(
+        instance: Instance, needed: int, full: bool = False, deadline: float | None = None
+    ) -> Probe:
         from scheduler.solver.cpsat import Cancelled
         from scheduler.solver.solve import solve
 
         started = time.monotonic()
-        best = {"met": 0, "done": False}
-        early = needed + max(1, math.ceil(EARLY_MARGIN * needed))
+        best = {"met": 0, "how": ""}
+        hopeless = needed - math.ceil(NO_MARGIN * needed)
 
         def on_progress(progress) -> None:
             if progress.scheduled is None:
                 return
             best["met"] = progress.scheduled
             if progress.stage == "done":
-                best["done"] = True
-                raise _Reached()
-            if progress.scheduled >= early and progress.stage != "searching":
-                raise _Reached()  # from the search's own thread, not CP-SAT's
+                best["how"] = "end"
+                raise _Stop()
+            if progress.stage == "searching":
+                return  # CP-SAT's own thread: `should_stop` stops it
+            if progress.scheduled >= needed:
+                best["how"] = "reached"
+                raise _Stop()
+            if progress.stage == SEARCH_START and progress.scheduled < hopeless and not full:
+                best["how"] = "search start"
+                raise _Stop()
 
-        def should_stop() -> bool:  # CP-SAT's searches, a few times a second
-            return best["met"] >= early
+        def should_stop() -> bool:  # between steps, and in CP-SAT's a few times a second
+            if best["met"] >= needed:
+                best["how"] = "reached"
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                best["how"] = "out of time"
+                return True
+            return False
 
         try:
             schedule = solve(instance, replace(settings, should_stop=should_stop), on_progress)
-            met, finished = len(schedule.meetings), True
-        except (_Reached, Cancelled):
-            met, finished = best["met"], best["done"]
+            best.update(met=len(schedule.meetings), how="end")
+        except (_Stop, Cancelled):
+            pass
         tables = len(shared_tables(instance))
-        return Probe(tables, met, met >= needed, finished, time.monotonic() - started)
+        met, how = best["met"], best["how"]
+        return Probe(
+            tables, met, met >= needed and how != "out of time", how, time.monotonic() - started
+        )
 
     return probe
-
-
-EARLY_MARGIN = 0.001  # of the needed count: a yes before the solve's end needs this many more
 
 
 def tables_needed(
@@ -397,10 +426,12 @@ def tables_needed(
     Below the bound's number no schedule reaches the target (a proof). From there the real
     solve is asked at one number of tables after another (`_next_probe`), each probe stopped
     as soon as its answer is known, until a number it reaches lies right above one it does
-    not (`confirmed`) or `deadline` (monotonic) leaves no time for another probe. Then the
-    answer is the fewest tables a solve was seen to reach the target with; `bracket` gives
-    the most tables known not to (by a solve, or by the bound), so the answer is exact only
-    where the two are one apart."""
+    not, and that one is then solved to its end if it was not (`confirmed`), or until
+    `deadline` (monotonic) leaves no time for another probe. The answer is the fewest tables
+    a solve was seen to reach the target with (first come, first served's number where
+    none was); `bracket` is [most tables known not to reach it, the answer], `no_by` says
+    how the first is known ("bound", "solve" to its end, or the count at the "search
+    start"), `yes_by` the second."""
     prepared = Prepared(instance)
     owned = sum(1 for loc in instance.locations if loc.owner is not None)
     needed = needed_count(target, len(instance.requests))
@@ -410,67 +441,79 @@ def tables_needed(
     proof: dict = {"needed": needed, "below": lowest - 1}
     if lowest > 0:
         proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
-    quick = _first_quick_success(instance, lowest, needed)
-    proof["quick"] = quick
-    search = _Search(needed, lowest - 1, len(prepared.grid), owned)
-    probe_seconds = SolverSettings().time_limit  # the longest a probe takes
-    while not search.done():
-        tables = _next_probe(search, quick)
-        if deadline is not None and time.monotonic() + search.longest(probe_seconds) > deadline:
+    search = _Search(needed, lowest - 1, owned)
+    while not search.confirmed():
+        tables, full = _next_probe(search)
+        if deadline is not None and time.monotonic() + search.expected(full) > deadline:
             break
         if report:
             report("confirming", min(0.95, 0.7 + 0.05 * len(search.probes)))
-        search.add(solver(with_tables(instance, tables), needed))
-    answer = search.yes if search.yes is not None else quick
+        search.add(solver(with_tables(instance, tables), needed, full=full, deadline=deadline))
     proof["solved"] = [p.as_json() for p in search.probes]
-    proof["confirmed"] = search.done()
-    proof["bracket"] = [search.no, answer]  # no at the first, the target reached at the second
-    proof["no_by"] = "bound" if search.no == lowest - 1 else "solve"
-    proof["yes_by"] = "solve" if search.yes is not None else "first come, first served"
+    proof["confirmed"] = search.confirmed()
+    if search.yes is not None:
+        answer, proof["yes_by"] = search.yes, "solve"
+    else:
+        answer = proof["quick"] = _first_quick_success(instance, lowest, needed)
+        proof["yes_by"] = "first come, first served"
+    proof["bracket"] = [search.no, answer]
+    proof["no_by"] = search.no_by.get(search.no, "bound")
     return answer, proof
 
 
 @dataclass
 class _Search:
     """What the probes so far say: the most tables known not to reach `needed` (`no`: by
-    the bound at first) and the fewest known to (`yes`), and the counts of finished ones."""
+    the bound at first) and the fewest known to (`yes`), and the counts seen."""
 
     needed: int
     no: int
-    slots: int  # per table
     owned: int  # companies' own rooms, which hold meetings too
     yes: int | None = None
     probes: list[Probe] = field(default_factory=list)
-    counts: dict[int, int] = field(default_factory=dict)  # tables -> met, of finished probes
+    counts: dict[int, int] = field(default_factory=dict)  # tables -> met, where known
+    no_by: dict[int, str] = field(default_factory=dict)  # tables -> "solve", "search start"
 
     def add(self, probe: Probe) -> None:
         self.probes.append(probe)
-        if probe.finished:
-            self.counts[probe.tables] = probe.met
+        if probe.how == "out of time":
+            return
+        self.counts[probe.tables] = probe.met  # reached: at least this many
         if probe.reached:
             self.yes = probe.tables if self.yes is None else min(self.yes, probe.tables)
-        else:
-            self.no = max(self.no, probe.tables)
+        elif probe.tables >= self.no:
+            self.no = probe.tables
+            by = "solve" if probe.finished else "search start"
+            if self.no_by.get(probe.tables) != "solve":
+                self.no_by[probe.tables] = by
 
-    def done(self) -> bool:
+    def adjacent(self) -> bool:
         return self.yes is not None and self.yes - self.no <= 1
 
-    def longest(self, limit: float) -> float:
-        """How long the next probe may take: as long as the longest so far, or the limit."""
-        return max([p.seconds for p in self.probes if p.finished] or [limit])
+    def confirmed(self) -> bool:
+        """Adjacent, and the no known by the bound or by a solve run to its end."""
+        return self.adjacent() and self.no_by.get(self.no, "bound") != "search start"
+
+    def expected(self, full: bool) -> float:
+        """How long the next probe may take: as long as the longest one of its kind so far
+        (one run to its end may take the whole time limit), else the time limit."""
+        limit = SolverSettings().time_limit
+        if full:
+            return max([p.seconds for p in self.probes if p.finished] or [limit])
+        return max([p.seconds for p in self.probes if p.how != "out of time"] or [limit])
 
     def predicted(self) -> int | None:
         """Where the count would reach `needed`, on the line through the counts of the most
-        tables known not to reach it and of the fewest known to (finished probes), else on
-        from the former: each table more holds as many meetings as the solve placed per
-        location there (near the threshold every table is full: at BioJapan size 37-39 more
-        meetings a table for 38 slots), or as the slope between two finished probes."""
+        tables known not to reach it and of the fewest known to, else on from the former:
+        each table more holds as many meetings as the solve placed per location there
+        (near the threshold every table is full: at BioJapan size 37-39 more meetings a
+        table for 38 slots), or as the slope between two counts below."""
         below = sorted((t, m) for t, m in self.counts.items() if m < self.needed)
         above = sorted((t, m) for t, m in self.counts.items() if m >= self.needed)
         if not below:
             return None
         tables, met = below[-1]
-        if above and above[0][1] > met:
+        if above and above[0][1] > met and above[0][0] > tables:
             slope = (above[0][1] - met) / (above[0][0] - tables)
         elif len(below) >= 2:
             slope = (met - below[-2][1]) / (tables - below[-2][0])
@@ -480,29 +523,31 @@ class _Search:
         return tables + max(1, math.ceil((self.needed - met) / slope))
 
 
-def _next_probe(search: _Search, quick: int) -> int:
-    """The next number of tables to ask the solve about: where the counts seen predict the
-    target is reached (`_Search.predicted`), inside what is still open; with no count yet,
-    halfway between the bound's number and first come, first served's (a probe that does
-    not reach the target runs to its end and gives a count to predict from). Where one
-    table fewer than a number reached reaches too, halfway between what is known."""
+def _next_probe(search: _Search) -> tuple[int, bool]:
+    """The next number of tables to ask the solve about, and whether to run it to its end:
+    where the counts seen predict the target is reached (`_Search.predicted`), inside what
+    is still open; first, the bound's number. Where one table fewer than a number reached
+    reaches too, halfway between what is known. Once a number reached lies right above one
+    whose no came from the count at the search's start, that one runs to its end."""
+    if search.adjacent():
+        return search.no, True
     low = search.no + 1
     guess = search.predicted()
     if guess is None:
-        high = search.yes if search.yes is not None else max(low, quick)
-        guess = (low + high) // 2
+        guess = low if search.yes is None else (low + search.yes - 1) // 2
     if search.yes is not None:
         last = search.probes[-2:]
         stepped = len(last) == 2 and last[1].tables == last[0].tables - 1
         if stepped and all(p.reached for p in last):  # one fewer reached too: halve
             guess = (low + search.yes - 1) // 2
         guess = min(guess, search.yes - 1)
-    return max(low, guess)
+    return max(low, guess), False
 
 
 def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
     """The fewest tables (from `lowest` up) where first come, first served meets `needed`:
-    doubling steps, then a binary search."""
+    doubling steps, then a binary search. The solve starts from that schedule, so its
+    number is where no probe had time to name one."""
 
     def meets(tables: int) -> bool:
         return quick_met(Prepared(with_tables(instance, tables)))[0] >= needed
@@ -563,7 +608,12 @@ def plan_capacity(
     solver = solver or real_solver()
     tables = len(shared_tables(instance))
     curves = _curves(_steps(instance), workers, report)
+    curves_seconds = time.monotonic() - started
     needed, proof = tables_needed(instance, target, solver, report, deadline)
+    proof["stage_seconds"] = {
+        "curves": round(curves_seconds, 1),
+        "tables_needed": round(time.monotonic() - started - curves_seconds, 1),
+    }
     prepared = Prepared(instance)
     if needed is not None and needed > max(p.tables for p in curves["tables"]):
         curves["tables"].append(_point("tables", needed - tables, with_tables(instance, needed)))

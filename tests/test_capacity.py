@@ -66,11 +66,11 @@ def _line(per_table: int, threshold: int):
     `threshold` tables; every probe finished."""
     calls = []
 
-    def probe(instance, needed):
+    def probe(instance, needed, full=False, deadline=None):
         tables = len(shared_tables(instance))
         calls.append(tables)
         met = needed + per_table * (tables - threshold)
-        return Probe(tables, met, met >= needed, True, 1.0)
+        return Probe(tables, met, met >= needed, "end", 1.0)
 
     return probe, calls
 

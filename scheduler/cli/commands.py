@@ -536,12 +536,18 @@ def _capacity_lines(result: dict) -> list[str]:
     target = f"{result['target']:.0%} ({result['target_requests']} requests)"
     if result["tables_needed"] is not None:
         low, high = result["bracket"]
+        proof = result["proof"]
+        no_by = {
+            "bound": "the bound proves it",
+            "solve": "a solve run to its end",
+            "search start": "the count where the solve's search starts is too far below",
+        }[proof["no_by"]]
+        yes_by = "a solve" if proof["yes_by"] == "solve" else "first come, first served"
         how = (
-            f"confirmed: a solve reaches it with {high} tables and not with {low}"
+            f"confirmed: {yes_by} reaches it with {high} tables, not with {low}: {no_by}"
             if result["confirmed"]
-            else f"bracketed: a solve reaches it with {high} tables; with {low} or fewer "
-            f"it does not ({'a solve' if result['proof']['no_by'] == 'solve' else 'the bound'}"
-            f" says so); between them is not solved (time limit)"
+            else f"bracketed: {yes_by} reaches it with {high} tables; with {low} or fewer it "
+            f"does not ({no_by}); between them not confirmed in the time limit"
         )
         lines.append(f"tables_needed for {target}: {result['tables_needed']} ({how})")
     else:
