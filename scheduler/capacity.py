@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -215,7 +216,19 @@ def _holds(prepared: Prepared, company_id: str, requests: list[PreparedRequest])
     return holds
 
 
+_LOADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Prepared -> its loads
+
+
 def company_loads(prepared: Prepared) -> dict[str, CompanyLoad]:
+    """Each company's load, worked out once per prepared event (the bound at many numbers
+    of tables asks for them each time: a quarter of a second at BioJapan size)."""
+    kept = _LOADS.get(prepared)
+    if kept is None:
+        kept = _LOADS[prepared] = _company_loads(prepared)
+    return kept
+
+
+def _company_loads(prepared: Prepared) -> dict[str, CompanyLoad]:
     loads = {}
     for company in prepared.instance.companies:
         mine = prepared.requests_of_company[company.id]
