@@ -434,7 +434,9 @@ def tables_needed(
     deadline: float | None = None,
 ) -> tuple[int | None, dict]:
     """The smallest number of shared tables at which `solver` (`partnering solve`) reaches
-    the target share, and how sure that is; None if no number of tables can (the bound).
+    the target share, and how sure that is; None if no number of tables can (the bound), or
+    (`unreached`) if neither the solve nor first come, first served was seen to reach it
+    with as many tables as make a difference (`enough_tables`).
 
     Below the bound's number no schedule reaches the target (a proof). From there the real
     solve is asked at one number of tables after another (`_next_probe`), each probe stopped
@@ -454,8 +456,9 @@ def tables_needed(
     proof: dict = {"needed": needed, "below": lowest - 1}
     if lowest > 0:
         proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
-    search = _Search(needed, lowest - 1, owned)
-    while not search.confirmed():
+    most = max(lowest, enough_tables(prepared, owned))
+    search = _Search(needed, lowest - 1, owned, most)
+    while not search.confirmed() and search.no < most:
         tables, full = _next_probe(search)
         if deadline is not None and time.monotonic() + search.expected(full) > deadline:
             break
@@ -466,9 +469,15 @@ def tables_needed(
     proof["confirmed"] = search.confirmed()
     if search.yes is not None:
         answer, proof["yes_by"] = search.yes, "solve"
+    elif search.no >= most:  # the solve does not reach it with as many tables as matter
+        proof.update(unreached=True, most_tables=most, bracket=None, no_by="solve")
+        return None, proof
     else:
-        answer = proof["quick"] = _first_quick_success(instance, lowest, needed)
+        answer = proof["quick"] = _first_quick_success(instance, lowest, needed, most)
         proof["yes_by"] = "first come, first served"
+        if answer is None:  # nothing seen to reach it in the time limit
+            proof.update(unreached=True, most_tables=most, bracket=None, no_by="time limit")
+            return None, proof
     proof["bracket"] = [search.no, answer]
     proof["no_by"] = search.no_by.get(search.no, "bound")
     return answer, proof
@@ -482,6 +491,7 @@ class _Search:
     needed: int
     no: int
     owned: int  # companies' own rooms, which hold meetings too
+    most: int  # tables beyond which more change nothing (`enough_tables`)
     yes: int | None = None
     probes: list[Probe] = field(default_factory=list)
     counts: dict[int, int] = field(default_factory=dict)  # tables -> met, where known
@@ -554,21 +564,28 @@ def _next_probe(search: _Search) -> tuple[int, bool]:
         if stepped and all(p.reached for p in last):  # one fewer reached too: halve
             guess = (low + search.yes - 1) // 2
         guess = min(guess, search.yes - 1)
-    return max(low, guess), False
+    return min(max(low, guess), max(low, search.most)), False
 
 
-def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
-    """The fewest tables (from `lowest` up) where first come, first served meets `needed`:
-    doubling steps, then a binary search. The solve starts from that schedule, so its
-    number is where no probe had time to name one."""
+def enough_tables(prepared: Prepared, owned: int) -> int:
+    """Shared tables beyond which more change nothing: every schedulable request could have
+    a table of its own for its whole length."""
+    slots = max(1, len(prepared.grid))
+    wanted = sum(r.length for r in schedulable(prepared))
+    return max(0, math.ceil(wanted / slots) - owned)
+
+
+def _first_quick_success(instance: Instance, lowest: int, needed: int, most: int) -> int | None:
+    """The fewest tables from `lowest` to `most` where first come, first served meets
+    `needed` (a binary search), None if it does not even at `most`. The solve starts from
+    that schedule, so its number is where no probe had time to name one."""
 
     def meets(tables: int) -> bool:
         return quick_met(Prepared(with_tables(instance, tables)))[0] >= needed
 
-    step, low, high = max(1, lowest // 50), lowest, lowest
-    while not meets(high):
-        low, high = high + 1, high + step
-        step *= 2
+    low, high = lowest, max(lowest, most)
+    if not meets(high):
+        return None
     while low < high:
         middle = (low + high) // 2
         if meets(middle):

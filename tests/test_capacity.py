@@ -81,7 +81,7 @@ def _lowest(instance, target):
     return smallest_tables_by_bound(Prepared(instance), owned, needed)
 
 
-@pytest.mark.parametrize("above", [0, 1, 6, 15])
+@pytest.mark.parametrize("above", [0, 1, 6, 9])  # enough_tables: 21, the bound 12
 def test_the_search_names_the_first_number_a_solve_reaches_with_few_solves(above):
     instance = _generated(seed=3)
     threshold = _lowest(instance, 0.6) + above  # the solve needs this many more than the bound
@@ -168,3 +168,17 @@ def test_the_command_writes_json(tmp_path):
     assert written["format"] == "partnering-capacity/1"
     assert set(written["curves"]) == {"tables", "sessions", "longer_sessions", "shorter_slots"}
     assert "tables_needed" in written and str(written["tables"]) in result.output
+
+
+def test_a_target_the_solve_never_reaches_is_none_without_probing_past_enough_tables():
+    instance = _generated(seed=3)
+    calls = []
+
+    def never(instance, needed, full=False, deadline=None):
+        tables = len(shared_tables(instance))
+        calls.append(tables)
+        return Probe(tables, needed - 1, False, "end", 1.0)
+
+    tables, proof = tables_needed(instance, 0.6, never)
+    assert tables is None and proof["unreached"]
+    assert calls and max(calls) == proof["most_tables"] and len(calls) <= 12

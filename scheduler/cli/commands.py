@@ -550,6 +550,12 @@ def _capacity_lines(result: dict) -> list[str]:
             f"does not ({no_by}); between them not confirmed in the time limit"
         )
         lines.append(f"tables_needed for {target}: {result['tables_needed']} ({how})")
+    elif result["proof"].get("unreached"):
+        lines.append(
+            f"no number of tables was seen to reach {target}: the bound allows it, but "
+            f"partnering solve did not reach it even with {result['proof']['most_tables']} "
+            f"tables ({result['proof']['no_by']}); the limit is people"
+        )
     else:
         b = result["bottleneck"]
         names = ", ".join(
