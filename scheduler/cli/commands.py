@@ -542,7 +542,11 @@ def _capacity_lines(result: dict) -> list[str]:
             "solve": "a solve run to its end",
             "search start": "the count where the solve's search starts is too far below",
         }[proof["no_by"]]
-        yes_by = "a solve" if proof["yes_by"] == "solve" else "first come, first served"
+        yes_by = {
+            "solve": "a solve",
+            "first come, first served": "first come, first served",
+            "predicted": "the counts of the solves predict that the solve",
+        }[proof["yes_by"]]
         how = (
             f"confirmed: {yes_by} reaches it with {high} tables, not with {low}: {no_by}"
             if result["confirmed"]
