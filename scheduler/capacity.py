@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -35,7 +36,7 @@ TARGET = 0.95
 TABLE_STEPS = (0, 10, 25, 50, 100)  # extra tables on the curve, as a share of today's
 SESSION_STEPS = (1, 2)  # more sessions, one day after another
 LONGER_STEPS = (1, 2)  # more slots at the end of every session
-VERIFY_SECONDS = 30.0  # the real solve that confirms tables_needed
+SECONDS = 110.0  # the whole planning, at most: no probe starts that would end after it
 UNLIMITED = 10**9
 
 Report = Callable[[str, float], None]  # a stage and the share done, for a progress bar
@@ -115,6 +116,8 @@ class CapacityReport:
                 for name, points in self.curves.items()
             },
             "tables_needed": self.tables_needed,
+            "confirmed": self.proof.get("confirmed", self.tables_needed is None),
+            "bracket": self.proof.get("bracket"),
             "proof": self.proof,
             "bottleneck": self.bottleneck,
             "seconds": round(self.seconds, 1),
@@ -213,7 +216,19 @@ def _holds(prepared: Prepared, company_id: str, requests: list[PreparedRequest])
     return holds
 
 
+_LOADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Prepared -> its loads
+
+
 def company_loads(prepared: Prepared) -> dict[str, CompanyLoad]:
+    """Each company's load, worked out once per prepared event (the bound at many numbers
+    of tables asks for them each time: a quarter of a second at BioJapan size)."""
+    kept = _LOADS.get(prepared)
+    if kept is None:
+        kept = _LOADS[prepared] = _company_loads(prepared)
+    return kept
+
+
+def _company_loads(prepared: Prepared) -> dict[str, CompanyLoad]:
     loads = {}
     for company in prepared.instance.companies:
         mine = prepared.requests_of_company[company.id]
@@ -304,27 +319,139 @@ def _bound_at(prepared: Prepared, owned: int, tables: int) -> int:
     return count_bound(prepared, (tables + owned) * slots // shortest).met
 
 
-Solver = Callable[[Instance], int]  # an instance -> the requests its schedule meets
+@dataclass
+class Probe:
+    """One `partnering solve` asked whether it reaches `needed` meetings at some number of
+    tables, stopped as soon as the answer is known (`how`): "end", the solve ran to its end
+    and `met` is what `partnering solve` places; "reached", its best schedule had `needed`
+    meetings; "search start", the count its neighbourhood search started from was too far
+    below `needed` for the search to close (`NO_MARGIN`); "out of time", stopped by the
+    caller's deadline, no answer."""
+
+    tables: int
+    met: int  # meetings in the best schedule when it stopped
+    reached: bool  # met >= needed
+    how: str  # "end", "reached" or "search start"
+    seconds: float
+
+    @property
+    def finished(self) -> bool:
+        return self.how == "end"
+
+    def as_json(self) -> dict:
+        return {
+            "tables": self.tables,
+            "met": self.met,
+            "reached": self.reached,
+            "how": self.how,
+            "seconds": round(self.seconds, 1),
+        }
 
 
-def real_solver(seconds: float = VERIFY_SECONDS, workers: int = 2) -> Solver:
-    """`partnering solve` itself, with a time limit."""
+Solver = Callable[..., Probe]  # (instance, needed, full=False, deadline=None) -> the answer
 
-    def solve_count(instance: Instance) -> int:
+
+class _Stop(Exception):
+    """Raised from the progress report: the probe has its answer, the solve stops here."""
+
+
+# At event scale the count is almost all there when the neighbourhood search starts: it
+# improves the priority-weighted count, not the count (BioJapan size, seed 2026, 547 tables:
+# 21,033 meetings after the session relaxation's rounding at 14 s, 21,035 at the end, 55 s).
+# A probe whose count there is this share or more below the target is a no without the rest
+# of the search; nearer, the search runs to its end.
+NO_MARGIN = 0.002
+SEARCH_START = "improving"  # the stage at which the neighbourhood search starts
+# Where each table more adds fewer meetings than the ones before did (people fill up:
+# BioJapan size, target 65%: 16 a table from 580 to 599 tables, 9 from 599 to 623), the next
+# probe aims where a slope this much lower reaches the target.
+DECLINING = 0.6
+
+
+def real_solver(seconds: float | None = None, workers: int | None = None) -> Solver:
+    """`partnering solve` itself, with its defaults (60 s, 2 workers, seed 0: what the
+    command runs) unless told otherwise, asked one question: does its schedule reach
+    `needed` meetings? It stops as soon as its best schedule has `needed` meetings, where
+    the neighbourhood search starts too far below them (`NO_MARGIN`, unless `full`), and at
+    the end before writing the reasons for the unscheduled requests (they change no
+    meeting)."""
+    defaults = SolverSettings()
+    settings = SolverSettings(
+        time_limit=defaults.time_limit if seconds is None else seconds,
+        workers=defaults.workers if workers is None else workers,
+    )
+
+    def probe(
+        instance: Instance, needed: int, full: bool = False, deadline: float | None = None
+    ) -> Probe:
+        from scheduler.solver.cpsat import Cancelled
         from scheduler.solver.solve import solve
 
-        schedule = solve(instance, SolverSettings(time_limit=seconds, workers=workers))
-        return len(schedule.meetings)
+        started = time.monotonic()
+        best = {"met": 0, "how": ""}
+        hopeless = needed - math.ceil(NO_MARGIN * needed)
 
-    return solve_count
+        def on_progress(progress) -> None:
+            if progress.scheduled is None:
+                return
+            best["met"] = progress.scheduled
+            if progress.stage == "done":
+                best["how"] = "end"
+                raise _Stop()
+            if progress.stage == "searching":
+                return  # CP-SAT's own thread: `should_stop` stops it
+            if progress.scheduled >= needed:
+                best["how"] = "reached"
+                raise _Stop()
+            if progress.stage == SEARCH_START and progress.scheduled < hopeless and not full:
+                best["how"] = "search start"
+                raise _Stop()
+
+        def should_stop() -> bool:  # between steps, and in CP-SAT's a few times a second
+            if best["met"] >= needed:
+                best["how"] = "reached"
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                best["how"] = "out of time"
+                return True
+            return False
+
+        try:
+            schedule = solve(instance, replace(settings, should_stop=should_stop), on_progress)
+            best.update(met=len(schedule.meetings), how="end")
+        except (_Stop, Cancelled):
+            pass
+        tables = len(shared_tables(instance))
+        met, how = best["met"], best["how"]
+        return Probe(
+            tables, met, met >= needed and how != "out of time", how, time.monotonic() - started
+        )
+
+    return probe
 
 
 def tables_needed(
-    instance: Instance, target: float, solver: Solver, report: Report | None = None
+    instance: Instance,
+    target: float,
+    solver: Solver,
+    report: Report | None = None,
+    deadline: float | None = None,
 ) -> tuple[int | None, dict]:
-    """The smallest number of shared tables at which `solver` meets the target share, with
-    the bound's proof that one fewer than the bound's number cannot; None if no number of
-    tables can. Quick schedules find where to confirm; the solver confirms."""
+    """The smallest number of shared tables at which `solver` (`partnering solve`) reaches
+    the target share, and how sure that is; None if no number of tables can (the bound), or
+    (`unreached`) if neither the solve nor first come, first served was seen to reach it
+    with as many tables as make a difference (`enough_tables`).
+
+    Below the bound's number no schedule reaches the target (a proof). From there the real
+    solve is asked at one number of tables after another (`_next_probe`), each probe stopped
+    as soon as its answer is known, until a number it reaches lies right above one it does
+    not, and that one is then solved to its end if it was not (`confirmed`), or until
+    `deadline` (monotonic) leaves no time for another probe. The answer is the fewest tables
+    a solve was seen to reach the target with (first come, first served's number where
+    none was, else the number the counts predict: `yes_by` "predicted"); `bracket` is
+    [most tables known not to reach it, the answer], `no_by` says how the first is known
+    ("bound", "solve" to its end, or the count at the "search start"), `yes_by` the
+    second."""
     prepared = Prepared(instance)
     owned = sum(1 for loc in instance.locations if loc.owner is not None)
     needed = needed_count(target, len(instance.requests))
@@ -334,34 +461,143 @@ def tables_needed(
     proof: dict = {"needed": needed, "below": lowest - 1}
     if lowest > 0:
         proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
-    quick = _first_quick_success(instance, lowest, needed)
-    proof["quick"] = quick
-    tables = lowest
-    tried: list[dict] = []
-    for tables in _candidates(lowest, quick):
-        if report:
-            report("confirming", min(0.95, 0.7 + 0.05 * len(tried)))
-        met = solver(with_tables(instance, tables))
-        tried.append({"tables": tables, "met": met})
-        if met >= needed:
+    most = max(lowest, enough_tables(prepared, owned))
+    search = _Search(needed, lowest - 1, owned, most)
+    while not search.confirmed() and search.no < most:
+        tables, full = _next_probe(search)
+        if deadline is not None and time.monotonic() + search.expected(full) > deadline:
             break
-    else:  # pragma: no cover - the quick schedule's number always follows
-        tables = quick
-    proof["solved"] = tried
-    return tables, proof
+        if report:
+            report("confirming", min(0.95, 0.7 + 0.05 * len(search.probes)))
+        search.add(solver(with_tables(instance, tables), needed, full=full, deadline=deadline))
+    proof["solved"] = [p.as_json() for p in search.probes]
+    proof["confirmed"] = search.confirmed()
+    if search.yes is not None:
+        answer, proof["yes_by"] = search.yes, "solve"
+    elif search.no >= most:  # the solve does not reach it with as many tables as matter
+        proof.update(unreached=True, most_tables=most, bracket=None, no_by="solve")
+        return None, proof
+    else:
+        answer = proof["quick"] = _first_quick_success(instance, lowest, needed, most)
+        proof["yes_by"] = "first come, first served"
+        guess = search.predicted()
+        if answer is None and guess is not None and guess <= most:
+            answer, proof["yes_by"] = guess, "predicted"  # from the counts, not seen
+        elif answer is None:  # nothing seen or predicted to reach it in the time limit
+            proof.update(unreached=True, most_tables=most, bracket=None, no_by="time limit")
+            return None, proof
+    proof["bracket"] = [search.no, answer]
+    proof["no_by"] = search.no_by.get(search.no, "bound")
+    return answer, proof
 
 
-def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
-    """The fewest tables (from `lowest` up) where first come, first served meets `needed`:
-    doubling steps, then a binary search."""
+@dataclass
+class _Search:
+    """What the probes so far say: the most tables known not to reach `needed` (`no`: by
+    the bound at first) and the fewest known to (`yes`), and the counts seen."""
+
+    needed: int
+    no: int
+    owned: int  # companies' own rooms, which hold meetings too
+    most: int  # tables beyond which more change nothing (`enough_tables`)
+    yes: int | None = None
+    probes: list[Probe] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # tables -> met, where known
+    no_by: dict[int, str] = field(default_factory=dict)  # tables -> "solve", "search start"
+
+    def add(self, probe: Probe) -> None:
+        self.probes.append(probe)
+        if probe.how == "out of time":
+            return
+        self.counts[probe.tables] = probe.met  # reached: at least this many
+        if probe.reached:
+            self.yes = probe.tables if self.yes is None else min(self.yes, probe.tables)
+        elif probe.tables >= self.no:
+            self.no = probe.tables
+            by = "solve" if probe.finished else "search start"
+            if self.no_by.get(probe.tables) != "solve":
+                self.no_by[probe.tables] = by
+
+    def adjacent(self) -> bool:
+        return self.yes is not None and self.yes - self.no <= 1
+
+    def confirmed(self) -> bool:
+        """Adjacent, and the no known by the bound or by a solve run to its end."""
+        return self.adjacent() and self.no_by.get(self.no, "bound") != "search start"
+
+    def expected(self, full: bool) -> float:
+        """How long the next probe may take: as long as the longest one of its kind so far
+        (one run to its end may take the whole time limit), else the time limit."""
+        limit = SolverSettings().time_limit
+        if full:
+            return max([p.seconds for p in self.probes if p.finished] or [limit])
+        return max([p.seconds for p in self.probes if p.how != "out of time"] or [limit])
+
+    def predicted(self) -> int | None:
+        """Where the count would reach `needed`, on the line through the counts of the most
+        tables known not to reach it and of the fewest known to, else on from the former:
+        each table more holds as many meetings as the solve placed per location there
+        (near the threshold every table is full: at BioJapan size 37-39 more meetings a
+        table for 38 slots), or as the slope between two counts below."""
+        below = sorted((t, m) for t, m in self.counts.items() if m < self.needed)
+        above = sorted((t, m) for t, m in self.counts.items() if m >= self.needed)
+        if not below:
+            return None
+        tables, met = below[-1]
+        if above and above[0][1] > met and above[0][0] > tables:
+            slope = (above[0][1] - met) / (above[0][0] - tables)
+        elif len(below) >= 2:
+            slope = (met - below[-2][1]) / (tables - below[-2][0])
+            if len(below) >= 3:
+                before = (below[-2][1] - below[-3][1]) / (below[-2][0] - below[-3][0])
+                if slope < 0.9 * before:
+                    slope *= DECLINING  # fewer meetings a table as people fill up: aim further
+        else:
+            slope = met / max(1, tables + self.owned)
+        slope = max(slope, met / max(1, tables + self.owned) / 4)
+        return tables + max(1, math.ceil((self.needed - met) / slope))
+
+
+def _next_probe(search: _Search) -> tuple[int, bool]:
+    """The next number of tables to ask the solve about, and whether to run it to its end:
+    where the counts seen predict the target is reached (`_Search.predicted`), inside what
+    is still open; first, the bound's number. Where one table fewer than a number reached
+    reaches too, halfway between what is known. Once a number reached lies right above one
+    whose no came from the count at the search's start, that one runs to its end."""
+    if search.adjacent():
+        return search.no, True
+    low = search.no + 1
+    guess = search.predicted()
+    if guess is None:
+        guess = low if search.yes is None else (low + search.yes - 1) // 2
+    if search.yes is not None:
+        last = search.probes[-2:]
+        stepped = len(last) == 2 and last[1].tables == last[0].tables - 1
+        if stepped and all(p.reached for p in last):  # one fewer reached too: halve
+            guess = (low + search.yes - 1) // 2
+        guess = min(guess, search.yes - 1)
+    return min(max(low, guess), max(low, search.most)), False
+
+
+def enough_tables(prepared: Prepared, owned: int) -> int:
+    """Shared tables beyond which more change nothing: every schedulable request could have
+    a table of its own for its whole length."""
+    slots = max(1, len(prepared.grid))
+    wanted = sum(r.length for r in schedulable(prepared))
+    return max(0, math.ceil(wanted / slots) - owned)
+
+
+def _first_quick_success(instance: Instance, lowest: int, needed: int, most: int) -> int | None:
+    """The fewest tables from `lowest` to `most` where first come, first served meets
+    `needed` (a binary search), None if it does not even at `most`. The solve starts from
+    that schedule, so its number is where no probe had time to name one."""
 
     def meets(tables: int) -> bool:
         return quick_met(Prepared(with_tables(instance, tables)))[0] >= needed
 
-    step, low, high = max(1, lowest // 50), lowest, lowest
-    while not meets(high):
-        low, high = high + 1, high + step
-        step *= 2
+    low, high = lowest, max(lowest, most)
+    if not meets(high):
+        return None
     while low < high:
         middle = (low + high) // 2
         if meets(middle):
@@ -369,15 +605,6 @@ def _first_quick_success(instance: Instance, lowest: int, needed: int) -> int:
         else:
             low = middle + 1
     return high
-
-
-def _candidates(lowest: int, quick: int) -> list[int]:
-    """Where to run the real solve: the bound's number first (tight when it holds), then a
-    few up to where first come, first served already meets the target."""
-    if quick <= lowest:
-        return [lowest]
-    middle = (lowest + quick) // 2
-    return list(dict.fromkeys([lowest, middle, quick]))
 
 
 def bottleneck(instance: Instance, prepared: Prepared, top: int = 10) -> dict:
@@ -412,14 +639,23 @@ def plan_capacity(
     solver: Solver | None = None,
     report: Report | None = None,
     workers: int = 1,
+    seconds: float | None = SECONDS,
 ) -> CapacityReport:
-    """Every curve, `tables_needed` and, where it is None, the bottleneck."""
+    """Every curve, `tables_needed` and, where it is None, the bottleneck; the real solves
+    that confirm the number start only while they can end within `seconds` (None: no
+    limit)."""
     started = time.monotonic()
+    deadline = None if seconds is None else started + seconds
     instance = replace(instance, fixed=())  # planning: published meetings may move
     solver = solver or real_solver()
     tables = len(shared_tables(instance))
     curves = _curves(_steps(instance), workers, report)
-    needed, proof = tables_needed(instance, target, solver, report)
+    curves_seconds = time.monotonic() - started
+    needed, proof = tables_needed(instance, target, solver, report, deadline)
+    proof["stage_seconds"] = {
+        "curves": round(curves_seconds, 1),
+        "tables_needed": round(time.monotonic() - started - curves_seconds, 1),
+    }
     prepared = Prepared(instance)
     if needed is not None and needed > max(p.tables for p in curves["tables"]):
         curves["tables"].append(_point("tables", needed - tables, with_tables(instance, needed)))

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
 
 from scheduler.capacity import (
+    Probe,
     _bound_at,
     count_bound,
     needed_count,
     plan_capacity,
     real_solver,
+    shared_tables,
+    smallest_tables_by_bound,
+    tables_needed,
     with_longer_sessions,
     with_more_sessions,
     with_slot_minutes,
@@ -39,20 +44,70 @@ def _solved(instance, seconds: float = 5.0) -> int:
 
 
 @pytest.mark.parametrize("seed", [3, 8])
-def test_tables_needed_is_met_by_a_real_solve_and_a_few_fewer_cannot_be(seed):
+def test_tables_needed_is_met_by_a_real_solve_and_one_fewer_is_not(seed):
     instance = _generated(seed=seed)
     target = 0.7
-    report = plan_capacity(instance, target, real_solver(5.0))
+    report = plan_capacity(instance, target, real_solver(5.0), seconds=None)
     needed = needed_count(target, len(instance.requests))
     tables = report.tables_needed
     assert tables is not None and tables > 3
-    assert _solved(with_tables(instance, tables)) >= needed  # does
+    assert report.proof["confirmed"] and report.proof["bracket"] == [tables - 1, tables]
+    # the same solver as the probes, run to its end, agrees on both sides
+    assert _solved(with_tables(instance, tables)) >= needed
+    assert _solved(with_tables(instance, tables - 1)) < needed
     below = report.proof["below"]
-    assert tables - below <= 3  # tight: at most two tables between "cannot" and "does"
     prepared = Prepared(with_tables(instance, below))
     owned = sum(1 for loc in instance.locations if loc.owner)
     assert _bound_at(prepared, owned, below) < needed  # the proof: no schedule reaches it
-    assert _solved(with_tables(instance, below), 3.0) < needed  # and a real solve agrees
+
+
+def _line(per_table: int, threshold: int):
+    """A solver whose count grows by `per_table` meetings a table and reaches `needed` at
+    `threshold` tables; every probe finished."""
+    calls = []
+
+    def probe(instance, needed, full=False, deadline=None):
+        tables = len(shared_tables(instance))
+        calls.append(tables)
+        met = needed + per_table * (tables - threshold)
+        return Probe(tables, met, met >= needed, "end", 1.0)
+
+    return probe, calls
+
+
+def _lowest(instance, target):
+    owned = sum(1 for loc in instance.locations if loc.owner)
+    needed = needed_count(target, len(instance.requests))
+    return smallest_tables_by_bound(Prepared(instance), owned, needed)
+
+
+@pytest.mark.parametrize("above", [0, 1, 6, 9])  # enough_tables: 21, the bound 12
+def test_the_search_names_the_first_number_a_solve_reaches_with_few_solves(above):
+    instance = _generated(seed=3)
+    threshold = _lowest(instance, 0.6) + above  # the solve needs this many more than the bound
+    probe, calls = _line(7, threshold)
+    tables, proof = tables_needed(instance, 0.6, probe)
+    assert tables == threshold
+    assert proof["confirmed"] and proof["bracket"] == [tables - 1, tables]
+    assert len(calls) <= 4 and len(set(calls)) == len(calls)
+
+
+def test_out_of_time_the_answer_is_a_number_reached_and_the_bracket_says_so():
+    instance = _generated(seed=3)
+    probe, calls = _line(7, _lowest(instance, 0.6) + 6)
+    tables, proof = tables_needed(instance, 0.6, probe, deadline=time.monotonic() - 1)
+    assert calls == [] and not proof["confirmed"]
+    assert proof["yes_by"] == "first come, first served" and tables == proof["quick"]
+    assert proof["bracket"] == [proof["below"], tables]
+
+
+def test_a_probe_stops_as_soon_as_the_count_is_reached_and_says_it_did_not_finish():
+    instance = _generated(seed=3)
+    first = len(solve(instance, SolverSettings(time_limit=5, workers=2)).meetings)
+    probe = real_solver(5.0)(instance, needed=first // 2)
+    assert probe.reached and not probe.finished and probe.met >= first // 2
+    whole = real_solver(5.0)(instance, needed=len(instance.requests))
+    assert whole.finished and not whole.reached and whole.met == first
 
 
 def test_no_number_of_tables_when_people_are_the_limit_names_the_companies():
@@ -94,10 +149,36 @@ def test_the_command_writes_json(tmp_path):
         json.dumps(generate_instance(companies=20, requests=80, days=1, tables=2, seed=1))
     )
     result = CliRunner().invoke(
-        main, ["capacity", str(path), "--target", "0.6", "-o", str(out), "--verify-seconds", "2"]
+        main,
+        [
+            "capacity",
+            str(path),
+            "--target",
+            "0.6",
+            "-o",
+            str(out),
+            "--verify-seconds",
+            "2",
+            "--time-limit",
+            "30",
+        ],
     )
     assert result.exit_code == 0, result.output
     written = json.loads(out.read_text())
     assert written["format"] == "partnering-capacity/1"
     assert set(written["curves"]) == {"tables", "sessions", "longer_sessions", "shorter_slots"}
     assert "tables_needed" in written and str(written["tables"]) in result.output
+
+
+def test_a_target_the_solve_never_reaches_is_none_without_probing_past_enough_tables():
+    instance = _generated(seed=3)
+    calls = []
+
+    def never(instance, needed, full=False, deadline=None):
+        tables = len(shared_tables(instance))
+        calls.append(tables)
+        return Probe(tables, needed - 1, False, "end", 1.0)
+
+    tables, proof = tables_needed(instance, 0.6, never)
+    assert tables is None and proof["unreached"]
+    assert calls and max(calls) == proof["most_tables"] and len(calls) <= 12

@@ -1,6 +1,7 @@
 """The job queue (Huey): solves run outside the web request that started them, the outbox
-is delivered (after each change that writes to it, and every minute for retries), and the
-clock's work is done (digests, summaries, the request rules' expiries and reminders).
+is delivered (after each change that writes to it, and every minute for retries), the
+capacity page's figures are worked out, and the clock's work is done (digests, summaries,
+the request rules' expiries and reminders).
 
 Embedded default: a SQLite queue file in the instance folder, worked by threads inside
 `partnering serve`, so nothing else needs installing. With `REDIS_URL` set the queue is in
@@ -22,6 +23,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy.engine import Engine
 
+from web.analytics.capacity_job import run_capacity
 from web.db import instance_path, make_engine
 from web.meeting_requests.deadlines import apply_rules
 from web.notifications.delivery import deliver_due, mail_server
@@ -42,9 +44,14 @@ class Queue:
     engine: Engine
     deliver: TaskWrapper | None = None
     webhooks: TaskWrapper | None = None
+    capacity: TaskWrapper | None = None
 
     def enqueue_solve(self, run_id: int) -> None:
         self.solve(run_id)
+
+    def enqueue_capacity(self, run_id: int) -> None:
+        if self.capacity is not None:
+            self.capacity(run_id)
 
     def enqueue_delivery(self) -> None:
         if self.deliver is not None:
@@ -82,9 +89,10 @@ def make_queue(
     huey.periodic_task(crontab(minute="*"), name="deliver-due")(partial(deliver_outbox, engine))
     huey.periodic_task(crontab(minute="5"), name="digests")(partial(digests, engine))
     webhooks = huey.task(name="webhooks")(partial(deliver_webhooks, engine))
+    capacity = huey.task(name="capacity")(partial(run_capacity, engine))
     huey.periodic_task(crontab(minute="*"), name="webhooks-due")(partial(deliver_webhooks, engine))
     huey.periodic_task(crontab(minute="*/10"), name="request-rules")(partial(request_rules, engine))
-    return Queue(huey, task, engine, deliver, webhooks)
+    return Queue(huey, task, engine, deliver, webhooks, capacity)
 
 
 def digests(engine: Engine) -> int:

@@ -1,5 +1,6 @@
 """Every model, imported once so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from web.analytics.models import CapacityRun
 from web.api.models import ApiKey, IdempotentAnswer
 from web.audit import trail as _trail  # noqa: F401 - every session keeps the audit trail
 from web.audit.models import AuditCompany, AuditEntry
@@ -40,6 +41,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingAttendee",
+    "CapacityRun",
     "Company",
     "CompanyLogo",
     "CompanyProfile",

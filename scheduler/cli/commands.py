@@ -475,10 +475,6 @@ def explain(instance: Path, schedule: Path, request_id: str) -> None:
         click.echo(line)
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command()
 @instance_argument
 @click.option(
@@ -492,21 +488,35 @@ if __name__ == "__main__":
 @click.option(
     "--verify-seconds",
     type=click.FloatRange(min=0.1),
-    default=30.0,
+    default=60.0,
     show_default=True,
-    help="Time limit of the real solves that confirm tables_needed.",
+    help="Time limit of the real solves that confirm tables_needed: that of the "
+    "`partnering solve` the number is meant for (its default is 60 s).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1.0),
+    default=110.0,
+    show_default=True,
+    help="Seconds for the whole planning: no confirming solve starts that would end after "
+    "it, and the output says which numbers a solve confirmed and which are bracketed.",
 )
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @_bad_input_exits
 def capacity(
-    instance: Path, target: float, output: Path | None, verify_seconds: float, workers: int
+    instance: Path,
+    target: float,
+    output: Path | None,
+    verify_seconds: float,
+    time_limit: float,
+    workers: int,
 ) -> None:
     """How many requests the fair can meet, with more tables, sessions or shorter slots."""
     from scheduler.capacity import plan_capacity, real_solver
 
     loaded = _load(instance)
     solver = real_solver(verify_seconds, workers)
-    result = plan_capacity(loaded, target, solver, workers=workers).as_json()
+    result = plan_capacity(loaded, target, solver, workers=workers, seconds=time_limit).as_json()
     if output is not None:
         _write(output, lambda: output.write_text(json.dumps(result, indent=2) + "\n"))
     for line in _capacity_lines(result):
@@ -525,7 +535,31 @@ def _capacity_lines(result: dict) -> list[str]:
         lines.append(f"{name}: {cells}")
     target = f"{result['target']:.0%} ({result['target_requests']} requests)"
     if result["tables_needed"] is not None:
-        lines.append(f"tables_needed for {target}: {result['tables_needed']}")
+        low, high = result["bracket"]
+        proof = result["proof"]
+        no_by = {
+            "bound": "the bound proves it",
+            "solve": "a solve run to its end",
+            "search start": "the count where the solve's search starts is too far below",
+        }[proof["no_by"]]
+        yes_by = {
+            "solve": "a solve",
+            "first come, first served": "first come, first served",
+            "predicted": "the counts of the solves predict that the solve",
+        }[proof["yes_by"]]
+        how = (
+            f"confirmed: {yes_by} reaches it with {high} tables, not with {low}: {no_by}"
+            if result["confirmed"]
+            else f"bracketed: {yes_by} reaches it with {high} tables; with {low} or fewer it "
+            f"does not ({no_by}); between them not confirmed in the time limit"
+        )
+        lines.append(f"tables_needed for {target}: {result['tables_needed']} ({how})")
+    elif result["proof"].get("unreached"):
+        lines.append(
+            f"no number of tables was seen to reach {target}: the bound allows it, but "
+            f"partnering solve did not reach it even with {result['proof']['most_tables']} "
+            f"tables ({result['proof']['no_by']}); the limit is people"
+        )
     else:
         b = result["bottleneck"]
         names = ", ".join(
@@ -536,3 +570,7 @@ def _capacity_lines(result: dict) -> list[str]:
             f"{b['unlimited_tables_bound']}; the limit is people: {names}"
         )
     return lines
+
+
+if __name__ == "__main__":
+    main()

@@ -143,3 +143,44 @@ def test_after_fair_figures_show_once_registered_and_with_data(organiser, genera
         assert organiser.get("/events/gen/analytics/noshows.csv").status_code == 200
     finally:
         AFTER_FAIR.pop("noshows")
+
+
+def test_the_capacity_page_waits_for_its_job_and_shows_its_figures(
+    app, organiser, session, engine, generated
+):
+    from web.analytics.capacity_job import run_capacity
+    from web.analytics.models import CapacityRun
+
+    app.extensions["partnering.queue"].capacity = None  # a worker that has not taken it yet
+    for language, words in (("en", "in the background"), ("ja", "バックグラウンド")):
+        organiser.post("/language", data={"language": language, "back": "/"})
+        page = organiser.get("/events/gen/capacity/").get_data(as_text=True)
+        assert words in page and "<progress" in page and 'http-equiv="refresh"' in page
+    runs = session.scalars(select(CapacityRun).where(CapacityRun.event_id == generated.id)).all()
+    assert [r.status for r in runs] == ["queued"]  # one job for the event as it is, not two
+    assert organiser.get("/events/gen/analytics/capacity.csv").status_code == 404
+    assert run_capacity(engine, runs[0].id) == "succeeded"
+    session.expire_all()
+    page = organiser.get("/events/gen/capacity/").get_data(as_text=True)
+    loads = event_loads(session, generated)
+    assert str(count_bound(loads.prepared).met) in page and "<progress" not in page
+    rows = _csv_rows(organiser, "/events/gen/analytics/capacity.csv")
+    assert len(rows) > 2 and all(int(r[1]) <= len(loads.instance.requests) for r in rows[1:])
+
+
+def test_a_change_to_the_requests_queues_the_capacity_job_again(organiser, session, generated):
+    from web.analytics.models import CapacityRun
+    from web.meeting_requests.models import MeetingRequest
+
+    assert organiser.get("/events/gen/capacity/").status_code == 200
+    assert organiser.get("/events/gen/capacity/").status_code == 200
+    request = session.scalars(
+        select(MeetingRequest).where(MeetingRequest.event_id == generated.id)
+    ).first()
+    request.priority = 5 if request.priority != 5 else 4
+    session.commit()
+    assert organiser.get("/events/gen/capacity/").status_code == 200
+    session.expire_all()
+    runs = session.scalars(select(CapacityRun).where(CapacityRun.event_id == generated.id)).all()
+    assert [r.status for r in runs] == ["succeeded", "succeeded"]
+    assert runs[0].fingerprint != runs[1].fingerprint

@@ -33,7 +33,7 @@ class EventLoads:
     loads: dict[str, CompanyLoad]  # by the company's external id
 
 
-def _fingerprint(session: Session, event: Event) -> tuple:
+def fingerprint(session: Session, event: Event) -> tuple:
     """What the figures depend on: requests, companies and the setup, as their last change."""
     requests = session.execute(
         select(func.count(), func.max(MeetingRequest.updated_at)).where(
@@ -48,7 +48,7 @@ def _fingerprint(session: Session, event: Event) -> tuple:
 
 def event_loads(session: Session, event: Event) -> EventLoads | None:
     """The bound's per-company figures, or None while the event cannot be solved yet."""
-    key = _fingerprint(session, event)
+    key = fingerprint(session, event)
     if key not in _CACHE:
         try:
             instance = instance_from_event(session, event)

@@ -10,13 +10,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from web.analytics.capacity_page import capacity_view
+from web.analytics.capacity_job import capacity_run
+from web.analytics.capacity_page import view_of
 from web.analytics.figures import SOURCES, after_fair_figures, figure
-from web.analytics.loads import companies_at_risk, demand_signals, event_loads
+from web.analytics.loads import companies_at_risk, demand_signals
+from web.analytics.models import CapacityRun
 from web.analytics.plots import render
 from web.analytics.reports import delegation_report, event_report
 from web.companies.models import Company
-from web.http import db, event_or_404
+from web.http import db, event_or_404, queue
 
 analytics = Blueprint("analytics", __name__, template_folder="templates")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv; charset=utf-8"}
@@ -54,8 +56,8 @@ def download(slug: str, plot: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     if plot == "capacity":
-        loads = event_loads(db(), event)
-        found = capacity_view(loads).figure if loads else None
+        view = view_of(_capacity_run(event))
+        found = view.figure if view else None
     else:
         found = figure(db(), event, plot)
     if found is None:
@@ -79,10 +81,21 @@ def _csv(found) -> bytes:
 
 @analytics.route("/events/<slug>/capacity/")
 def capacity(slug: str):
+    """The figures once the capacity job has worked them out for the event as it is now;
+    until then its progress (the page reloads itself). Opening the page queues the job."""
     event = event_or_404(slug)
-    loads = event_loads(db(), event)
-    view = capacity_view(loads) if loads else None
-    return render_template("analytics/capacity.html", event=event, view=view)
+    run = _capacity_run(event)
+    return render_template("analytics/capacity.html", event=event, view=view_of(run), run=run)
+
+
+def _capacity_run(event) -> CapacityRun:
+    """The event's capacity run for its requests as they are now, queued if there is none."""
+    run, new = capacity_run(db(), event)
+    if new:
+        db().commit()
+        queue().enqueue_capacity(run.id)
+        db().refresh(run)  # the tests' queue has worked it out already
+    return run
 
 
 @analytics.route("/events/<slug>/reports/")
