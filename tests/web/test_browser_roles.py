@@ -57,7 +57,7 @@ def test_invite_a_viewer_and_read_the_audit_trail(server, browser):
     expect(viewer.locator(".role-badge")).to_be_visible()
     viewer.click("nav.sub >> text=Companies")
     viewer.locator("table a").first.click()
-    assert viewer.locator("main form[method=post]").first.is_hidden()
+    expect(viewer.locator("main form[method=post]").first).to_be_hidden()  # waits for the page
     shot(viewer, "viewer-company-phone")
 
     # The owner changes a company; the trail shows it with before and after.

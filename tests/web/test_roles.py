@@ -115,7 +115,13 @@ def test_viewer_and_desk_change_nothing(app, session, fair, team, role):
             assert response.status_code in (200, 302), (role, path, response.status_code)
         tried[method] += 1
     assert tried["GET"] >= 15 and tried["POST"] >= 20
-    assert snapshot(session) == before
+    after = snapshot(session)
+    # Opening the capacity page queues the job that works its figures out (a cache of the
+    # event as it is, web.analytics.capacity_job): reading, not a change of the event.
+    assert after.pop("capacity_runs") <= 1
+    before.pop("capacity_runs")
+    assert after == before
+    before = snapshot(session)
     # Outside any event: their own list and new events only.
     assert client.post("/events/import", data={"slug": "tiny"}).status_code in (302, 403)
     assert snapshot(session) == before

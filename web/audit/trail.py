@@ -69,8 +69,11 @@ def organiser_actor(organiser) -> Actor:
 
 # --- what is recorded -----------------------------------------------------------------------
 
-# Tables that are logs or accounts of their own, not the event's data.
-SKIPPED_TABLES = frozenset({"audit_entries", "audit_companies", "notifications", "organisers"})
+# Tables that are logs or accounts of their own, not the event's data; capacity_runs is the
+# capacity page's figures worked out by a job (a cache that opening the page fills).
+SKIPPED_TABLES = frozenset(
+    {"audit_entries", "audit_companies", "notifications", "organisers", "capacity_runs"}
+)
 # Bookkeeping that no person changes: a row whose only changes are these is not an entry.
 # (The directory's search columns are the profile's own words, normalised: web.profiles.search.)
 IGNORED_COLUMNS = frozenset({"version_id", "link_opened_at", "search_text", "sort_name"})
