@@ -480,7 +480,7 @@ def tables_needed(
     else:
         answer = proof["quick"] = _first_quick_success(instance, lowest, needed, most)
         proof["yes_by"] = "first come, first served"
-        guess = search.predicted()
+        guess = search.predicted(cautious=True)
         if answer is None and guess is not None and guess <= most:
             answer, proof["yes_by"] = guess, "predicted"  # from the counts, not seen
         elif answer is None:  # nothing seen or predicted to reach it in the time limit
@@ -533,12 +533,14 @@ class _Search:
             return max([p.seconds for p in self.probes if p.finished] or [limit])
         return max([p.seconds for p in self.probes if p.how != "out of time"] or [limit])
 
-    def predicted(self) -> int | None:
+    def predicted(self, cautious: bool = False) -> int | None:
         """Where the count would reach `needed`, on the line through the counts of the most
         tables known not to reach it and of the fewest known to, else on from the former:
         each table more holds as many meetings as the solve placed per location there
         (near the threshold every table is full: at BioJapan size 37-39 more meetings a
-        table for 38 slots), or as the slope between two counts below."""
+        table for 38 slots), or as the slope between two counts below (`DECLINING` where
+        it falls; `cautious`, the answer when time ran out: already where it is below what a
+        location held on average)."""
         below = sorted((t, m) for t, m in self.counts.items() if m < self.needed)
         above = sorted((t, m) for t, m in self.counts.items() if m >= self.needed)
         if not below:
@@ -548,10 +550,11 @@ class _Search:
             slope = (above[0][1] - met) / (above[0][0] - tables)
         elif len(below) >= 2:
             slope = (met - below[-2][1]) / (tables - below[-2][0])
+            before = met / max(1, tables + self.owned)  # what a location held on average
             if len(below) >= 3:
                 before = (below[-2][1] - below[-3][1]) / (below[-2][0] - below[-3][0])
-                if slope < 0.9 * before:
-                    slope *= DECLINING  # fewer meetings a table as people fill up: aim further
+            if slope < 0.9 * before and (cautious or len(below) >= 3):
+                slope *= DECLINING  # fewer meetings a table as people fill up: aim further
         else:
             slope = met / max(1, tables + self.owned)
         slope = max(slope, met / max(1, tables + self.owned) / 4)
