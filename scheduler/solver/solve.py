@@ -217,15 +217,21 @@ def _first_schedules(
     left = clock.remaining()
     budget = min(left, max(RELAXATION_FLOOR, left * RELAXATION_SHARE))
     sessions = solve_session_relaxation(prepared, budget)
+    candidates = [greedy]
     if sessions is not None:
         bound = sessions.bound
-        rounded = round_session_relaxation(prepared, sessions)
-        best = max(best, rounded, key=Booking.score)  # greedy wins ties
+        candidates.append(round_session_relaxation(prepared, sessions))
         favourite = {i: sessions.preferences[i][0] for i, w in sessions.weight.items() if w >= 0.5}
     if prepared.min_meetings:
+        # Each first schedule gets its guaranteed meetings before they are compared: the
+        # rounding often leaves a few more companies short than first come, first served,
+        # which would otherwise win on the guarantees and throw away the rounding's count
+        # (other generator, BioJapan size: 725 more, benchmarks/UNSEEN.md).
         clock.stage("guaranteed meetings", best, bound)
         seconds = min(clock.remaining() / 2, ENTITLEMENTS_SHARE * clock.settings.time_limit)
-        meet_entitlements(best, time.monotonic() + seconds)
+        for booking in candidates:
+            meet_entitlements(booking, time.monotonic() + seconds / len(candidates))
+    best = max(candidates, key=Booking.score)  # greedy wins ties
     return prepared, best, bound, greedy_objective, favourite
 
 
