@@ -35,7 +35,7 @@ from scheduler.solver.booking import Booking, Placement
 from scheduler.solver.cpsat import Progress, SolverSettings, stop_when_asked
 from scheduler.solver.formulation import shortfall_weight
 from scheduler.solver.greedy import greedy_order
-from scheduler.solver.neighbourhoods import KINDS, Neighbourhood, choose
+from scheduler.solver.neighbourhoods import KINDS, Neighbourhood, choose, short_of_guarantee
 from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 
 UNITS_PER_SECOND = 0.8  # deterministic units per second of its share (BioJapan size, 2 cores: ~1)
@@ -102,6 +102,29 @@ def improve(
         if gain > 0 and report is not None:
             report(Progress("improving", 0.0, booking.objective(), bound, len(booking.placements)))
     return booking
+
+
+def repair_shortfall(
+    booking: Booking, settings: SolverSettings, deadline: float, units: float, at_most: int
+) -> None:
+    """Neighbourhoods from the companies short of their guarantee only, each kept where it
+    misses fewer guaranteed meetings (whatever the count costs: the guarantee comes first),
+    until at most `at_most` are missing, `units` are spent or the deadline is near. For a
+    first schedule with a much higher count but a few more companies short than another."""
+    rng = random.Random(settings.seed)
+    weight = shortfall_weight(booking.prepared)
+    spent, iteration, size = 0.0, 0, START_SIZE
+    while spent < units and booking.shortfall() > at_most:
+        seconds = min(ITERATION_SECONDS, deadline - time.monotonic() - SAFETY_SECONDS)
+        if seconds < 0.2:
+            break
+        hood = short_of_guarantee(booking, rng, size)
+        if not hood.requests:
+            break
+        answer = _reoptimise(booking, hood, settings, iteration, weight, seconds)
+        spent += answer.units
+        iteration += 1
+        size = int(min(max(size * (1.5 if answer.optimal else 0.7), SIZES[0]), SIZES[1]))
 
 
 def search_units(prepared: Prepared, share: float) -> float:

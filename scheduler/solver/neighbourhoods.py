@@ -68,6 +68,20 @@ def choose(
     return Neighbourhood(kind, window, _fill(prepared, every, window, size))
 
 
+def short_of_guarantee(booking: Booking, rng: random.Random, size: int) -> Neighbourhood:
+    """The whole event, from the companies short of their guaranteed meetings (in a random
+    order): their requests, then the meetings of the partners they wait for and of those
+    partners' partners -- what must move for one more guaranteed meeting to fit. Not one of
+    the search's `KINDS`: the first schedules' repair (`lns.repair_shortfall`) draws it."""
+    prepared = booking.prepared
+    held = booking.meetings_of_company
+    short = sorted(c for c, wanted in prepared.min_meetings.items() if held[c] < wanted)
+    rng.shuffle(short)
+    window = prepared.all_slots
+    requests = _chains(booking, short, window)
+    return Neighbourhood("short", window, _fill(prepared, requests, window, size))
+
+
 def _misrounded(
     booking: Booking, favourite: dict[int, int], rng: random.Random, size: int
 ) -> Neighbourhood:
