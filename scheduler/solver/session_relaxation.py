@@ -145,9 +145,12 @@ def _relaxation(keys: list[Key], values: list[float], bound: int) -> SessionRela
     return SessionRelaxation(bound, preferences, dict(weight))
 
 
-def round_session_relaxation(prepared: Prepared, relaxation: SessionRelaxation) -> Booking:
+def round_session_relaxation(
+    prepared: Prepared, relaxation: SessionRelaxation, rooms_first: bool = True
+) -> Booking:
     """Place requests by decreasing LP value, each in the first session it fits of those the
-    LP liked best; then fill the gaps first come, first served."""
+    LP liked best (`rooms_first`: an owner's meeting at a slot where its own room is free,
+    if there is one); then fill the gaps first come, first served."""
     booking = Booking(prepared)
     place_fixed(booking)
     weight = relaxation.weight
@@ -160,7 +163,7 @@ def round_session_relaxation(prepared: Prepared, relaxation: SessionRelaxation) 
         if request.id in booking.placements or weight.get(request.index, 0.0) < 1e-6:
             continue
         for session in relaxation.preferences.get(request.index, []):
-            room = _own_room_starts(booking, request, sessions[session])
+            room = _own_room_starts(booking, request, sessions[session]) if rooms_first else 0
             if room and booking.place_earliest(request, room):
                 break
             if booking.place_earliest(request, sessions[session]):
