@@ -89,3 +89,16 @@ def test_compact_by_neighbourhoods_has_fewer_breaks_and_the_same_count():
     assert (booking.objective(), set(booking.placements)) == (count, met)
     document = schedule_to_document(_as_schedule(booking), instance)
     assert check_schedule(DOCUMENT, json.loads(json.dumps(document))) == []
+
+
+def test_repair_gives_guaranteed_meetings_the_first_schedule_misses():
+    """`repair_shortfall`: neighbourhoods from the companies short of their guarantee only,
+    until no more are missing than asked; every rule kept."""
+    prepared = Prepared(instance_from_document(DOCUMENT)[0])
+    booking = greedy_schedule(prepared)
+    before = booking.shortfall()
+    assert before > 0
+    lns.repair_shortfall(booking, SolverSettings(workers=1), time.monotonic() + 30, 3.0, 0)
+    assert booking.shortfall() < before
+    document = schedule_to_document(_as_schedule(booking), prepared.instance)
+    assert check_schedule(DOCUMENT, json.loads(json.dumps(document))) == []

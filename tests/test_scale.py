@@ -110,3 +110,59 @@ def test_a_solve_asked_to_stop_before_it_starts_does_nothing():
     instance, _ = instance_from_document(DOCUMENT)
     with pytest.raises(Cancelled):
         solve(instance, SolverSettings(time_limit=10, should_stop=lambda: True))
+
+
+def _person(company: str) -> dict:
+    return {
+        "id": company,
+        "name": company,
+        "role": "delegation",
+        "attendees": [{"id": f"{company}-1", "name": "P"}],
+    }
+
+
+# One table and the corporate's own room, one session of two slots. The corporate (two
+# people) has two meetings and the others one each: all four fit only if both of the
+# corporate's go to its room (one per slot), leaving the table to the two others.
+ROOM_EVENT = {
+    "format": "partnering-instance/1",
+    "event": {
+        "name": "Own room",
+        "timezone": "UTC",
+        "slot_minutes": 30,
+        "days": [{"date": "2026-10-14", "sessions": [{"start": "10:00", "end": "11:00"}]}],
+    },
+    "locations": [
+        {"id": "T1", "name": "Table", "kind": "table"},
+        {"id": "R1", "name": "Room", "kind": "room", "owner": "big"},
+    ],
+    "companies": [
+        {
+            "id": "big",
+            "name": "Big",
+            "role": "corporate",
+            "attendees": [{"id": "big-1", "name": "A"}, {"id": "big-2", "name": "B"}],
+        },
+        *(_person(c) for c in ("a", "b", "c", "d", "e", "f")),
+    ],
+    "requests": [
+        {"id": "r1", "from": "a", "to": "big"},
+        {"id": "r2", "from": "b", "to": "big"},
+        {"id": "r3", "from": "c", "to": "d"},
+        {"id": "r4", "from": "e", "to": "f"},
+    ],
+}
+
+
+def test_session_rounding_puts_an_owners_meetings_in_its_room_first():
+    """The owner's second meeting waits for its room at the next slot rather than take the
+    only table at the first: then every request fits (first come, first served fits 3)."""
+    p = Prepared(instance_from_document(ROOM_EVENT)[0])
+    sessions = solve_session_relaxation(p)
+    assert sessions is not None and sessions.bound == 4
+    rounded = round_session_relaxation(p, sessions)
+    assert greedy_schedule(p).objective() == 3
+    assert rounded.objective() == 4
+    assert {rounded.placements[r].location for r in ("r1", "r2")} == {"R1"}
+    schedule = json.loads(json.dumps(schedule_to_document(_as_schedule(p, rounded), p.instance)))
+    assert check_schedule(ROOM_EVENT, schedule) == []

@@ -35,7 +35,7 @@ from scheduler.solver.booking import Booking, Placement
 from scheduler.solver.cpsat import Progress, SolverSettings, stop_when_asked
 from scheduler.solver.formulation import shortfall_weight
 from scheduler.solver.greedy import greedy_order
-from scheduler.solver.neighbourhoods import KINDS, Neighbourhood, choose
+from scheduler.solver.neighbourhoods import KINDS, Neighbourhood, choose, short_of_guarantee
 from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 
 UNITS_PER_SECOND = 0.8  # deterministic units per second of its share (BioJapan size, 2 cores: ~1)
@@ -48,6 +48,7 @@ SIZES = (1_500, 40_000)  # the least and most a neighbourhood grows or shrinks t
 PREPARING_SECONDS_PER_REQUEST = 0.0006
 GOOD_ENOUGH = 0.0005  # stop once within 0.05% of the bound
 SAFETY_SECONDS = 0.3  # kept back from the deadline for booking the last answer
+REPAIR_STALLS = 3  # neighbourhoods in a row that give no guaranteed meeting end the repair
 
 Key = tuple[int, int, str]  # (request index, start, pool)
 
@@ -102,6 +103,33 @@ def improve(
         if gain > 0 and report is not None:
             report(Progress("improving", 0.0, booking.objective(), bound, len(booking.placements)))
     return booking
+
+
+def repair_shortfall(
+    booking: Booking, settings: SolverSettings, deadline: float, units: float, at_most: int
+) -> None:
+    """Neighbourhoods from the companies short of their guarantee only, each kept where it
+    misses fewer guaranteed meetings (whatever the count costs: the guarantee comes first),
+    until at most `at_most` are missing, `units` are spent, the deadline is near or
+    `REPAIR_STALLS` neighbourhoods in a row gave none (what is left may be impossible). For a
+    first schedule with a much higher count but a few more companies short than another."""
+    rng = random.Random(settings.seed)
+    weight = shortfall_weight(booking.prepared)
+    spent, iteration, size, stalled = 0.0, 0, START_SIZE, 0
+    while spent < units and booking.shortfall() > at_most and stalled < REPAIR_STALLS:
+        seconds = min(ITERATION_SECONDS, deadline - time.monotonic() - SAFETY_SECONDS)
+        if seconds < 0.2:
+            break
+        hood = short_of_guarantee(booking, rng, size)
+        if not hood.requests:
+            stalled += 1  # that company may wait for nothing schedulable: another is drawn
+            continue
+        short = booking.shortfall()
+        answer = _reoptimise(booking, hood, settings, iteration, weight, seconds)
+        stalled = 0 if booking.shortfall() < short else stalled + 1
+        spent += answer.units
+        iteration += 1
+        size = int(min(max(size * (1.5 if answer.optimal else 0.7), SIZES[0]), SIZES[1]))
 
 
 def search_units(prepared: Prepared, share: float) -> float:

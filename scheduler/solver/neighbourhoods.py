@@ -19,13 +19,14 @@ enough to solve in a second or two whatever the event's size.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.solver.booking import Booking
-from scheduler.solver.prepare import Prepared, PreparedRequest
+from scheduler.solver.prepare import Prepared, PreparedRequest, bits
 
 KINDS = ("session", "corporates", "slots", "misrounded")
 
@@ -66,6 +67,42 @@ def choose(
     every = [r for r in prepared.requests if r.start_mask & window and r.fixed_start is None]
     rng.shuffle(every)
     return Neighbourhood(kind, window, _fill(prepared, every, window, size))
+
+
+def short_of_guarantee(booking: Booking, rng: random.Random, size: int) -> Neighbourhood:
+    """A session, from the companies short of their guaranteed meetings (in a random order):
+    their requests, the meetings of the partners they wait for and of those partners'
+    partners, then any other meeting of the session (with the tables full, one of them must
+    give up its table). Not one of the search's `KINDS`: the first schedules' repair
+    (`lns.repair_shortfall`) draws it."""
+    prepared = booking.prepared
+    held = booking.meetings_of_company
+    short = sorted(c for c, wanted in prepared.min_meetings.items() if held[c] < wanted)
+    if not short:
+        return Neighbourhood("short", 0, [])
+    rng.shuffle(short)
+    # the session of a start of one of the first company's waiting requests
+    waiting = [
+        r
+        for r in prepared.requests_of_company[short[0]]
+        if r.id not in booking.placements and r.start_mask
+    ]
+    if not waiting:
+        return Neighbourhood("short", 0, [])
+    start = rng.choice(bits(rng.choice(waiting).start_mask))
+    window = next(m for m in prepared.session_masks if m >> start & 1)
+    others = [r for r in prepared.requests if r.start_mask & window and r.fixed_start is None]
+    rng.shuffle(others)
+    requests = itertools.chain(_chains(booking, short, window), others)
+    return Neighbourhood("short", window, _fill(prepared, _once(requests), window, size))
+
+
+def _once(requests: Iterable[PreparedRequest]) -> Iterable[PreparedRequest]:
+    seen: set[int] = set()
+    for request in requests:
+        if request.index not in seen:
+            seen.add(request.index)
+            yield request
 
 
 def _misrounded(
