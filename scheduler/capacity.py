@@ -323,9 +323,10 @@ def _bound_at(prepared: Prepared, owned: int, tables: int) -> int:
 class Probe:
     """One `partnering solve` asked whether it reaches `needed` meetings at some number of
     tables, stopped as soon as the answer is known (`how`): "end", the solve ran to its end
-    and `met` is what `partnering solve` places; "reached", its best schedule had `needed`
-    meetings; "search start", the count its neighbourhood search started from was too far
-    below `needed` for the search to close (`NO_MARGIN`); "out of time", stopped by the
+    and `met` is what `partnering solve` places; "reached", its best schedule in the
+    neighbourhood search had enough more than `needed` meetings (`YES_MARGIN`); "search
+    start", the count that search started from was too far below `needed` for it to close
+    (`NO_MARGIN`); "out of time", stopped by the
     caller's deadline, no answer."""
 
     tables: int
@@ -359,8 +360,12 @@ class _Stop(Exception):
 # improves the priority-weighted count, not the count (BioJapan size, seed 2026, 547 tables:
 # 21,033 meetings after the session relaxation's rounding at 14 s, 21,035 at the end, 55 s).
 # A probe whose count there is this share or more below the target is a no without the rest
-# of the search; nearer, the search runs to its end.
+# of the search, and one this share or more above it a yes; nearer, the search runs to its
+# end. Before the search (CP-SAT on the slot-by-slot model of a smaller event) no count is
+# taken as an answer: trading two meetings for one of a higher priority, the solve may end
+# with fewer meetings than it once had (300 requests: 210 on the way, 207 at the end).
 NO_MARGIN = 0.002
+YES_MARGIN = 0.002
 SEARCH_START = "improving"  # the stage at which the neighbourhood search starts
 # Where each table more adds fewer meetings than the ones before did (people fill up:
 # BioJapan size, target 65%: 16 a table from 580 to 599 tables, 9 from 599 to 623), the next
@@ -368,15 +373,18 @@ SEARCH_START = "improving"  # the stage at which the neighbourhood search starts
 DECLINING = 0.6
 
 
-def real_solver(seconds: float | None = None, workers: int | None = None) -> Solver:
+def real_solver(
+    seconds: float | None = None, workers: int | None = None, base: SolverSettings | None = None
+) -> Solver:
     """`partnering solve` itself, with its defaults (60 s, 2 workers, seed 0: what the
     command runs) unless told otherwise, asked one question: does its schedule reach
-    `needed` meetings? It stops as soon as its best schedule has `needed` meetings, where
-    the neighbourhood search starts too far below them (`NO_MARGIN`, unless `full`), and at
+    `needed` meetings? It stops where the neighbourhood search is under way with a count
+    far enough from `needed` either side (`NO_MARGIN`, `YES_MARGIN`; unless `full`), and at
     the end before writing the reasons for the unscheduled requests (they change no
-    meeting)."""
-    defaults = SolverSettings()
-    settings = SolverSettings(
+    meeting). `base`: other settings than the command's (tests)."""
+    defaults = base or SolverSettings()
+    settings = replace(
+        defaults,
         time_limit=defaults.time_limit if seconds is None else seconds,
         workers=defaults.workers if workers is None else workers,
     )
@@ -390,6 +398,7 @@ def real_solver(seconds: float | None = None, workers: int | None = None) -> Sol
         started = time.monotonic()
         best = {"met": 0, "how": ""}
         hopeless = needed - math.ceil(NO_MARGIN * needed)
+        certain = needed + math.ceil(YES_MARGIN * needed)
 
         def on_progress(progress) -> None:
             if progress.scheduled is None:
@@ -398,19 +407,16 @@ def real_solver(seconds: float | None = None, workers: int | None = None) -> Sol
             if progress.stage == "done":
                 best["how"] = "end"
                 raise _Stop()
-            if progress.stage == "searching":
-                return  # CP-SAT's own thread: `should_stop` stops it
-            if progress.scheduled >= needed:
+            if progress.stage != SEARCH_START or full:
+                return  # the count may still fall: CP-SAT weighs priorities, not meetings
+            if progress.scheduled >= certain:
                 best["how"] = "reached"
                 raise _Stop()
-            if progress.stage == SEARCH_START and progress.scheduled < hopeless and not full:
+            if progress.scheduled < hopeless:
                 best["how"] = "search start"
                 raise _Stop()
 
         def should_stop() -> bool:  # between steps, and in CP-SAT's a few times a second
-            if best["met"] >= needed:
-                best["how"] = "reached"
-                return True
             if deadline is not None and time.monotonic() > deadline:
                 best["how"] = "out of time"
                 return True

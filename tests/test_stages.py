@@ -60,7 +60,7 @@ def _assert_timed(summary: dict, wall: float) -> list[str]:
 
 
 def test_slot_by_slot_solve_times_its_steps():
-    document = generate_instance(30, 300, days=2, tables=2, seed=1)  # the session LP falls short
+    document = generate_instance(30, 300, days=2, tables=3, seed=1)  # the session LP falls short
     summary, wall = _timed_solve(document, time_limit=5)
     names = _assert_timed(summary, wall)
     assert "LP relaxation" in names and "improving" not in names
