@@ -204,6 +204,27 @@ NOTES = {  # what the figures say, kept with them (a label's rows are measured a
         " tables: 22,738 at the end against 22,609 at the search's start at 623 in another"
         " run), so a no from the search's start (0.2% below) may be wrong in this regime."
     ),
+    "idle 0.6": (
+        "A later session, the machine idle (load about 1), with the session LP solved by the"
+        " dual simplex (benchmarks/UNSEEN.md: the LP took 11-56 s in this range of tables,"
+        " now 7-18 s) and probes that take no count as an answer before the neighbourhood"
+        " search and a yes only 0.2% above the target (YES_MARGIN). Tight on both seeds: one"
+        " table fewer does not reach the target. The probe nearest the answer ran to its end"
+        " (its count within 0.2% of the target either side), which left no time to solve one"
+        " table fewer: `confirmed` is false, the checks show it is."
+    ),
+    "idle 0.65": (
+        'The same code as "idle 0.6". The target is reached at the answer now (the last'
+        " stop's 623 tables placed 21,976: that solve's LP ran out of time and the 60 s ended"
+        " near first come, first served). Not tight: 608 tables reach it too. Here people,"
+        " not tables, are the limit, and the neighbourhood search adds 117-172 meetings to"
+        " the count it starts from (600, 604, 608 tables: 22,462 -> 22,632, 22,553 -> 22,670,"
+        " 22,676 -> 22,794), far more than the 0.2% (46) that a no from the search's start"
+        " assumes; at 0.6 it adds almost none (the tables are full). So 608 (22,676 at the"
+        " start) was taken for a no. Solves of the same instance also differ from run to run"
+        " by about 25 meetings and from one table to the next by up to 50 (608: 22,770, 610:"
+        " 22,753), so a one-table answer is not defined better than that in this regime."
+    ),
 }
 
 
