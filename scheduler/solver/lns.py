@@ -44,8 +44,14 @@ ITERATION_SECONDS = 4.0  # at most, per CP-SAT call, on the wall clock
 UNITS_PER_VARIABLE = 4e-5  # the Python side of an iteration: building, booking
 START_SIZE = 5_000  # candidate placements in a first neighbourhood
 SIZES = (1_500, 40_000)  # the least and most a neighbourhood grows or shrinks to
-# Seconds the steps before the search take per request (BioJapan size: 20 s for 35,000)
-PREPARING_SECONDS_PER_REQUEST = 0.0006
+# Seconds the steps before the search take per request, and how much more per request past
+# BIO size (the session LP grows faster than the event). Measured on an idle 2-core machine
+# with the LP's dual simplex: BioJapan 14.6 s (35,000 requests), BIO 44 s (100,000), twice
+# BIO 217 s (200,000). Too high an estimate ends the search early: before it was lowered
+# from 20 s at BioJapan size, BIO's 270 s solve stopped at 199 s.
+PREPARING_SECONDS_PER_REQUEST = 0.00042
+PREPARING_GROWS_FROM = 100_000
+PREPARING_GROWTH = 1.3
 GOOD_ENOUGH = 0.0005  # stop once within 0.05% of the bound
 SAFETY_SECONDS = 0.3  # kept back from the deadline for booking the last answer
 REPAIR_STALLS = 3  # neighbourhoods in a row that give no guaranteed meeting end the repair
@@ -138,7 +144,8 @@ def search_units(prepared: Prepared, share: float) -> float:
     this project's 2-core machine) rather than read from the clock, so that it is the same
     on every run."""
     requests = len(prepared.requests)
-    before = PREPARING_SECONDS_PER_REQUEST * requests * max(1.0, requests / 35_000) ** 0.5
+    growth = max(1.0, requests / PREPARING_GROWS_FROM) ** PREPARING_GROWTH
+    before = PREPARING_SECONDS_PER_REQUEST * requests * growth
     return UNITS_PER_SECOND * max(0.0, share - before)
 
 

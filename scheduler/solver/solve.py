@@ -59,7 +59,9 @@ ENTITLEMENTS_SHARE = 0.1  # of the time limit at most, for giving guaranteed mee
 # search then has the rest to improve on first come, first served.
 RELAXATION_SHARE = 0.75
 RELAXATION_FLOOR = 30.0
-REASON_SECONDS = 0.00035  # per unscheduled request, measured at BioJapan size on 2 cores
+# per unscheduled request, about twice what they took (2 cores: BioJapan size 0.6-1.0 s idle
+# and 2.4 s at load 1.8 for 18,500 of them; BIO 1.9 s idle for ~45,000)
+REASON_SECONDS = 0.0001
 REASONS_SHARE = 0.15  # of the time limit at most, kept for them
 MIN_SEARCH_SECONDS = 1.0  # or 5% of a short limit: less, and CP-SAT would overrun (_Clock)
 FAIRNESS_SHARE = 0.15  # of the time limit, kept for the fairness pass when it is asked for
@@ -85,7 +87,7 @@ class _Clock:
 
     def keep_for_reasons(self, unscheduled: int) -> None:
         """Explaining every unscheduled request takes seconds at event scale (BioJapan size:
-        18,000 of them, about 6 s on 2 cores): the search ends that much before the limit."""
+        18,000 of them, 1-2.4 s on 2 cores): the search ends that much before the limit."""
         self.reserve = min(REASONS_SHARE * self.settings.time_limit, REASON_SECONDS * unscheduled)
 
     def remaining(self, until: float | None = None) -> float:
