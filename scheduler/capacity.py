@@ -326,8 +326,7 @@ class Probe:
     and `met` is what `partnering solve` places; "reached", its best schedule in the
     neighbourhood search had enough more than `needed` meetings (`YES_MARGIN`); "search
     start", the count that search started from was too far below `needed` for it to close
-    (`NO_MARGIN`); "out of time", stopped by the
-    caller's deadline, no answer."""
+    (`NO_MARGIN`); "out of time", stopped by the caller's deadline, no answer."""
 
     tables: int
     met: int  # meetings in the best schedule when it stopped
