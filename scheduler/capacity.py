@@ -10,18 +10,21 @@ corporates too, the flow runs on the double cover (each company a sender and a r
 half of it bounds the fractional matching, still a proven bound.
 
 `tables_needed` is searched both ways: below the smallest number of tables whose bound
-reaches the target, no schedule reaches it (a proof); from there, a real solve names the
-first number that does. When even unlimited tables cannot reach it, the companies whose
-people are the limit are named (`bottleneck`).
+reaches the target, no schedule reaches it (a proof); from there, real solves name the
+first number that does (at event scale from their counts where the neighbourhood search
+starts, with what that search adds measured by one solve run to its end). When even
+unlimited tables cannot reach it, the companies whose people are the limit are named
+(`bottleneck`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -325,14 +328,17 @@ class Probe:
     tables, stopped as soon as the answer is known (`how`): "end", the solve ran to its end
     and `met` is what `partnering solve` places; "reached", its best schedule in the
     neighbourhood search had enough more than `needed` meetings (`YES_MARGIN`); "search
-    start", the count that search started from was too far below `needed` for it to close
-    (`NO_MARGIN`); "out of time", stopped by the caller's deadline, no answer."""
+    start", stopped where the neighbourhood search starts (its count too far below `needed`
+    for it to close, `NO_MARGIN`, or asked to: `start_only`); "out of time", stopped by the
+    caller's deadline, no answer. `start`: the count the neighbourhood search started from,
+    where it got there."""
 
     tables: int
     met: int  # meetings in the best schedule when it stopped
     reached: bool  # met >= needed
     how: str  # "end", "reached" or "search start"
     seconds: float
+    start: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -342,6 +348,7 @@ class Probe:
         return {
             "tables": self.tables,
             "met": self.met,
+            "start": self.start,
             "reached": self.reached,
             "how": self.how,
             "seconds": round(self.seconds, 1),
@@ -349,16 +356,18 @@ class Probe:
 
 
 Solver = Callable[..., Probe]  # (instance, needed, full=False, deadline=None) -> the answer
+Ask = tuple[int, str]  # a number of tables and "full" (to the end) or "start" (to the search)
 
 
 class _Stop(Exception):
     """Raised from the progress report: the probe has its answer, the solve stops here."""
 
 
-# At event scale the count is almost all there when the neighbourhood search starts: it
-# improves the priority-weighted count, not the count (BioJapan size, seed 2026, 547 tables:
-# 21,033 meetings after the session relaxation's rounding at 14 s, 21,035 at the end, 55 s).
-# A probe whose count there is this share or more below the target is a no without the rest
+# At event scale the count is almost all there when the neighbourhood search starts where
+# the tables are full (BioJapan size, seed 2026, 547 tables: 21,033 meetings after the
+# session relaxation's rounding at 14 s, 21,035 at the end, 55 s); where people are the
+# limit the search adds 50-115 (600-610 tables: `ProbeRunner`'s search measures it). A
+# probe whose count there is this share or more below the target is a no without the rest
 # of the search, and one this share or more above it a yes; nearer, the search runs to its
 # end. Before the search (CP-SAT on the slot-by-slot model of a smaller event) no count is
 # taken as an answer: trading two meetings for one of a higher priority, the solve may end
@@ -372,67 +381,130 @@ SEARCH_START = "improving"  # the stage at which the neighbourhood search starts
 DECLINING = 0.6
 
 
-def real_solver(
-    seconds: float | None = None, workers: int | None = None, base: SolverSettings | None = None
-) -> Solver:
+class ProbeRunner:
     """`partnering solve` itself, with its defaults (60 s, 2 workers, seed 0: what the
     command runs) unless told otherwise, asked one question: does its schedule reach
-    `needed` meetings? It stops where the neighbourhood search is under way with a count
-    far enough from `needed` either side (`NO_MARGIN`, `YES_MARGIN`; unless `full`), and at
-    the end before writing the reasons for the unscheduled requests (they change no
-    meeting). `base`: other settings than the command's (tests)."""
-    defaults = base or SolverSettings()
-    settings = replace(
-        defaults,
-        time_limit=defaults.time_limit if seconds is None else seconds,
-        workers=defaults.workers if workers is None else workers,
-    )
+    `needed` meetings? Called as a function, it stops where the neighbourhood search is
+    under way with a count far enough from `needed` either side (`NO_MARGIN`, `YES_MARGIN`;
+    unless `full`), and at the end before writing the reasons for the unscheduled requests
+    (they change no meeting). `many` runs several probes at once, in child processes at
+    event scale: up to the search's start a solve is one thread (the session LP, its
+    rounding), so two probes there take the time of one. `base`: other settings than the
+    command's (tests)."""
 
-    def probe(
-        instance: Instance, needed: int, full: bool = False, deadline: float | None = None
-    ) -> Probe:
-        from scheduler.solver.cpsat import Cancelled
-        from scheduler.solver.solve import solve
-
-        started = time.monotonic()
-        best = {"met": 0, "how": ""}
-        hopeless = needed - math.ceil(NO_MARGIN * needed)
-        certain = needed + math.ceil(YES_MARGIN * needed)
-
-        def on_progress(progress) -> None:
-            if progress.scheduled is None:
-                return
-            best["met"] = progress.scheduled
-            if progress.stage == "done":
-                best["how"] = "end"
-                raise _Stop()
-            if progress.stage != SEARCH_START or full:
-                return  # the count may still fall: CP-SAT weighs priorities, not meetings
-            if progress.scheduled >= certain:
-                best["how"] = "reached"
-                raise _Stop()
-            if progress.scheduled < hopeless:
-                best["how"] = "search start"
-                raise _Stop()
-
-        def should_stop() -> bool:  # between steps, and in CP-SAT's a few times a second
-            if deadline is not None and time.monotonic() > deadline:
-                best["how"] = "out of time"
-                return True
-            return False
-
-        try:
-            schedule = solve(instance, replace(settings, should_stop=should_stop), on_progress)
-            best.update(met=len(schedule.meetings), how="end")
-        except (_Stop, Cancelled):
-            pass
-        tables = len(shared_tables(instance))
-        met, how = best["met"], best["how"]
-        return Probe(
-            tables, met, met >= needed and how != "out of time", how, time.monotonic() - started
+    def __init__(
+        self,
+        seconds: float | None = None,
+        workers: int | None = None,
+        base: SolverSettings | None = None,
+    ) -> None:
+        defaults = base or SolverSettings()
+        self.settings = replace(
+            defaults,
+            time_limit=defaults.time_limit if seconds is None else seconds,
+            workers=defaults.workers if workers is None else workers,
         )
 
-    return probe
+    def __call__(
+        self,
+        instance: Instance,
+        needed: int,
+        full: bool = False,
+        deadline: float | None = None,
+        start_only: bool = False,
+    ) -> Probe:
+        return _probe(self.settings, instance, needed, full, deadline, start_only)
+
+    def many(
+        self, instance: Instance, asks: list[Ask], needed: int, deadline: float | None
+    ) -> list[Probe]:
+        """Each ask's probe on `instance` with its number of tables, at once."""
+        jobs = [(self.settings, tables, needed, how, deadline) for tables, how in asks]
+        if len(jobs) < 2 or len(instance.requests) < PARALLEL_FROM:
+            return [_probe_job(instance, *job) for job in jobs]
+        with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = [pool.submit(_probe_job, instance, *job) for job in jobs]
+            return [future.result() for future in futures]
+
+
+def real_solver(
+    seconds: float | None = None, workers: int | None = None, base: SolverSettings | None = None
+) -> ProbeRunner:
+    """`partnering solve` as the probes run it (`ProbeRunner`)."""
+    return ProbeRunner(seconds, workers, base)
+
+
+def _probe_job(
+    instance: Instance,
+    settings: SolverSettings,
+    tables: int,
+    needed: int,
+    how: str,
+    deadline: float | None,
+) -> Probe:
+    full, start_only = how == "full", how == "start"
+    return _probe(settings, with_tables(instance, tables), needed, full, deadline, start_only)
+
+
+def _probe(
+    settings: SolverSettings,
+    instance: Instance,
+    needed: int,
+    full: bool,
+    deadline: float | None,
+    start_only: bool,
+) -> Probe:
+    from scheduler.solver.cpsat import Cancelled
+    from scheduler.solver.solve import solve
+
+    started = time.monotonic()
+    best: dict = {"met": 0, "how": "", "start": None}
+    hopeless = needed - math.ceil(NO_MARGIN * needed)
+    certain = needed + math.ceil(YES_MARGIN * needed)
+
+    def on_progress(progress) -> None:
+        if progress.scheduled is None:
+            return
+        best["met"] = progress.scheduled
+        if progress.stage == "done":
+            best["how"] = "end"
+            raise _Stop()
+        if progress.stage != SEARCH_START:
+            return  # the count may still fall: CP-SAT weighs priorities, not meetings
+        if best["start"] is None:
+            best["start"] = progress.scheduled
+            if start_only:
+                best["how"] = "search start"
+                raise _Stop()
+        if full:
+            return
+        if progress.scheduled >= certain:
+            best["how"] = "reached"
+            raise _Stop()
+        if progress.scheduled < hopeless:
+            best["how"] = "search start"
+            raise _Stop()
+
+    def should_stop() -> bool:  # between steps, and in CP-SAT's a few times a second
+        if deadline is not None and time.monotonic() > deadline:
+            best["how"] = "out of time"
+            return True
+        return False
+
+    try:
+        schedule = solve(instance, replace(settings, should_stop=should_stop), on_progress)
+        best.update(met=len(schedule.meetings), how="end")
+    except (_Stop, Cancelled):
+        pass
+    met, how = best["met"], best["how"]
+    return Probe(
+        len(shared_tables(instance)),
+        met,
+        met >= needed and how != "out of time",
+        how,
+        time.monotonic() - started,
+        best["start"],
+    )
 
 
 def tables_needed(
@@ -456,7 +528,8 @@ def tables_needed(
     none was, else the number the counts predict: `yes_by` "predicted"); `bracket` is
     [most tables known not to reach it, the answer], `no_by` says how the first is known
     ("bound", "solve" to its end, or the count at the "search start"), `yes_by` the
-    second."""
+    second. Where the solves start with the neighbourhood search (event scale), the probes
+    run in rounds instead, and what that search adds is measured (`_search_at_scale`)."""
     prepared = Prepared(instance)
     owned = sum(1 for loc in instance.locations if loc.owner is not None)
     needed = needed_count(target, len(instance.requests))
@@ -467,6 +540,10 @@ def tables_needed(
     if lowest > 0:
         proof["bound_below"] = _bound_at(prepared, owned, lowest - 1)
     most = max(lowest, enough_tables(prepared, owned))
+    if _at_scale(prepared, solver):
+        answer, found = _search_at_scale(instance, needed, lowest, most, solver, report, deadline)
+        proof.update(found)
+        return answer, proof
     search = _Search(needed, lowest - 1, owned, most)
     while not search.confirmed() and search.no < most:
         tables, full = _next_probe(search)
@@ -493,6 +570,206 @@ def tables_needed(
             return None, proof
     proof["bracket"] = [search.no, answer]
     proof["no_by"] = search.no_by.get(search.no, "bound")
+    return answer, proof
+
+
+# --- at event scale: rounds of probes, the search's gain measured ----------------------------
+
+# Where the neighbourhood search starts a solve (the slot-by-slot model is too large), the
+# count there is known after half the time limit, the count at the end only after all of it;
+# and where people rather than tables are the limit the search adds meetings to the count
+# it starts from (BioJapan size, seed 2026: 51-109 between 600 and 610 tables; 0-2 where the
+# tables are full, 547). So the probes run in rounds (`ProbeRunner.many`): first two counts
+# at the search's start at once, then one solve to its end, which measures what the search
+# adds; every count at the start is then taken with that gain (`_Estimates`).
+PRIOR_GAIN = 0.003  # what the search is taken to add, as a share, before one is measured
+SPREAD = 0.03  # the first round's second number of tables: this share above the bound's
+# What the search adds differs from one number of tables to the next as much as the counts
+# do (BioJapan size, seed 2026, 600-610 tables: 51-109; the solve's count at 605-610 tables:
+# 22,747, 22,679, 22,750, 22,736 for 22,750 wanted): the answer aims this share of the
+# measured gain above the target, where no solve there was seen to reach it.
+GAIN_DOUBT = 0.5
+
+
+def _at_scale(prepared: Prepared, solver: Solver) -> bool:
+    """Whether the probes' solves start with the neighbourhood search, and can run at once."""
+    from scheduler.solver.solve import slot_model_size
+
+    settings = getattr(solver, "settings", None)
+    if getattr(solver, "many", None) is None or settings is None:
+        return False
+    return slot_model_size(prepared) > settings.slot_model_limit
+
+
+@dataclass
+class _Estimates:
+    """What the probes say at each number of tables: a solve's count at its end where one
+    ran there, else its count at the search's start plus what the search added where it
+    ran to its end (`gain`: their mean)."""
+
+    needed: int
+    lowest: int  # the bound's number: fewer tables cannot reach `needed`
+    most: int  # tables beyond which more change nothing (`enough_tables`)
+    probes: list[Probe] = field(default_factory=list)
+
+    def gain(self) -> int | None:
+        seen = [p.met - p.start for p in self.probes if p.finished and p.start is not None]
+        return round(sum(seen) / len(seen)) if seen else None
+
+    def points(self) -> dict[int, tuple[int, str]]:
+        """Tables -> (count, how known: "solve" or "search start")."""
+        gain = self.gain() or 0
+        known: dict[int, tuple[int, str]] = {}
+        for p in self.probes:
+            if p.finished:
+                known[p.tables] = (p.met, "solve")
+            elif p.start is not None and known.get(p.tables, (0, ""))[1] != "solve":
+                known[p.tables] = (p.start + gain, "search start")
+        return known
+
+    def level(self) -> int:
+        """The count to aim at: `needed`, and a share of the gain more (`GAIN_DOUBT`), as
+        the search's gain differs from one number of tables to the next."""
+        return self.needed + math.ceil(GAIN_DOUBT * (self.gain() or 0))
+
+    def answer(self) -> tuple[int | None, float | None]:
+        """The fewest tables where the counts, on the line between two numbers probed,
+        reach `level` (beyond the last, on its slope), or fewer where a solve run to its
+        end was seen to reach `needed`; and that slope. None where no number up to `most`
+        does."""
+        points = self.points()
+        seen = [t for t, (m, how) in points.items() if how == "solve" and m >= self.needed]
+        crossing, slope = self._crossing(sorted((t, m) for t, (m, _) in points.items()))
+        if seen and (crossing is None or min(seen) < crossing):
+            return min(seen), slope
+        return crossing, slope
+
+    def _crossing(self, known: list[tuple[int, int]]) -> tuple[int | None, float | None]:
+        level = self.level()
+        above = [(t, m) for t, m in known if m >= level]
+        if above and above[0][0] <= self.lowest:
+            return self.lowest, None
+        below = [(t, m) for t, m in known if m < level and (not above or t < above[0][0])]
+        if not below:
+            return None, None
+        t1, m1 = below[-1]
+        if above:
+            t2, m2 = above[0]
+            slope = (m2 - m1) / (t2 - t1)
+            return min(t2, t1 + max(1, math.ceil((level - m1) / slope))), slope
+        if len(below) < 2:
+            return None, None
+        t0, m0 = below[-2]
+        slope = max((m1 - m0) / (t1 - t0), m1 / max(1, t1) / 4)
+        guess = t1 + max(1, math.ceil((level - m1) / slope))
+        return (guess if guess <= self.most else None), slope
+
+    def asked(self, tables: int, how: str) -> bool:
+        return any(
+            p.tables == tables and (p.finished or how == "start")
+            for p in self.probes
+            if p.how != "out of time"
+        )
+
+
+def _next_asks(found: _Estimates) -> list[Ask]:
+    """The next round: the bound's number and `SPREAD` more, at the search's start; then a
+    solve to its end where the counts would reach the target with `PRIOR_GAIN` added (the
+    curves' quick schedules use the core its first half leaves idle); then solves to the
+    end at the answer and one fewer, one at a time."""
+    low = found.lowest
+    if not found.probes:
+        spread = min(found.most, low + max(2, math.ceil(SPREAD * low)))
+        return [(low, "start")] + ([(spread, "start")] if spread > low else [])
+    answer, slope = found.answer()
+    if answer is None:
+        return []
+    if found.gain() is None:
+        shift = math.ceil(PRIOR_GAIN * found.needed / slope) if slope else 0
+        asks = [(max(low, answer - shift), "full")]
+    else:
+        asks = [(answer, "full"), (answer - 1, "full")][: 2 if answer > low else 1]
+    # one at a time: two searches at once would each have half the cores
+    return [(t, how) for t, how in asks if t >= low and not found.asked(t, how)][:1]
+
+
+def _round_seconds(found: _Estimates, asks: list[Ask], limit: float, at_once: bool) -> float:
+    """How long a round may take: each probe as long as the longest of its kind so far
+    (else the time limit), the round as its longest probe where they run at once."""
+
+    def of(how: str) -> float:
+        kind = [p.seconds for p in found.probes if p.finished == (how == "full")]
+        return max(kind or [limit])
+
+    times = [of(how) for _, how in asks]
+    return max(times) if at_once else sum(times)
+
+
+def _search_at_scale(
+    instance: Instance,
+    needed: int,
+    lowest: int,
+    most: int,
+    solver: Solver,
+    report: Report | None,
+    deadline: float | None,
+) -> tuple[int | None, dict]:
+    """`tables_needed` where the probes' solves start with the neighbourhood search:
+    rounds of probes (`_next_asks`) while one fits before `deadline`, the answer from the
+    counts (`_Estimates.answer`)."""
+    found = _Estimates(needed, lowest, most)
+    limit = solver.settings.time_limit
+    at_once = len(instance.requests) >= PARALLEL_FROM
+    asks = _next_asks(found)
+    while asks:
+        seconds = _round_seconds(found, asks, limit, at_once)
+        if deadline is not None and time.monotonic() + seconds > deadline:
+            break
+        if report:
+            report("confirming", min(0.95, 0.7 + 0.08 * len(found.probes)))
+        found.probes += solver.many(instance, asks, needed, deadline)
+        if all(p.how == "out of time" for p in found.probes[-len(asks) :]):
+            break
+        asks = _next_asks(found)
+    if not found.probes:  # no time for one: first come, first served's number
+        quick = _first_quick_success(instance, lowest, needed, most)
+        if quick is not None:
+            bracket = [lowest - 1, quick]
+            return quick, {
+                "solved": [],
+                "quick": quick,
+                "yes_by": "first come, first served",
+                "no_by": "bound",
+                "bracket": bracket,
+                "confirmed": quick == lowest,
+            }
+    return _answer_at_scale(found)
+
+
+def _answer_at_scale(found: _Estimates) -> tuple[int | None, dict]:
+    answer, _ = found.answer()
+    points = found.points()
+    proof: dict = {
+        "solved": [p.as_json() for p in found.probes],
+        "gain": found.gain(),
+        "counts": {str(t): m for t, (m, _) in sorted(points.items())},
+    }
+    if answer is None:
+        proof.update(unreached=True, most_tables=found.most, bracket=None, confirmed=False)
+        proof["no_by"] = "solve" if found.probes else "time limit"
+        return None, proof
+    below = [t for t, (m, _) in points.items() if m < found.needed and t < answer]
+    no = max(below, default=found.lowest - 1)
+    count, how = points.get(answer, (0, ""))
+    if how == "solve" and count >= found.needed:
+        yes_by = "solve"
+    elif how == "search start" and count - (found.gain() or 0) >= found.needed:
+        yes_by = "search start"
+    else:
+        yes_by = "predicted"
+    no_by = "bound" if no < found.lowest else points[no][1]
+    confirmed = yes_by == "solve" and answer - no == 1 and no_by in ("bound", "solve")
+    proof.update(bracket=[no, answer], no_by=no_by, yes_by=yes_by, confirmed=confirmed)
     return answer, proof
 
 
@@ -657,13 +934,24 @@ def plan_capacity(
     instance = replace(instance, fixed=())  # planning: published meetings may move
     solver = solver or real_solver()
     tables = len(shared_tables(instance))
-    curves = _curves(_steps(instance), workers, report)
-    curves_seconds = time.monotonic() - started
-    needed, proof = tables_needed(instance, target, solver, report, deadline)
-    proof["stage_seconds"] = {
-        "curves": round(curves_seconds, 1),
-        "tables_needed": round(time.monotonic() - started - curves_seconds, 1),
-    }
+    steps = _steps(instance)
+    jobs = [(name, step, variant) for name, variants in steps.items() for step, variant in variants]
+    if workers > 1 and len(instance.requests) >= PARALLEL_FROM:
+        # the curves in the probes' shadow: niced, they use what the probes leave idle
+        with ProcessPoolExecutor(max_workers=workers, initializer=_behind) as pool:
+            futures = [pool.submit(_point, *job) for job in jobs]
+            needed, proof = tables_needed(instance, target, solver, report, deadline)
+            probed = time.monotonic() - started
+            if report:
+                report("curves", 0.95)
+            curves = _sorted_curves(steps, [future.result() for future in futures])
+        waited = time.monotonic() - started - probed
+    else:
+        curves = _curves(jobs, steps, report)
+        waited = time.monotonic() - started
+        needed, proof = tables_needed(instance, target, solver, report, deadline)
+        probed = time.monotonic() - started - waited
+    proof["stage_seconds"] = {"curves": round(waited, 1), "tables_needed": round(probed, 1)}
     prepared = Prepared(instance)
     if needed is not None and needed > max(p.tables for p in curves["tables"]):
         curves["tables"].append(_point("tables", needed - tables, with_tables(instance, needed)))
@@ -686,26 +974,30 @@ def plan_capacity(
 PARALLEL_FROM = 2_000  # requests: below, a child process costs more than it saves
 
 
+def _behind() -> None:
+    """A child process that yields the cores to every other one (Unix: nice 19)."""
+    if hasattr(os, "nice"):
+        os.nice(19)
+
+
 def _curves(
-    steps: dict[str, list[tuple[int, Instance]]], workers: int, report: Report | None
+    jobs: list[tuple[str, int, Instance]],
+    steps: dict[str, list[tuple[int, Instance]]],
+    report: Report | None,
 ) -> dict[str, list[Point]]:
-    """Each setting's point, in `workers` child processes at event scale (each point is a
-    first come, first served schedule: seconds at BioJapan size)."""
-    jobs = [(name, step, variant) for name, variants in steps.items() for step, variant in variants]
-    large = jobs and len(jobs[0][2].requests) >= PARALLEL_FROM
+    """Each setting's point, one after another (small events: a child process costs more
+    than a point)."""
     points: list[Point] = []
-    if workers > 1 and large:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_point, *job) for job in jobs]
-            for done, future in enumerate(as_completed(futures)):
-                if report:
-                    report("curves", 0.7 * done / len(jobs))
-                points.append(future.result())
-    else:
-        for done, job in enumerate(jobs):
-            if report:
-                report(job[0], 0.7 * done / len(jobs))
-            points.append(_point(*job))
+    for done, job in enumerate(jobs):
+        if report:
+            report(job[0], 0.7 * done / len(jobs))
+        points.append(_point(*job))
+    return _sorted_curves(steps, points)
+
+
+def _sorted_curves(
+    steps: dict[str, list[tuple[int, Instance]]], points: list[Point]
+) -> dict[str, list[Point]]:
     curves: dict[str, list[Point]] = {name: [] for name in steps}
     for point in sorted(points, key=lambda p: p.step):
         curves[point.option].append(point)

@@ -11,7 +11,10 @@ from click.testing import CliRunner
 
 from scheduler.capacity import (
     Probe,
+    _answer_at_scale,
     _bound_at,
+    _Estimates,
+    _next_asks,
     count_bound,
     needed_count,
     plan_capacity,
@@ -194,3 +197,82 @@ def test_a_target_the_solve_never_reaches_is_none_without_probing_past_enough_ta
     tables, proof = tables_needed(instance, 0.6, never)
     assert tables is None and proof["unreached"]
     assert calls and max(calls) == proof["most_tables"] and len(calls) <= 12
+
+
+class _SearchAdds:
+    """A probe runner at event scale: at `tables` the count where the neighbourhood search
+    starts is `per_table` a table from `needed` at `start_threshold`, and the search adds
+    `gain` to it by its end."""
+
+    def __init__(self, per_table: int, start_threshold: int, gain: int) -> None:
+        self.settings = SolverSettings(slot_model_limit=0)  # every solve starts the search
+        self.per_table, self.threshold, self.gain = per_table, start_threshold, gain
+        self.asked: list[tuple[int, str]] = []
+
+    def many(self, instance, asks, needed, deadline):
+        probes = []
+        for tables, how in asks:
+            self.asked.append((tables, how))
+            start = needed + self.per_table * (tables - self.threshold)
+            met = start + self.gain if how == "full" else start
+            done = "end" if how == "full" else "search start"
+            probes.append(Probe(tables, met, met >= needed, done, 1.0, start))
+        return probes
+
+
+@pytest.mark.parametrize(("gain", "per_table"), [(0, 7), (1, 7), (10, 4), (16, 4)])
+def test_at_scale_the_answer_is_where_the_solve_ends_reaching_not_where_its_search_starts(
+    gain, per_table
+):
+    """Where people are the limit the search adds meetings (BioJapan size: 50-115 at
+    600-610 tables): a number taken from the counts where it starts would be padded."""
+    instance = _generated(seed=3)
+    lowest = _lowest(instance, 0.6)
+    runner = _SearchAdds(per_table, lowest + 6, gain)  # enough_tables: 21
+    tables, proof = tables_needed(instance, 0.6, runner)
+    needed = needed_count(0.6, len(instance.requests))
+    first = min(
+        t
+        for t in range(lowest, lowest + 10)
+        if needed + per_table * (t - lowest - 6) + gain >= needed
+    )
+    assert tables == first
+    assert proof["gain"] == gain and proof["confirmed"] and proof["bracket"] == [first - 1, first]
+    assert proof["yes_by"] == "solve" and proof["no_by"] == "solve"
+    assert runner.asked[:2] == [(lowest, "start"), (lowest + 2, "start")]  # then one to the end
+    assert [how for _, how in runner.asked].count("full") <= 5  # one at a time, downwards
+
+
+def test_at_scale_without_time_for_a_probe_first_come_first_served_answers():
+    instance = _generated(seed=3)
+    runner = _SearchAdds(4, _lowest(instance, 0.6) + 6, 10)
+    tables, proof = tables_needed(instance, 0.6, runner, deadline=time.monotonic() - 1)
+    assert runner.asked == [] and proof["yes_by"] == "first come, first served"
+    assert tables == proof["quick"] and proof["bracket"] == [proof["below"], tables]
+
+
+def test_a_probe_asked_for_the_search_start_stops_there_and_says_its_count():
+    instance = _generated(seed=5, tables=8)
+    searched = SolverSettings(time_limit=5, workers=2, slot_model_limit=0)
+    runner = real_solver(base=searched)
+    started, ended = runner.many(instance, [(8, "start"), (8, "full")], 1, None)
+    assert started.how == "search start" and started.start == started.met
+    assert ended.finished and ended.start == started.start and ended.met >= ended.start
+    assert ended.met == len(solve(instance, searched).meetings)
+
+
+def test_at_scale_with_time_for_one_solve_the_counts_at_the_start_take_its_gain():
+    """BioJapan size, seed 2026, 65%: the probes of one `partnering capacity` run."""
+    found = _Estimates(22750, 580, 900)
+    found.probes = [
+        Probe(580, 22058, False, "search start", 28.3, 22058),
+        Probe(598, 22440, False, "search start", 28.6, 22440),
+        Probe(609, 22739, False, "end", 58.6, 22692),
+    ]
+    assert found.gain() == 47 and found.level() == 22750 + 24
+    assert found.points()[598] == (22440 + 47, "search start")
+    # on from 609's count at the end, on the slope from 598 (22,487) to it: 22.9 a table
+    tables, proof = _answer_at_scale(found)
+    assert tables == 611 and proof["bracket"] == [609, 611] and not proof["confirmed"]
+    assert proof["yes_by"] == "predicted" and proof["no_by"] == "solve"
+    assert _next_asks(found) == [(611, "full")]  # if there is time for it

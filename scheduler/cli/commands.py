@@ -540,11 +540,13 @@ def _capacity_lines(result: dict) -> list[str]:
         no_by = {
             "bound": "the bound proves it",
             "solve": "a solve run to its end",
-            "search start": "the count where the solve's search starts is too far below",
+            "search start": "the count where the solve's search starts is too far below, "
+            "with what the search adds where a solve ran to its end",
         }[proof["no_by"]]
         yes_by = {
             "solve": "a solve",
             "first come, first served": "first come, first served",
+            "search start": "the count where the solve's search starts",
             "predicted": "the counts of the solves predict that the solve",
         }[proof["yes_by"]]
         how = (

@@ -240,5 +240,7 @@ def test_a_solve_cut_short_by_its_time_limit_returns_its_best_valid_schedule():
     summary = schedule.summary
     assert summary["status"] != "OPTIMAL"
     assert summary["objective"] >= summary["greedy_objective"] > 0
-    assert summary["bound"] >= summary["objective"]
+    # a bound where the session LP finished in its share of the 2 s (with both cores busy
+    # it may not: seen once in a full run on 2 workers), and then no schedule is above it
+    assert summary.get("bound", summary["objective"]) >= summary["objective"]
     assert elapsed < 60  # stopped near its limit (generous: shared CI machines)
