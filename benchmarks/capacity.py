@@ -227,6 +227,12 @@ NOTES = {  # what the figures say, kept with them (a label's rows are measured a
         " by about 25 meetings and from one table to the next by up to 50 (608: 22,770, 610:"
         " 22,753), so a one-table answer is not defined better than that in this regime."
     ),
+    "before rounds (8f11e13, same day)": (
+        "The code before the rounds (8f11e13, `--code`), the same day and machine as"
+        ' "rounds", idle, without the checks (the last stop measured them at 613: 608 tables'
+        " reached the target too): 613 tables in 112.4 s. Ratios, rounds / before: wall 0.82"
+        " (92.0 / 112.4 s), tables 611 / 613."
+    ),
     "rounds": (
         "A later session, idle machine, the search at event scale in rounds"
         " (`capacity._search_at_scale`): two counts where the neighbourhood search starts, at"
