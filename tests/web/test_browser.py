@@ -138,7 +138,7 @@ def test_organiser_and_company(server, browser, tmp_path):
     page.click("nav.sub >> text=Companies")
     page.click("table a >> text=Astellas Pharma")
     name = page.locator("#attendees input[name=name]")
-    assert name.evaluate("e => getComputedStyle(e).fontWeight") == "400"  # not its label's bold
+    expect(name).to_have_css("font-weight", "400")  # not its label's bold
     page.fill("#attendees input[name=name]", "佐藤 健")
     page.fill("#attendees input[name=title]", "事業開発部")
     page.click("text=Add an attendee")
@@ -165,6 +165,8 @@ def test_organiser_and_company(server, browser, tmp_path):
     # A request list on a phone (no header row) still says who asked whom, at what priority.
     page.click("nav.sub >> text=Requests")
     row = page.locator("table.requests tbody tr").first
+    expect(row).to_be_visible()
+    page.wait_for_load_state("load")  # the new page's style sheet, not only its rows
     after = "e => getComputedStyle(e, '::after').content"
     assert "\u2192" in row.locator("td.from").evaluate(after)
     assert "Priority" in row.locator("td.priority").evaluate(after.replace("::after", "::before"))
@@ -308,6 +310,7 @@ def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, t
     # Two companies' links: A's feed is read while the organiser publishes; B is the one A's
     # link is tried against.
     page.click("nav.sub >> text=Companies")
+    expect(page.locator("table a[href^='/c/']").first).to_be_visible()  # the list, not the last page
     links = [a.get_attribute("href") for a in page.locator("table a[href^='/c/']").all()[:20]]
     first, others = links[0], links[1:]
     reader = FeedReader(f"{server}{first}agenda.ics")
@@ -497,11 +500,13 @@ def test_a_long_company_picker_is_searched_as_you_type(server, browser):
     page.fill("form.search input[name=q]", "pharm")
     page.click("form.search button")
     rows = page.locator("table tbody tr")
+    page.wait_for_url(lambda url: "q=pharm" in url)  # the answer, not the full list it replaces
     expect(rows.first).to_contain_text("Pharm")
     assert all("pharm" in rows.nth(i).inner_text().lower() for i in range(rows.count()))
     page.goto(f"{server}/events/biojapan-2026/companies/")
     page.locator("table a", has_text="Takeda").first.click()
     picker = page.locator("#requests select[name=to]")
+    expect(page.locator("#requests input.picker-filter")).to_be_visible()  # the page and its script
     before = picker.locator("option").count()
     wanted = picker.locator("option").last.inner_text()[:4].lower()  # part of the last name
     page.fill("#requests input.picker-filter", wanted)

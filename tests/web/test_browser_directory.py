@@ -101,6 +101,7 @@ def test_search_shortlist_and_ask_in_a_browser(server, browser):  # noqa: F811
     shot(page, "directory-phone-ja")
     page.click("ul.directory >> text=Astellas Pharma")
     expect(page.locator("h1")).to_have_text("Astellas Pharma")
+    page.wait_for_load_state("load")  # the profile's style sheet, before its width is read
     shot(page, "directory-profile-phone-ja")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, width  # nothing wider than the phone
