@@ -310,7 +310,8 @@ def test_cancel_restart_and_publish_while_a_company_downloads(server, browser, t
     # Two companies' links: A's feed is read while the organiser publishes; B is the one A's
     # link is tried against.
     page.click("nav.sub >> text=Companies")
-    expect(page.locator("table a[href^='/c/']").first).to_be_visible()  # the list, not the last page
+    # the company list, not the page before it: .all() does not wait
+    expect(page.locator("table a[href^='/c/']").first).to_be_visible()
     links = [a.get_attribute("href") for a in page.locator("table a[href^='/c/']").all()[:20]]
     first, others = links[0], links[1:]
     reader = FeedReader(f"{server}{first}agenda.ics")
